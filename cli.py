@@ -1,0 +1,75 @@
+"""The ``stampede`` command.
+
+Each subcommand lives in its own module under ``stampede/commands/`` and is
+imported only when it is called, so ``stampede store`` does not pay for pandas
+and ``stampede report`` does not pay for the store.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from stampede.errors import StampedeError
+
+#: subcommand name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "store": "stampede.commands.store:store",
+    "probe": "stampede.commands.probe:probe",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: object, lazy: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy:
+            module_name, attr = self._lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="stampede")
+def stampede() -> None:
+    """Load testing and capacity planning for flash sales.
+
+    \b
+    Example:
+      stampede store                 # the reference store on 127.0.0.1:8000
+      stampede probe http://127.0.0.1:8000/healthz --rate 200 --duration 10
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user mistakes end in one line and a non-zero exit code."""
+    try:
+        stampede.main(args=argv, prog_name="stampede", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except StampedeError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Each module here is one `stampede` subcommand; `cli.py` imports them lazily."""

@@ -1,0 +1,1 @@
+"""The reference store: an e-commerce backend with one package per service."""

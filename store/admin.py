@@ -1,0 +1,166 @@
+"""The admin API: seed, reset, audit, summary. Behind the store's admin token."""
+
+from __future__ import annotations
+
+import hmac
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from store.audit import AuditReport, audit
+from store.config import FlashSku, SeedSpec
+from store.services import Services
+from store.web import ApiError, Endpoint, JSONResponse, read_json
+
+
+class SeedRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    categories: int = 10
+    products: int = 100
+    users: int = 10_000
+    stock_per_product: int = 10_000
+    flash: list[FlashSku] | None = None
+
+
+class SeedResult(msgspec.Struct, frozen=True):
+    categories: int
+    products: int
+    users: int
+    flash: list[FlashSku]
+    credentials: str
+
+
+class FlashSummary(msgspec.Struct, frozen=True):
+    sku: str
+    initial: int
+    sold: int
+    held: int
+    available: int
+    sold_out_at: float | None
+
+
+class Summary(msgspec.Struct, frozen=True):
+    orders_by_status: dict[str, int]
+    flash: list[FlashSummary]
+
+
+def _check_seed(body: SeedRequest) -> None:
+    limits = {
+        "categories": (1, 1000),
+        "products": (1, 10_000),
+        "users": (0, 1_000_000),
+        "stock_per_product": (0, 10**9),
+    }
+    for name, (low, high) in limits.items():
+        value = getattr(body, name)
+        if not low <= value <= high:
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"`{name}` is {value}; expected a whole number from {low} to {high}",
+            )
+    if body.categories * body.products > 1_000_000:
+        raise ApiError(422, "invalid_request", "at most 1,000,000 products in all")
+    for i, f in enumerate(body.flash or []):
+        if (
+            f.stock < 0
+            or f.price_cents < 0
+            or (f.limit_per_user is not None and f.limit_per_user < 1)
+        ):
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"`flash[{i}]`: stock and price must be >= 0 and limit_per_user >= 1",
+            )
+
+
+def endpoints(services: Services, admin_token: str) -> list[Endpoint]:
+    def require_admin(request: Request) -> None:
+        token = request.scope.get("stampede.token") or ""
+        if not hmac.compare_digest(str(token).encode(), admin_token.encode()):
+            raise ApiError(
+                401,
+                "unauthorized",
+                "admin routes need `Authorization: Bearer <admin token>`; the store "
+                "prints it at start (or set --admin-token / STAMPEDE_ADMIN_TOKEN)",
+                {"WWW-Authenticate": "Bearer"},
+            )
+
+    async def seed(request: Request) -> Response:
+        require_admin(request)
+        body = await read_json(request, SeedRequest)
+        _check_seed(body)
+        flash = tuple(body.flash) if body.flash is not None else SeedSpec().flash
+        spec = SeedSpec(body.categories, body.products, body.users, body.stock_per_product, flash)
+        await services.seed(spec)
+        return JSONResponse(
+            SeedResult(
+                spec.categories,
+                spec.categories * spec.products + len(flash),
+                spec.users,
+                list(flash),
+                f"shopper1@stampede.test … shopper{spec.users}@stampede.test, password "
+                "stampede-shopper",
+            ),
+            status_code=201,
+        )
+
+    async def reset(request: Request) -> Response:
+        require_admin(request)
+        for service in (services.orders, services.payments, services.notifications):
+            await service.reset()
+        await services.inventory.restock()
+        services.catalog.cache.clear()
+        return JSONResponse({"ok": True})
+
+    async def run_audit(request: Request) -> Response:
+        require_admin(request)
+        return JSONResponse(await audit(services))
+
+    async def summary(request: Request) -> Response:
+        require_admin(request)
+        rows = await services.orders.db.fetch_all(
+            "SELECT status, COUNT(*) AS n FROM orders GROUP BY status"
+        )
+        flash = [FlashSummary(**s) for s in await services.inventory.flash_summary()]
+        return JSONResponse(Summary({r["status"]: r["n"] for r in rows}, flash))
+
+    return [
+        Endpoint(
+            "POST",
+            "/admin/seed",
+            seed,
+            "Replace all data with a fresh shop",
+            status=201,
+            body=SeedRequest,
+            response=SeedResult,
+            auth="admin",
+            errors=(400, 401, 422),
+        ),
+        Endpoint(
+            "POST",
+            "/admin/reset",
+            reset,
+            "Forget orders and payments; restock every SKU",
+            auth="admin",
+            errors=(401,),
+        ),
+        Endpoint(
+            "GET",
+            "/admin/audit",
+            run_audit,
+            "Check the store lost and oversold nothing",
+            response=AuditReport,
+            auth="admin",
+            errors=(401,),
+        ),
+        Endpoint(
+            "GET",
+            "/admin/summary",
+            summary,
+            "Orders by status; flash SKUs' sell-through",
+            response=Summary,
+            auth="admin",
+            errors=(401,),
+        ),
+    ]

@@ -1,0 +1,164 @@
+"""The store as an ASGI application: services behind the gateway.
+
+``create_app(config)`` builds it; ``app_from_env()`` is the factory the
+server's worker processes call. Each worker runs the sweeper and the outbox
+relay too; both are safe to run in several processes at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from store import admin
+from store.catalog import api as catalog_api
+from store.config import StoreConfig, config_from_env
+from store.gateway.metrics import StoreMetrics
+from store.gateway.middleware import GatewayMiddleware
+from store.gateway.openapi import openapi_document
+from store.gateway.ratelimit import RateLimiter
+from store.inventory import api as inventory_api
+from store.orders import api as orders_api
+from store.services import Services
+from store.users import api as users_api
+from store.web import ApiError, Endpoint, Handler, JSONResponse, error_response
+
+log = logging.getLogger("stampede.store")
+API_PREFIX = "/api/v1"
+
+
+def store_version() -> str:
+    try:
+        return version("stampede")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _guard(handler: Handler) -> Handler:
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiError as error:
+            return error_response(error)
+
+    return guarded
+
+
+def api_endpoints(services: Services, config: StoreConfig) -> list[Endpoint]:
+    public = [
+        *users_api.endpoints(services.users),
+        *catalog_api.endpoints(services.catalog),
+        *inventory_api.endpoints(services.inventory),
+        *orders_api.endpoints(services.orders, services.checkout),
+    ]
+    prefixed = [Endpoint(**{**ep.__dict__, "path": API_PREFIX + ep.path}) for ep in public]
+    return [*prefixed, *admin.endpoints(services, config.admin_token)]
+
+
+def _ops_endpoints(
+    endpoints: Sequence[Endpoint], metrics: StoreMetrics, config: StoreConfig
+) -> list[Endpoint]:
+    document = openapi_document(endpoints, store_version())
+    health = {
+        "status": "ok",
+        "version": store_version(),
+        "backend": "sqlite",
+        "inventory_strategy": config.inventory_strategy,
+    }
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({**health, "pid": os.getpid()})
+
+    async def prometheus(request: Request) -> Response:
+        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document)
+
+    return [
+        Endpoint("GET", "/healthz", healthz, "Liveness"),
+        Endpoint("GET", "/metrics", prometheus, "Prometheus metrics"),
+        Endpoint("GET", "/openapi.json", openapi, "This document"),
+    ]
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        error = ApiError(404, "not_found", f"no route {request.url.path}; see /openapi.json")
+    elif exc.status_code == 405:
+        error = ApiError(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed on {request.url.path}",
+            dict(exc.headers or {}),
+        )
+    else:
+        error = ApiError(exc.status_code, "http_error", str(exc.detail))
+    return error_response(error)
+
+
+async def _every(interval_s: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+    while True:
+        try:
+            await job()
+        except Exception:
+            log.exception("background job %s failed; it will run again", name)
+        await asyncio.sleep(interval_s)
+
+
+def create_app(config: StoreConfig) -> Starlette:
+    services = Services.open(config)
+    metrics = StoreMetrics()
+    endpoints = api_endpoints(services, config)
+    endpoints += _ops_endpoints(endpoints, metrics, config)
+    routes = [Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in endpoints]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await services.setup()
+        tasks = [
+            asyncio.create_task(_every(config.sweep_interval_s, services.inventory.sweep, "sweep")),
+            asyncio.create_task(_every(config.outbox_interval_s, services.relay.drain, "outbox")),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await services.close()
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+        middleware=[
+            Middleware(
+                GatewayMiddleware,
+                authenticate=services.users.authenticate,
+                limiter=RateLimiter(config.rate_limits),
+                metrics=metrics,
+                max_body_bytes=config.max_body_bytes,
+            )
+        ],
+    )
+    app.state.services = services
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The factory granian's worker processes call."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(config_from_env())

@@ -1,0 +1,88 @@
+"""The store's audit: after traffic stops, did it lose, oversell or double-charge anything?
+
+It first runs the sweeper and drains the outbox, so that what it checks is
+the settled state, then asks each service through its interface.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import msgspec
+
+from store.inventory.service import AuditCheck
+from store.services import Services
+
+
+class AuditReport(msgspec.Struct, frozen=True):
+    ok: bool
+    checks: list[AuditCheck]
+
+
+async def audit(services: Services) -> AuditReport:
+    await services.inventory.sweep()
+    await services.relay.drain()
+    checks = [
+        *await services.inventory.audit(),
+        await _sold_matches_paid(services),
+        *await _payments(services),
+        await _notifications(services),
+    ]
+    return AuditReport(all(c.ok for c in checks), checks)
+
+
+async def _sold_matches_paid(services: Services) -> AuditCheck:
+    sold = {sku: n for sku, n in (await services.inventory.sold_by_sku()).items() if n}
+    paid = await services.orders.paid_quantity_by_sku()
+    diff = sorted(sku for sku in sold.keys() | paid.keys() if sold.get(sku, 0) != paid.get(sku, 0))
+    detail = "; ".join(
+        f"{sku}: sold {sold.get(sku, 0)}, paid orders hold {paid.get(sku, 0)}" for sku in diff[:5]
+    )
+    return AuditCheck(
+        "sold_equals_paid",
+        not diff,
+        detail or f"sold units equal paid order quantities across {len(sold)} SKUs",
+    )
+
+
+async def _payments(services: Services) -> list[AuditCheck]:
+    captured = await services.payments.captured()
+    per_order = Counter(p.order_ref for p in captured)
+    doubles = sorted(ref for ref, n in per_order.items() if n > 1)
+    once = AuditCheck(
+        "one_capture_per_order",
+        not doubles,
+        f"orders captured more than once: {', '.join(doubles[:5])}"
+        if doubles
+        else f"{len(captured)} captured payments, none twice",
+    )
+    paid = {str(r["id"]): int(r["total_cents"]) for r in await services.orders.paid_orders()}
+    charged = {p.order_ref: p.amount_cents for p in captured}
+    unpaid = sorted(ref for ref in charged if ref not in paid)
+    uncharged = sorted(ref for ref in paid if charged.get(ref) != paid[ref])
+    totals = AuditCheck(
+        "captured_equals_paid",
+        not unpaid and not uncharged,
+        f"captured {sum(charged.values())} cents vs paid orders {sum(paid.values())} cents; "
+        f"captured without a paid order: {unpaid[:5]}; paid without a matching capture: "
+        f"{uncharged[:5]}"
+        if unpaid or uncharged
+        else f"captured total {sum(charged.values())} cents equals {len(paid)} paid orders",
+    )
+    return [once, totals]
+
+
+async def _notifications(services: Services) -> AuditCheck:
+    pending = await services.relay.pending()
+    counts = await services.notifications.count_by_order()
+    paid = {str(r["id"]) for r in await services.orders.paid_orders()}
+    wrong = sorted(
+        ref for ref in paid | counts.keys() if counts.get(ref, 0) != (1 if ref in paid else 0)
+    )
+    ok = not wrong and pending == 0
+    detail = (
+        f"{pending} outbox events undelivered; orders with other than one notification: {wrong[:5]}"
+        if not ok
+        else f"each of {len(paid)} paid orders has exactly one notification"
+    )
+    return AuditCheck("one_notification_per_paid_order", ok, detail)

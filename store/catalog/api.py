@@ -1,0 +1,77 @@
+"""HTTP routes of the catalog service."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from store.catalog.service import CatalogService, Category, Product, ProductPage
+from store.web import ApiError, Endpoint, JSONResponse, QueryParam, int_param, path_id
+
+_PAGING = (
+    QueryParam("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}),
+    QueryParam("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+)
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    return (
+        int_param(request, "page", 1, 1, 10_000),
+        int_param(request, "per_page", 20, 1, 100),
+    )
+
+
+def endpoints(catalog: CatalogService) -> list[Endpoint]:
+    async def categories(request: Request) -> Response:
+        return JSONResponse(await catalog.categories())
+
+    async def products(request: Request) -> Response:
+        page, per_page = _paging(request)
+        category = request.query_params.get("category") or None
+        return JSONResponse(await catalog.list_products(category, page, per_page))
+
+    async def product(request: Request) -> Response:
+        body = await catalog.product_json(path_id(request, "product_id"))
+        return Response(body, media_type="application/json")
+
+    async def search(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()
+        if not 1 <= len(query) <= 200:
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"query parameter `q` is {query!r}; expected 1 to 200 characters of search terms",
+            )
+        page, per_page = _paging(request)
+        return JSONResponse(await catalog.search(query, page, per_page))
+
+    return [
+        Endpoint(
+            "GET",
+            "/categories",
+            categories,
+            "All categories with product counts",
+            response=list[Category],
+        ),
+        Endpoint(
+            "GET",
+            "/products",
+            products,
+            "A page of products, optionally of one category",
+            response=ProductPage,
+            errors=(404, 422),
+            query=(QueryParam("category", {"type": "string"}, "category id or slug"), *_PAGING),
+        ),
+        Endpoint(
+            "GET", "/products/{product_id}", product, "One product", response=Product, errors=(404,)
+        ),
+        Endpoint(
+            "GET",
+            "/search",
+            search,
+            "Products matching every search term",
+            response=ProductPage,
+            errors=(422,),
+            query=(QueryParam("q", {"type": "string", "minLength": 1, "maxLength": 200}), *_PAGING),
+        ),
+    ]

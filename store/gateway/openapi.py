@@ -1,0 +1,111 @@
+"""The OpenAPI 3.1 document, generated from the endpoints' declared types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from store.web import Endpoint, ErrorBody
+
+_AUTH_ERRORS = {
+    400: "Malformed request",
+    401: "Missing, expired or invalid bearer token",
+    402: "Payment declined",
+    404: "Not found",
+    409: "Conflict (sold out, limit reached, duplicate in progress)",
+    413: "Request body too large",
+    422: "Invalid request",
+    429: "Rate limited; see Retry-After",
+    503: "A dependency is unavailable; retry",
+}
+
+
+def openapi_document(endpoints: Sequence[Endpoint], version: str) -> dict[str, Any]:
+    types: list[Any] = [ErrorBody]
+    for ep in endpoints:
+        types += [t for t in (ep.body, ep.response, ep.error_body) if t is not None]
+    schemas, components = msgspec.json.schema_components(
+        types, ref_template="#/components/schemas/{name}"
+    )
+    refs = dict(zip(map(id, types), schemas, strict=True))
+    paths: dict[str, dict[str, Any]] = {}
+    for ep in endpoints:
+        paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Stampede reference store", "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "admin": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "the store's admin token",
+                },
+            },
+        },
+    }
+
+
+def _operation(ep: Endpoint, refs: dict[int, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": ep.summary, "operationId": _operation_id(ep)}
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in _path_params(ep.path)
+    ]
+    params += [
+        {
+            "name": q.name,
+            "in": "query",
+            "required": False,
+            "schema": q.schema,
+            "description": q.description,
+        }
+        for q in ep.query
+    ]
+    params += [
+        {
+            "name": h.name,
+            "in": "header",
+            "required": True,
+            "schema": h.schema,
+            "description": h.description,
+        }
+        for h in ep.headers
+    ]
+    if params:
+        op["parameters"] = params
+    if ep.body is not None:
+        op["requestBody"] = {
+            "required": ep.body_required,
+            "content": {"application/json": {"schema": refs[id(ep.body)]}},
+        }
+    ok: dict[str, Any] = {"description": "Success"}
+    if ep.response is not None:
+        ok["content"] = {"application/json": {"schema": refs[id(ep.response)]}}
+    responses: dict[str, Any] = {str(ep.status): ok}
+    error_schema = refs[id(ep.error_body or ErrorBody)]
+    limited = not ep.path.startswith(("/admin", "/healthz", "/metrics"))
+    codes = {*ep.errors, 429} if limited else set(ep.errors)
+    for code in sorted(codes):
+        responses[str(code)] = {
+            "description": _AUTH_ERRORS.get(code, "Error"),
+            "content": {"application/json": {"schema": error_schema}},
+        }
+    op["responses"] = responses
+    if ep.auth != "none":
+        op["security"] = [{"bearer" if ep.auth == "user" else "admin": []}]
+    return op
+
+
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _operation_id(ep: Endpoint) -> str:
+    words = [p.strip("{}") for p in ep.path.split("/") if p and p not in ("api", "v1")]
+    return "_".join([ep.method.lower(), *words]).replace("-", "_")

@@ -1,0 +1,72 @@
+"""Delivered notifications. Owns the ``notifications`` database.
+
+Delivery is idempotent per event id: the outbox relay may hand over the same
+event twice (a crash between delivering and marking it sent), and the shopper
+still gets one message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import msgspec
+
+from store.db import Database
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS notifications (
+        id INTEGER PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        order_ref TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS notifications_order ON notifications (order_ref)",
+]
+TABLES = ("notifications",)
+
+
+class Notification(msgspec.Struct, frozen=True):
+    event_id: str
+    order_ref: str
+    channel: str  # email | sms | push
+    recipient: str
+    subject: str
+
+
+class NotificationsService:
+    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self._clock = clock
+
+    async def setup(self) -> None:
+        await self.db.execute_script(SCHEMA)
+
+    async def deliver(self, note: Notification) -> bool:
+        """Record the message; False when this event was delivered before."""
+        count = await self.db.execute(
+            "INSERT INTO notifications (event_id, order_ref, channel, recipient, subject, "
+            "created_at) VALUES (:event, :ref, :channel, :to, :subject, :now) "
+            "ON CONFLICT (event_id) DO NOTHING",
+            {
+                "event": note.event_id,
+                "ref": note.order_ref,
+                "channel": note.channel,
+                "to": note.recipient,
+                "subject": note.subject,
+                "now": self._clock(),
+            },
+        )
+        return count == 1
+
+    async def count_by_order(self) -> dict[str, int]:
+        rows = await self.db.fetch_all(
+            "SELECT order_ref, COUNT(*) AS n FROM notifications GROUP BY order_ref"
+        )
+        return {r["order_ref"]: r["n"] for r in rows}
+
+    async def reset(self) -> None:
+        await self.db.execute("DELETE FROM notifications")

@@ -1,0 +1,135 @@
+"""HTTP routes of the orders service: cart, checkout, order history."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from store.orders.checkout import Checkout, CheckoutFailed, CheckoutRequest, OrderPlaced
+from store.orders.idempotency import check_key
+from store.orders.service import Cart, Order, OrdersService, OrderSummary
+from store.web import (
+    Endpoint,
+    JSONResponse,
+    QueryParam,
+    int_param,
+    path_id,
+    read_json,
+    user_id,
+)
+
+
+class CartItemRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    product_id: int
+    quantity: int = 1
+
+
+def endpoints(orders: OrdersService, checkout: Checkout) -> list[Endpoint]:
+    async def get_cart(request: Request) -> Response:
+        return JSONResponse(await orders.cart(user_id(request)))
+
+    async def add_item(request: Request) -> Response:
+        uid = user_id(request)
+        body = await read_json(request, CartItemRequest)
+        return JSONResponse(
+            await orders.add_to_cart(uid, body.product_id, body.quantity), status_code=201
+        )
+
+    async def remove_item(request: Request) -> Response:
+        uid = user_id(request)
+        return JSONResponse(await orders.remove_from_cart(uid, path_id(request, "product_id")))
+
+    async def do_checkout(request: Request) -> Response:
+        uid = user_id(request)
+        key = check_key(request.headers.get("idempotency-key"))
+        raw = await request.body()
+        body = await read_json(request, CheckoutRequest) if raw.strip() else CheckoutRequest()
+        outcome = await checkout.run(uid, key, raw, body)
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+        if outcome.status_code == 503:
+            headers["Retry-After"] = "1"
+        return Response(outcome.body, outcome.status_code, headers, "application/json")
+
+    async def list_orders(request: Request) -> Response:
+        uid = user_id(request)
+        page = int_param(request, "page", 1, 1, 10_000)
+        per_page = int_param(request, "per_page", 20, 1, 100)
+        return JSONResponse(await orders.orders(uid, page, per_page))
+
+    async def get_order(request: Request) -> Response:
+        uid = user_id(request)
+        return JSONResponse(await orders.order(uid, path_id(request, "order_id")))
+
+    key_header = QueryParam(
+        "Idempotency-Key",
+        {"type": "string", "minLength": 1, "maxLength": 255},
+        "one key per purchase attempt; a retry reuses it",
+    )
+    return [
+        Endpoint(
+            "GET",
+            "/cart",
+            get_cart,
+            "The shopper's cart",
+            response=Cart,
+            auth="user",
+            errors=(401,),
+        ),
+        Endpoint(
+            "POST",
+            "/cart/items",
+            add_item,
+            "Add a product to the cart",
+            status=201,
+            body=CartItemRequest,
+            response=Cart,
+            auth="user",
+            errors=(400, 401, 404, 422),
+        ),
+        Endpoint(
+            "DELETE",
+            "/cart/items/{product_id}",
+            remove_item,
+            "Remove a product from the cart",
+            response=Cart,
+            auth="user",
+            errors=(401, 404),
+        ),
+        Endpoint(
+            "POST",
+            "/checkout",
+            do_checkout,
+            "Buy the cart (or `items`) once per key",
+            status=201,
+            body=CheckoutRequest,
+            response=OrderPlaced,
+            auth="user",
+            errors=(400, 401, 402, 404, 409, 422, 503),
+            headers=(key_header,),
+            error_body=CheckoutFailed,
+            body_required=False,
+        ),
+        Endpoint(
+            "GET",
+            "/orders",
+            list_orders,
+            "The shopper's orders, newest first",
+            response=list[OrderSummary],
+            auth="user",
+            errors=(401, 422),
+            query=(
+                QueryParam("page", {"type": "integer", "minimum": 1, "maximum": 10_000}),
+                QueryParam("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+            ),
+        ),
+        Endpoint(
+            "GET",
+            "/orders/{order_id}",
+            get_order,
+            "One of the shopper's orders",
+            response=Order,
+            auth="user",
+            errors=(401, 404),
+        ),
+    ]

@@ -1,0 +1,67 @@
+"""HTTP routes of the users service."""
+
+from __future__ import annotations
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from store.users.service import Profile, Session, UsersService
+from store.web import Endpoint, JSONResponse, read_json, user_id
+
+
+class Registration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: str
+    password: str
+    name: str
+
+
+class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    email: str
+    password: str
+
+
+def endpoints(users: UsersService) -> list[Endpoint]:
+    async def register(request: Request) -> Response:
+        body = await read_json(request, Registration)
+        profile = await users.register(body.email, body.password, body.name)
+        return JSONResponse(profile, status_code=201)
+
+    async def log_in(request: Request) -> Response:
+        body = await read_json(request, Credentials)
+        return JSONResponse(await users.log_in(body.email, body.password), status_code=201)
+
+    async def me(request: Request) -> Response:
+        return JSONResponse(await users.profile(user_id(request)))
+
+    return [
+        Endpoint(
+            "POST",
+            "/users",
+            register,
+            "Register a shopper",
+            status=201,
+            body=Registration,
+            response=Profile,
+            errors=(400, 409, 422),
+        ),
+        Endpoint(
+            "POST",
+            "/sessions",
+            log_in,
+            "Log in; returns a bearer token",
+            status=201,
+            body=Credentials,
+            response=Session,
+            errors=(400, 401, 422),
+        ),
+        Endpoint(
+            "GET",
+            "/users/me",
+            me,
+            "The signed-in shopper's profile",
+            response=Profile,
+            auth="user",
+            errors=(401,),
+        ),
+    ]

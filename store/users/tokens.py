@@ -1,0 +1,38 @@
+"""Bearer tokens: ``<user id>.<expiry>.<HMAC-SHA256>``, verified without a database.
+
+A token cannot be forged without the store's secret and stops working at its
+expiry; every worker process shares the secret through the store's config.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+
+class TokenSigner:
+    """Issues and checks bearer tokens with one secret."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = secret.encode()
+
+    def issue(self, user_id: int, expires_at: float) -> str:
+        payload = f"{user_id}.{int(expires_at)}"
+        return f"{payload}.{self._sign(payload)}"
+
+    def verify(self, token: str, now: float) -> int | None:
+        """The user id in a valid, unexpired token; None for anything else."""
+        parts = token.split(".")
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            return None
+        payload = f"{parts[0]}.{parts[1]}"
+        if not hmac.compare_digest(self._sign(payload), parts[2]):
+            return None
+        if int(parts[1]) <= now:
+            return None
+        return int(parts[0])
+
+    def _sign(self, payload: str) -> str:
+        mac = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")

@@ -1,0 +1,7 @@
+"""Shared test setup."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
