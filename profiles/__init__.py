@@ -1,0 +1,71 @@
+"""Traffic profiles: the load a Stampede run applies, over time, by whom, judged how.
+
+A profile is a YAML file (the bundled ones sit next to this module) validated
+into a frozen `Profile`; every mistake is a one-line `ConfigError` naming the
+file, the key path and the bad value. `Schedule` turns a profile into pure
+functions of the run's clock. Nothing here imports ``locust``: a
+``LoadTestShape`` elsewhere asks the schedule what to do.
+
+The format (durations ``30s``/``5m``/``1h30m`` or seconds; latencies ``500ms``/``1.2s``)::
+
+    name: flash-sale
+    description: what it models and why its default scales
+    scale: 0.005          # default factor for users, rates and min_throughput, in (0, 1]
+    time_scale: 0.25      # default factor for durations, in (0, 1]
+    stages:               # all users (closed model) or all arrivals_per_s (open model)
+      - {duration: 1m, users: 5000, phase: baseline}    # linear ramp from the previous target
+      - {duration: 1m, users: 120000, spawn_rate: 2500, phase: doors-open}
+    mix: {browser: 0.5, flash_buyer: 0.5}              # fractions adding up to 1.0
+    think_times:
+      browser: {min: 2s, max: 8s}                       # uniform
+      flash_buyer: {distribution: exponential, mean: 1s, max: 5s}   # or constant: {value: 1s}
+    flash: {sku: FLASH-0001, opens_at: 1m}
+    slos:
+      latency: {all: {p95: 500ms, p99: 1s}, checkout: {p95: 800ms}}
+      error_rate: 0.01
+      min_throughput: 10000   # requests/s at scale 1
+
+Use::
+
+    profile = load_profile("flash-sale").scaled(scale=None, time_scale=None)
+    schedule = Schedule.from_profile(profile)
+    schedule.at(42.0)  # Target(phase='baseline', stage=1, users=25, spawn_rate=..., ...)
+"""
+
+from profiles._load import available_profiles, load_profile
+from profiles._model import (
+    Behaviour,
+    ConstantThinkTime,
+    EndpointGroup,
+    ExponentialThinkTime,
+    FlashSale,
+    LatencySlo,
+    Slos,
+    Stage,
+    ThinkTime,
+    UniformThinkTime,
+    UserBehaviour,
+)
+from profiles._profile import Profile
+from profiles._schedule import Phase, Plateau, Schedule, Target
+
+__all__ = [
+    "Behaviour",
+    "ConstantThinkTime",
+    "EndpointGroup",
+    "ExponentialThinkTime",
+    "FlashSale",
+    "LatencySlo",
+    "Phase",
+    "Plateau",
+    "Profile",
+    "Schedule",
+    "Slos",
+    "Stage",
+    "Target",
+    "ThinkTime",
+    "UniformThinkTime",
+    "UserBehaviour",
+    "available_profiles",
+    "load_profile",
+]

@@ -1,0 +1,113 @@
+"""The open model's intended arrivals against hand-computed ramps."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from profiles import Schedule
+from tests.profiles.conftest import MakeProfile, valid
+
+
+def _open(make_profile: MakeProfile, stages: list[dict[str, object]]) -> Schedule:
+    data = valid()
+    data["stages"] = stages
+    data["flash"] = None
+    return Schedule.from_profile(make_profile(data))
+
+
+@pytest.fixture
+def ramp(make_profile: MakeProfile) -> Schedule:
+    # rate(t) = t for t in [0, 10); then 10/s for 5 s; then 10→0 over 4 s
+    return _open(
+        make_profile,
+        [
+            {"duration": "10s", "arrivals_per_s": 10, "phase": "ramp"},
+            {"duration": "5s", "arrivals_per_s": 10, "phase": "hold"},
+            {"duration": "4s", "arrivals_per_s": 0, "phase": "down"},
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("t0", "t1", "expected"),
+    [
+        (0, 10, 50),  # ∫0^10 t dt
+        (0, 4, 8),  # 4²/2
+        (4, 10, 42),
+        (8, 12, 38),  # (100 - 64)/2 + 2·10
+        (10, 15, 50),
+        (15, 19, 20),  # triangle 10·4/2
+        (17, 19, 5),  # rate 5→0 over 2 s
+        (0, 19, 120),
+        (5, 5, 0),
+        (-3, 100, 120),  # clipped to the run
+    ],
+)
+def test_intended_arrivals_known_answers(
+    ramp: Schedule, t0: float, t1: float, expected: float
+) -> None:
+    assert ramp.intended_arrivals(t0, t1) == pytest.approx(expected)
+
+
+def test_intended_rate_at(ramp: Schedule) -> None:
+    rates = [ramp.at(t).arrivals_per_s for t in (0, 2.5, 9.99, 12, 17)]  # type: ignore[union-attr]
+    assert rates == pytest.approx([0, 2.5, 9.99, 10, 5])
+
+
+def test_intended_arrivals_rejects_reversed_interval(ramp: Schedule) -> None:
+    with pytest.raises(ValueError, match="must not be before"):
+        ramp.intended_arrivals(5, 4)
+
+
+def test_even_arrivals_follow_the_inverse_of_the_cumulative_rate(ramp: Schedule) -> None:
+    times = list(ramp.arrival_times())
+    assert len(times) == 120
+    # on the ramp the k-th arrival is where t²/2 = k
+    assert times[:50] == pytest.approx([math.sqrt(2 * k) for k in range(50)])
+    # on the hold, one every 0.1 s from t = 10
+    assert times[50:100] == pytest.approx([10 + 0.1 * k for k in range(50)])
+    # on the ramp down, where 10τ - 5τ²/4 = k - 100
+    assert times[100] == pytest.approx(15)
+    assert times == sorted(times)
+    assert times[-1] < ramp.duration_s
+
+
+@pytest.mark.parametrize(("t0", "t1"), [(0, 3), (3, 9), (8, 12), (9.5, 17), (14, 19)])
+def test_even_arrivals_count_matches_the_integral(ramp: Schedule, t0: float, t1: float) -> None:
+    times = list(ramp.arrival_times())
+    count = sum(t0 <= t < t1 for t in times)
+    assert abs(count - ramp.intended_arrivals(t0, t1)) <= 1
+
+
+def test_poisson_arrivals_are_reproducible_and_near_the_integral(make_profile: MakeProfile) -> None:
+    schedule = _open(
+        make_profile,
+        [
+            {"duration": "1m", "arrivals_per_s": 200, "phase": "ramp"},
+            {"duration": "2m", "arrivals_per_s": 200, "phase": "hold"},
+        ],
+    )
+    first = list(schedule.arrival_times(seed=7))
+    assert first == list(schedule.arrival_times(seed=7))
+    assert first != list(schedule.arrival_times(seed=8))
+    assert first == sorted(first)
+    expected = schedule.intended_arrivals(0, schedule.duration_s)  # 6000 + 24000
+    assert expected == pytest.approx(30_000)
+    assert abs(len(first) - expected) < 5 * math.sqrt(expected)
+    in_ramp = sum(t < 60 for t in first)
+    assert abs(in_ramp - 6_000) < 5 * math.sqrt(6_000)
+
+
+def test_zero_rate_stretches_have_no_arrivals(make_profile: MakeProfile) -> None:
+    schedule = _open(
+        make_profile,
+        [
+            {"duration": "5s", "arrivals_per_s": 0, "phase": "quiet"},
+            {"duration": "5s", "arrivals_per_s": 0, "phase": "quiet"},
+            {"duration": "1s", "arrivals_per_s": 4, "phase": "burst"},
+        ],
+    )
+    # a 0→4 ramp over [10, 11): cumulative 2(t - 10)², two arrivals
+    assert list(schedule.arrival_times()) == pytest.approx([10, 10 + math.sqrt(0.5)])
