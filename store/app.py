@@ -67,9 +67,9 @@ def api_endpoints(services: Services, config: StoreConfig) -> list[Endpoint]:
 
 
 def _ops_endpoints(
-    endpoints: Sequence[Endpoint], metrics: StoreMetrics, config: StoreConfig
+    api: Sequence[Endpoint], metrics: StoreMetrics, config: StoreConfig
 ) -> list[Endpoint]:
-    document = openapi_document(endpoints, store_version())
+    document: dict[str, object] = {}
     health = {
         "status": "ok",
         "version": store_version(),
@@ -86,11 +86,13 @@ def _ops_endpoints(
     async def openapi(request: Request) -> Response:
         return JSONResponse(document)
 
-    return [
+    ops = [
         Endpoint("GET", "/healthz", healthz, "Liveness"),
         Endpoint("GET", "/metrics", prometheus, "Prometheus metrics"),
         Endpoint("GET", "/openapi.json", openapi, "This document"),
     ]
+    document.update(openapi_document([*api, *ops], store_version()))
+    return ops
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

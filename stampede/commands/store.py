@@ -105,6 +105,13 @@ from store.server import prepare, prepare_data_dir, serve, token_secret
     help="Requests/s the whole store accepts.",
 )
 @click.option(
+    "--token-ttl",
+    default=3600.0,
+    show_default=True,
+    type=click.FloatRange(1),
+    help="Seconds a bearer token stays valid.",
+)
+@click.option(
     "--kdf-n",
     default=2**14,
     show_default=True,
@@ -119,13 +126,13 @@ def store(**opts: object) -> None:
       stampede store --port 8000 --workers 2 --flash-stock 100
       curl http://127.0.0.1:8000/api/v1/products/1
     """
+    kdf_n = int(str(opts["kdf_n"]))
+    if kdf_n & (kdf_n - 1):
+        raise click.BadParameter(f"{kdf_n} is not a power of two", param_hint="--kdf-n")
     data_dir = Path(str(opts["data_dir"]))
     if opts["fresh"] and data_dir.exists():
         shutil.rmtree(data_dir)
     prepare_data_dir(data_dir)
-    kdf_n = int(str(opts["kdf_n"]))
-    if kdf_n & (kdf_n - 1):
-        raise click.BadParameter(f"{kdf_n} is not a power of two", param_hint="--kdf-n")
     config = build_config(opts, data_dir)
     seeded = prepare(config, fresh=bool(opts["fresh"]))
     _banner(config, seeded)
@@ -152,6 +159,7 @@ def build_config(opts: dict[str, object], data_dir: Path) -> StoreConfig:
         inventory_strategy="naive" if opts["inventory_strategy"] == "naive" else "atomic",
         reservation_ttl_s=f("reservation_ttl"),
         password_kdf_n=i("kdf_n"),
+        token_ttl_s=f("token_ttl"),
         payment=PaymentSim(
             f("payment_latency_ms"), f("payment_p99_ms"), f("decline_rate"), f("failure_rate")
         ),

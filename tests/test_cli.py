@@ -1,0 +1,68 @@
+"""The `stampede` command: user mistakes end in one line and a non-zero exit code."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import COMMANDS, stampede
+
+RUN = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
+
+
+def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*RUN, *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(stampede, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+    assert f"stampede {command}" in result.output
+
+
+def test_the_store_refuses_a_port_in_use(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run(
+            "store", "--port", str(port), "--data-dir", str(tmp_path / "d"), "--users", "1"
+        )
+    assert result.returncode == 3
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_store_refuses_an_unwritable_data_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = _run("store", "--data-dir", str(blocker / "data"))
+    assert result.returncode == 3
+    assert f"data directory {blocker / 'data'} is not writable" in result.stderr
+    assert "--data-dir" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["store", "--workers", "0"], "--workers"),
+        (["store", "--inventory-strategy", "magic"], "magic"),
+        (["store", "--kdf-n", "1000"], "power of two"),
+        (["nope"], "No such command"),
+    ],
+)
+def test_bad_flags_are_usage_errors(args: list[str], words: str) -> None:
+    result = _run(*args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
