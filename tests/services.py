@@ -11,7 +11,9 @@ import socket
 
 import pytest
 
-POSTGRES_URL = os.environ.get("STAMPEDE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "STAMPEDE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("STAMPEDE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
