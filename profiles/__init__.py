@@ -19,7 +19,7 @@ The format (durations ``30s``/``5m``/``1h30m`` or seconds; latencies ``500ms``/`
     think_times:
       browser: {min: 2s, max: 8s}                       # uniform
       flash_buyer: {distribution: exponential, mean: 1s, max: 5s}   # or constant: {value: 1s}
-    flash: {sku: FLASH-0001, opens_at: 1m}
+    flash: {sku: FLASH-001, opens_at: 1m}
     slos:
       latency: {all: {p95: 500ms, p99: 1s}, checkout: {p95: 800ms}}
       error_rate: 0.01

@@ -220,7 +220,7 @@ def _flash(node: Node, total_s: float) -> FlashSale | None:
     opens_at = _duration(opens, positive=False)
     if opens_at >= total_s:
         opens.fail(f"a time before the profile ends at {format_duration(total_s)}")
-    return FlashSale(sku.text("a SKU such as FLASH-0001"), opens_at)
+    return FlashSale(sku.text("a SKU such as FLASH-001"), opens_at)
 
 
 def parse_slos(node: Node) -> Slos:

@@ -28,7 +28,7 @@ VALID: dict[str, Any] = {
         "browser": {"min": "1s", "max": "3s"},
         "flash_buyer": {"distribution": "exponential", "mean": "500ms", "max": "2s"},
     },
-    "flash": {"sku": "FLASH-0001", "opens_at": "70s"},
+    "flash": {"sku": "FLASH-001", "opens_at": "70s"},
     "slos": {
         "latency": {"all": {"p95": "500ms", "p99": "1.2s"}},
         "error_rate": 0.01,

@@ -119,9 +119,9 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
     ),
     (
         "flash not a mapping",
-        _set("flash", "FLASH-0001"),
+        _set("flash", "FLASH-001"),
         "flash",
-        ["FLASH-0001 is not allowed", "sku, opens_at"],
+        ["FLASH-001 is not allowed", "sku, opens_at"],
     ),
     (
         "negative sale opening",
