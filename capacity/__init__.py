@@ -1,0 +1,164 @@
+"""Capacity planning for flash sales: pure models over a Locust stats history.
+
+From a capacity-probe run (:func:`load_stats_history`) the package finds the
+steady plateaus, fits the Universal Scalability Law, turns a target user
+count into demand per service, sizes replicas and the shared tiers, writes
+autoscaling policies for Kubernetes and AWS, replays a sale through simulated
+autoscalers and prices the result. :func:`make_plan` does all of it and
+:func:`write_plan` writes the files. Nothing here imports ``locust``.
+"""
+
+from capacity._charts import plot_demand_supply, plot_waterfall
+from capacity._controllers import (
+    EcsConfig,
+    EcsController,
+    HpaConfig,
+    HpaController,
+    hpa_desired_replicas,
+)
+from capacity._cost import CostReport, LoadPoint, WaterfallStep, cost_report, savings_waterfall
+from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, visit_ratios
+from capacity._elasticity import ElasticityMetrics, elasticity_metrics
+from capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
+from capacity._plan import CapacityPlan, make_plan
+from capacity._plateaus import Plateau, Plateaus, detect_plateaus, plateau_frame
+from capacity._policies import (
+    CronPrewarm,
+    EcsPolicy,
+    HpaPolicy,
+    LeadTime,
+    ScalingBehavior,
+    ScalingRule,
+    ScheduledAction,
+    cron_prewarm,
+    ecs_policy,
+    hpa_policy,
+    lead_time,
+)
+from capacity._prices import PriceRow, PriceSheet, load_prices, price_sheet_from_mapping
+from capacity._queueing import (
+    allen_cunneen_factor,
+    erlang_c,
+    max_arrival_rate_for_percentile,
+    mean_wait,
+    min_servers_for_percentile,
+    response_time_percentile,
+)
+from capacity._render import render_aws, render_hpa, render_keda
+from capacity._services import SERVICES, service_for_endpoint
+from capacity._simulate import (
+    SimulationResult,
+    SimulationSetup,
+    TaskStartDelay,
+    compare_strategies,
+    flash_sale_demand,
+    simulate,
+)
+from capacity._sizing import ServiceCapacity, ServiceSizing, replicas_for, size_service
+from capacity._tiers import (
+    DatabaseConnections,
+    GeneratorMeasurement,
+    GeneratorSizing,
+    OutboxDrain,
+    RedisLoad,
+    database_connections,
+    generator_sizing,
+    outbox_drain,
+    redis_load,
+)
+from capacity._topology import (
+    ServiceSpec,
+    SharedTiers,
+    Topology,
+    default_topology,
+    load_topology,
+    topology_from_mapping,
+)
+from capacity._usl import UslFit, fit_usl
+from capacity._write import plan_to_dict, write_plan
+
+__all__ = [
+    "HISTORY_COLUMNS",
+    "SERVICES",
+    "CapacityPlan",
+    "CostReport",
+    "CronPrewarm",
+    "DatabaseConnections",
+    "Demand",
+    "EcsConfig",
+    "EcsController",
+    "EcsPolicy",
+    "ElasticityMetrics",
+    "GeneratorMeasurement",
+    "GeneratorSizing",
+    "HpaConfig",
+    "HpaController",
+    "HpaPolicy",
+    "LeadTime",
+    "LoadPoint",
+    "OutboxDrain",
+    "Plateau",
+    "Plateaus",
+    "PriceRow",
+    "PriceSheet",
+    "RedisLoad",
+    "ScalingBehavior",
+    "ScalingRule",
+    "ScheduledAction",
+    "ServiceCapacity",
+    "ServiceSizing",
+    "ServiceSpec",
+    "SharedTiers",
+    "SimulationResult",
+    "SimulationSetup",
+    "TaskStartDelay",
+    "Topology",
+    "UslFit",
+    "VisitRatios",
+    "WaterfallStep",
+    "allen_cunneen_factor",
+    "compare_strategies",
+    "cost_report",
+    "cron_prewarm",
+    "database_connections",
+    "default_topology",
+    "demand_at",
+    "detect_plateaus",
+    "ecs_policy",
+    "elasticity_metrics",
+    "erlang_c",
+    "fit_usl",
+    "flash_sale_demand",
+    "generator_sizing",
+    "hpa_desired_replicas",
+    "hpa_policy",
+    "lead_time",
+    "load_prices",
+    "load_stats_history",
+    "load_topology",
+    "make_plan",
+    "max_arrival_rate_for_percentile",
+    "mean_wait",
+    "min_servers_for_percentile",
+    "normalize_history",
+    "outbox_drain",
+    "plan_to_dict",
+    "plateau_frame",
+    "plot_demand_supply",
+    "plot_waterfall",
+    "price_sheet_from_mapping",
+    "redis_load",
+    "render_aws",
+    "render_hpa",
+    "render_keda",
+    "replicas_for",
+    "requests_per_user",
+    "response_time_percentile",
+    "savings_waterfall",
+    "service_for_endpoint",
+    "simulate",
+    "size_service",
+    "topology_from_mapping",
+    "visit_ratios",
+    "write_plan",
+]

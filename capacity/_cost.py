@@ -1,0 +1,221 @@
+"""What the plan costs: the baseline month, the sale window, each 1,000 orders,
+and the levers that lower the bill, as waterfall steps.
+
+Compute is Fargate tasks (vCPU-hours and GB-hours); the shared tiers are
+Aurora instances, I/O and storage, ElastiCache nodes, an ALB with its LCUs,
+SQS requests for the outbox, and data transfer out. A month is 730 hours.
+
+The levers apply in order, each to what the previous ones left: ARM
+(Graviton) prices, Spot for a share of stateless services, right-sizing
+tasks whose baseline utilisation is under target, scaling in off-peak to
+the minimum replicas, and a Compute Savings Plan on the remaining on-demand
+compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from capacity._prices import PriceSheet
+from capacity._topology import Topology
+
+HOURS_PER_MONTH = 730.0
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One bar of the savings waterfall: ``kind`` start/end carry a total, change an amount."""
+
+    label: str
+    amount: float
+    total: float
+    kind: Literal["start", "change", "end"]
+
+
+@dataclass(frozen=True)
+class LoadPoint:
+    """Replicas per service and the traffic at one operating point (baseline or sale)."""
+
+    replicas: Mapping[str, int]
+    demand: Mapping[str, float]
+    paid_orders_per_s: float
+
+
+@dataclass(frozen=True)
+class CostReport:
+    """The plan's cost lines and savings."""
+
+    currency: str
+    monthly_lines: Mapping[str, float]
+    monthly_baseline: float
+    sale_hours: float
+    sale_lines: Mapping[str, float]
+    sale_window: float
+    orders_in_sale: float
+    cost_per_1000_orders: float
+    waterfall: tuple[WaterfallStep, ...]
+
+
+def _lines(
+    point: LoadPoint, hours: float, topology: Topology, prices: PriceSheet
+) -> dict[str, float]:
+    """Cost of holding one operating point for ``hours``, by line."""
+    shared = topology.shared
+    seconds = hours * 3600.0
+    compute = (
+        sum(
+            n
+            * prices.task_hour(
+                topology.service(s).vcpu, topology.service(s).memory_gb, topology.service(s).arch
+            )
+            for s, n in point.replicas.items()
+        )
+        * hours
+    )
+    total_rps = point.demand.get("gateway", 0.0)
+    db_rps = sum(
+        rps
+        for s, rps in point.demand.items()
+        if s != "gateway" and topology.service(s).db_pool_size > 0
+    )
+    gb_per_s = total_rps * shared.bytes_per_response / 1e9
+    lcus = max(gb_per_s * 3600.0, total_rps / shared.lcu_new_connections_per_s)
+    events = point.paid_orders_per_s * shared.outbox_events_per_order
+    return {
+        "compute": compute,
+        "database": shared.db_instances * prices.aurora_instance_hour(shared.db_instance) * hours,
+        "database_io": db_rps
+        * shared.db_io_per_request
+        * seconds
+        / 1e6
+        * prices.price("aurora.io.per_million"),
+        "database_storage": shared.db_storage_gb
+        * prices.price("aurora.storage.gb_month")
+        * hours
+        / HOURS_PER_MONTH,
+        "redis": shared.redis_nodes * prices.elasticache_node_hour(shared.redis_node_type) * hours,
+        "load_balancer": (prices.price("alb.hour") + lcus * prices.price("alb.lcu_hour")) * hours,
+        "queue": events
+        * shared.sqs_requests_per_event
+        * seconds
+        / 1e6
+        * prices.price("sqs.standard.per_million"),
+        "data_transfer": gb_per_s * seconds * prices.price("data_transfer.out.gb"),
+    }
+
+
+def savings_waterfall(
+    baseline: LoadPoint,
+    monthly_total: float,
+    topology: Topology,
+    prices: PriceSheet,
+    *,
+    utilization: Mapping[str, float],
+    spot_share: float = 0.5,
+    off_peak_fraction: float = 1 / 3,
+) -> tuple[WaterfallStep, ...]:
+    """The savings levers as waterfall steps over the monthly baseline.
+
+    ``utilization`` is each service's baseline load over its safe capacity;
+    a service running below its target utilisation shrinks its task size in
+    proportion (down to half) when right-sized.
+    """
+    arm_saved = spot_saved = right_saved = off_saved = plan_saved = 0.0
+    for s, n in baseline.replicas.items():
+        spec = topology.service(s)
+        cost = n * prices.task_hour(spec.vcpu, spec.memory_gb, spec.arch) * HOURS_PER_MONTH
+        arm = n * prices.task_hour(spec.vcpu, spec.memory_gb, "arm") * HOURS_PER_MONTH
+        arm_saved += cost - arm
+        share = spot_share if spec.stateless else 0.0
+        spot_saved += arm * share * prices.price("fargate.spot.discount")
+        after_spot = arm * (1 - share * prices.price("fargate.spot.discount"))
+        on_demand = arm * (1 - share)
+        factor = min(
+            1.0, max(0.5, utilization.get(s, spec.target_utilization) / spec.target_utilization)
+        )
+        right_saved += after_spot * (1 - factor)
+        after_spot, on_demand = after_spot * factor, on_demand * factor
+        idle = off_peak_fraction * max(0, n - spec.min_replicas) / n if n else 0.0
+        off_saved += after_spot * idle
+        on_demand *= 1 - idle
+        plan_saved += on_demand * prices.price("savings_plan.compute.discount")
+    steps = [WaterfallStep("monthly baseline", monthly_total, monthly_total, "start")]
+    total = monthly_total
+    for label, saved in (
+        ("ARM (Graviton)", arm_saved),
+        ("Spot for stateless", spot_saved),
+        ("right-sizing", right_saved),
+        ("off-peak scale-in", off_saved),
+        ("Savings Plan", plan_saved),
+    ):
+        total -= saved
+        steps.append(WaterfallStep(label, -saved, total, "change"))
+    steps.append(WaterfallStep("after levers", total, total, "end"))
+    return tuple(steps)
+
+
+def cost_report(
+    baseline: LoadPoint,
+    sale: LoadPoint,
+    topology: Topology,
+    prices: PriceSheet,
+    *,
+    sale_hours: float,
+    selling_hours: float,
+    utilization: Mapping[str, float],
+    spot_share: float = 0.5,
+    off_peak_fraction: float = 1 / 3,
+) -> CostReport:
+    """Cost the plan: a baseline month, the sale window, per 1,000 orders, and the levers.
+
+    Parameters
+    ----------
+    baseline, sale : LoadPoint
+        Replicas and traffic held for the month and during the sale window.
+    topology : Topology
+        Task sizes and shared tiers.
+    prices : PriceSheet
+        Unit prices.
+    sale_hours : float
+        Length of the sale window at peak replicas, including the pre-warm lead time.
+    selling_hours : float
+        Length of the sale itself, when orders are taken.
+    utilization : mapping of str to float
+        Baseline load over safe capacity per service, for right-sizing.
+    spot_share : float
+        Share of stateless services' tasks run on Fargate Spot.
+    off_peak_fraction : float
+        Share of the month quiet enough to run at the minimum replicas.
+
+    Returns
+    -------
+    CostReport
+    """
+    monthly = _lines(baseline, HOURS_PER_MONTH, topology, prices)
+    window = _lines(sale, sale_hours, topology, prices)
+    monthly_total = sum(monthly.values())
+    window_total = sum(window.values())
+    orders = sale.paid_orders_per_s * selling_hours * 3600.0
+    per_1000 = window_total / (orders / 1000.0) if orders > 0 else float("inf")
+    steps = savings_waterfall(
+        baseline,
+        monthly_total,
+        topology,
+        prices,
+        utilization=utilization,
+        spot_share=spot_share,
+        off_peak_fraction=off_peak_fraction,
+    )
+    return CostReport(
+        prices.currency,
+        monthly,
+        monthly_total,
+        sale_hours,
+        window,
+        window_total,
+        orders,
+        per_1000,
+        steps,
+    )

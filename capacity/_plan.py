@@ -1,0 +1,338 @@
+"""One call from a stats history to a capacity plan.
+
+:func:`make_plan` chains the models: plateaus → USL fit → demand at the
+target → replicas per service → shared tiers → policies → simulation of the
+three strategies → cost. Everything is pure; :func:`capacity.write_plan`
+writes the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from capacity._cost import CostReport, LoadPoint, cost_report
+from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, visit_ratios
+from capacity._history import normalize_history
+from capacity._plateaus import Plateaus, detect_plateaus
+from capacity._policies import (
+    CronPrewarm,
+    EcsMetric,
+    EcsPolicy,
+    HpaMetric,
+    HpaPolicy,
+    LeadTime,
+    lead_time,
+)
+from capacity._prices import PriceSheet, load_prices
+from capacity._sale import sale_policies, simulate_sale
+from capacity._services import MEASURED_SERVICES, SERVICES
+from capacity._simulate import (
+    Controller,
+    SimulationResult,
+)
+from capacity._sizing import (
+    ServiceCapacity,
+    ServiceSizing,
+    measured_capacity,
+    queueing_capacity,
+    replicas_for,
+    service_points,
+    size_service,
+)
+from capacity._tiers import (
+    DatabaseConnections,
+    GeneratorMeasurement,
+    GeneratorSizing,
+    OutboxDrain,
+    RedisLoad,
+    database_connections,
+    generator_sizing,
+    outbox_drain,
+    redis_load,
+)
+from capacity._topology import Topology, default_topology
+from capacity._usl import UslFit, fit_usl
+from stampede.errors import ConfigError
+
+PLACEHOLDER_SALE_START = datetime(2030, 1, 1, 9, 0)
+DEFAULT_GENERATOR = GeneratorMeasurement(
+    rps_per_core=500.0, cpu_fraction=0.7, memory_mb_per_user=1.0
+)
+
+
+@dataclass(frozen=True, eq=False)
+class CapacityPlan:
+    """Everything the planner concluded, as plain data."""
+
+    target_users: float
+    baseline_users: float
+    slo_p95_ms: float
+    think_time_s: float | None
+    sale_start: datetime
+    sale_duration_s: int
+    topology: Topology
+    plateaus: Plateaus
+    usl: UslFit
+    ratios: VisitRatios
+    peak_demand: Demand
+    baseline_demand: Demand
+    sizing: Mapping[str, ServiceSizing]
+    baseline_replicas: Mapping[str, int]
+    database: DatabaseConnections
+    redis: RedisLoad
+    outbox: OutboxDrain
+    generator: GeneratorSizing
+    lead_times: Mapping[str, LeadTime]
+    hpa: Mapping[str, HpaPolicy]
+    keda: Mapping[str, CronPrewarm]
+    ecs: Mapping[str, EcsPolicy]
+    simulations: Mapping[str, tuple[SimulationResult, ...]]
+    cost: CostReport
+    warnings: tuple[str, ...]
+
+
+def _capacities(plateaus: Plateaus, topology: Topology, slo: float) -> dict[str, ServiceCapacity]:
+    out: dict[str, ServiceCapacity] = {}
+    for service in SERVICES:
+        spec = topology.service(service)
+        points = service_points(plateaus, service) if service in MEASURED_SERVICES else None
+        if points is not None and points.throughput:
+            out[service] = measured_capacity(service, points, spec, slo)
+        else:
+            out[service] = queueing_capacity(service, spec, slo)
+    return out
+
+
+def _size(
+    plateaus: Plateaus, topology: Topology, slo: float, peak: Demand, base: Demand
+) -> tuple[dict[str, ServiceSizing], dict[str, int], dict[str, float]]:
+    """Peak sizing, baseline replicas, and baseline utilisation of each service."""
+    capacities = _capacities(plateaus, topology, slo)
+    sizing = {
+        s: size_service(capacities[s], peak.per_service[s], topology.service(s)) for s in SERVICES
+    }
+    baseline: dict[str, int] = {}
+    utilization: dict[str, float] = {}
+    for s in SERVICES:
+        spec, per_replica = topology.service(s), capacities[s].safe_rps_per_replica
+        need = replicas_for(base.per_service[s], per_replica, spec.target_utilization)
+        baseline[s] = max(spec.min_replicas, need)
+        utilization[s] = base.per_service[s] / (baseline[s] * per_replica)
+    return sizing, baseline, utilization
+
+
+def _checks(
+    think_time_s: float | None,
+    plateaus: Plateaus,
+    db: DatabaseConnections,
+    redis: RedisLoad,
+    outbox: OutboxDrain,
+) -> list[str]:
+    notes: list[str] = []
+    if think_time_s is not None:
+        implied = min(plateaus.points, key=lambda p: p.users).implied_think_time_s
+        if abs(implied - think_time_s) > 0.2 * max(think_time_s, 1e-9):
+            notes.append(
+                f"the lightest plateau implies a think time of {implied:.2f} s, not the "
+                f"{think_time_s:g} s given; check the scenario's wait_time."
+            )
+    worst = max(p.error_rate for p in plateaus.points)
+    if worst > 0.01:
+        notes.append(f"a plateau failed {worst:.1%} of requests; latency there is unreliable.")
+    if not db.fits:
+        notes.append(
+            f"the replicas open {db.total} database connections and {db.available} are "
+            "available; add a pooler (PgBouncer) or shrink db_pool_size."
+        )
+    if not redis.fits:
+        notes.append(
+            f"Redis needs {redis.nodes_needed} nodes and {redis.nodes_planned} are planned."
+        )
+    if outbox.drain_time_s > 3600:
+        notes.append(
+            f"the outbox takes {outbox.drain_time_s / 60:.0f} min to drain after the sale."
+        )
+    return notes
+
+
+def make_plan(
+    history: pd.DataFrame,
+    *,
+    target_users: float,
+    slo_p95_ms: float,
+    prices: PriceSheet | None = None,
+    topology: Topology | None = None,
+    think_time_s: float | None = None,
+    baseline_users: float | None = None,
+    sale_start: datetime | None = None,
+    sale_duration_s: int = 3600,
+    warmup_s: float = 10.0,
+    min_duration_s: float = 20.0,
+    generator: GeneratorMeasurement | None = None,
+    hpa_metric: HpaMetric = "cpu",
+    ecs_metric: EcsMetric = "cpu",
+    alb_resource_label: str | None = None,
+    controllers: tuple[Controller, ...] = ("hpa", "ecs"),
+    ramp_s: int = 60,
+    seed: int = 0,
+    spot_share: float = 0.5,
+) -> CapacityPlan:
+    """Plan capacity for a flash sale from a capacity-probe run.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        The run's stats history (:func:`capacity.load_stats_history` or a
+        frame with the same columns).
+    target_users : float
+        Concurrent users at the sale's peak.
+    slo_p95_ms : float
+        End-to-end p95 latency objective; each service gets its ``slo_share``.
+    prices : PriceSheet, optional
+        Unit prices; the packaged AWS us-east-1 sheet by default.
+    topology : Topology, optional
+        Task sizes and shared tiers; :func:`capacity.default_topology` by default.
+    think_time_s : float, optional
+        The scenario's mean think time, for Little's law and a consistency check.
+    baseline_users : float, optional
+        Users on an ordinary day; a tenth of the target by default.
+    sale_start : datetime, optional
+        When the sale opens (local to the topology's timezone); without it the
+        schedules use 2030-01-01 09:00 and the plan warns.
+    sale_duration_s : int
+        How long the sale lasts.
+    warmup_s, min_duration_s : float
+        Plateau detection: warm-up trimmed, shortest plateau kept.
+    generator : GeneratorMeasurement, optional
+        One Locust worker's measured throughput; an assumption by default.
+    hpa_metric, ecs_metric : str
+        Metric of the HPA (``"cpu"``/``"pods"``) and of ECS (``"cpu"``/``"alb"``).
+    alb_resource_label : str, optional
+        Needed with ``ecs_metric="alb"``.
+    controllers : tuple of str
+        Which controllers to simulate (``"hpa"``, ``"ecs"``).
+    ramp_s : int
+        Seconds the demand takes to climb to the peak in the simulation.
+    seed : int
+        Seed of the task start delays.
+    spot_share : float
+        Share of stateless tasks on Spot in the savings levers.
+
+    Returns
+    -------
+    CapacityPlan
+
+    Raises
+    ------
+    ConfigError
+        On bad inputs, a history without enough plateaus, or an SLO no
+        service can meet.
+    """
+    if target_users <= 0 or slo_p95_ms <= 0 or sale_duration_s <= 0:
+        raise ConfigError(
+            f"make_plan needs target_users, slo_p95_ms and sale_duration_s > 0, not "
+            f"{target_users:g}, {slo_p95_ms:g}, {sale_duration_s}."
+        )
+    topology = topology or default_topology()
+    prices = prices or load_prices()
+    warnings: list[str] = []
+    plateaus = detect_plateaus(
+        normalize_history(history),
+        warmup_s=warmup_s,
+        min_duration_s=min_duration_s,
+        think_time_s=think_time_s,
+    )
+    usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
+    warnings.extend(usl.warnings)
+    ratios = visit_ratios(plateaus)
+    per_user = requests_per_user(plateaus, think_time_s)
+    base_users = baseline_users if baseline_users is not None else target_users / 10.0
+    peak, base = demand_at(target_users, per_user, ratios), demand_at(base_users, per_user, ratios)
+    sizing, baseline_replicas, utilization = _size(plateaus, topology, slo_p95_ms, peak, base)
+    for size in sizing.values():
+        warnings.extend(size.notes + size.capacity.notes)
+    db = database_connections({s: z.replicas for s, z in sizing.items()}, topology)
+    redis = redis_load(peak.per_service, topology)
+    outbox = outbox_drain(
+        peak.paid_orders_per_s,
+        sale_duration_s,
+        topology,
+        after_sale_orders_per_s=base.paid_orders_per_s,
+    )
+    warnings.extend(_checks(think_time_s, plateaus, db, redis, outbox))
+    if generator is None:
+        warnings.append("no generator measurement given; assumed 500 req/s per core at 70 % CPU.")
+    gen = generator_sizing(peak.total_rps, target_users, generator or DEFAULT_GENERATOR)
+    if sale_start is None:
+        warnings.append("no sale_start given; the schedules use 2030-01-01 09:00 as a placeholder.")
+    start = sale_start or PLACEHOLDER_SALE_START
+    end = start + timedelta(seconds=sale_duration_s)
+    task_p95 = max(topology.service(s).task_start_p95_s for s in SERVICES)
+    leads = {c: lead_time(c, task_start_s=task_p95) for c in ("hpa", "ecs")}
+    hpas, kedas, ecss = sale_policies(
+        sizing,
+        baseline_replicas,
+        topology,
+        leads,
+        start,
+        end,
+        hpa_metric,
+        ecs_metric,
+        alb_resource_label,
+    )
+    sims = simulate_sale(
+        sizing,
+        base,
+        peak,
+        baseline_replicas,
+        topology,
+        prices,
+        leads,
+        controllers,
+        sale_duration_s,
+        ramp_s,
+        seed,
+    )
+    cost = cost_report(
+        LoadPoint(baseline_replicas, base.per_service, base.paid_orders_per_s),
+        LoadPoint(
+            {s: z.replicas for s, z in sizing.items()}, peak.per_service, peak.paid_orders_per_s
+        ),
+        topology,
+        prices,
+        sale_hours=(sale_duration_s + max(lt.total_s for lt in leads.values())) / 3600.0,
+        selling_hours=sale_duration_s / 3600.0,
+        utilization=utilization,
+        spot_share=spot_share,
+    )
+    return CapacityPlan(
+        target_users,
+        base_users,
+        slo_p95_ms,
+        think_time_s,
+        start,
+        sale_duration_s,
+        topology,
+        plateaus,
+        usl,
+        ratios,
+        peak,
+        base,
+        sizing,
+        baseline_replicas,
+        db,
+        redis,
+        outbox,
+        gen,
+        leads,
+        hpas,
+        kedas,
+        ecss,
+        sims,
+        cost,
+        tuple(dict.fromkeys(warnings)),
+    )

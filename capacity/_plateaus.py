@@ -1,0 +1,222 @@
+"""Find the steady plateaus of user count in a run and measure each one.
+
+A capacity probe holds the user count at a series of levels. Each level is a
+plateau; its first seconds are warm-up (connections opening, caches filling)
+and are trimmed. Over the rest the cumulative counters give exact rates:
+throughput is the change in requests over the change in time, the mean
+latency is recovered from the running average. The p95 is the median of the
+rolling-window p95 Locust reports each second.
+
+Little's law relates the numbers: the requests in flight are ``N = X·R``;
+with think time ``Z`` the users are ``X·(R + Z)``. The USL is fitted to the
+in-flight concurrency, not to the user count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from capacity._history import aggregated_rows, endpoint_rows
+from capacity._services import service_for_endpoint
+from stampede.errors import ConfigError
+
+PROBE_HINT = "run the capacity-probe profile"
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """One steady level of users, measured after its warm-up.
+
+    Attributes
+    ----------
+    users : int
+        Simulated users during the plateau.
+    start_s, end_s : int
+        The measured window (after warm-up), in the history's timestamps.
+    throughput : float
+        Requests per second.
+    mean_ms, p95_ms : float
+        Mean and 95th percentile response time.
+    error_rate : float
+        Failures over requests, 0..1.
+    concurrency : float
+        Requests in flight by Little's law, ``X·R``.
+    implied_think_time_s : float
+        ``users / X - R``: the think time the measurement implies.
+    """
+
+    users: int
+    start_s: int
+    end_s: int
+    throughput: float
+    mean_ms: float
+    p95_ms: float
+    error_rate: float
+    concurrency: float
+    implied_think_time_s: float
+
+
+@dataclass(frozen=True, eq=False)
+class Plateaus:
+    """All plateaus of a run: the totals and the per-endpoint breakdown.
+
+    ``endpoints`` has one row per plateau and endpoint with columns
+    ``plateau`` (index into ``points``), ``type``, ``name``, ``service``,
+    ``throughput``, ``failures_per_s``, ``mean_ms``, ``p95_ms``.
+    """
+
+    points: tuple[Plateau, ...]
+    endpoints: pd.DataFrame
+    warmup_s: float
+    think_time_s: float | None
+
+
+def _runs(total: pd.DataFrame) -> list[tuple[int, int, int]]:
+    """(users, first row, last row) of each run of equal user counts."""
+    users = total["users"].to_numpy()
+    runs: list[tuple[int, int, int]] = []
+    start = 0
+    for i in range(1, len(users) + 1):
+        if i == len(users) or users[i] != users[start]:
+            runs.append((int(users[start]), start, i - 1))
+            start = i
+    return runs
+
+
+def _window_stats(rows: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    """(throughput, failures/s, mean ms, p95 ms) from first to last row, or None."""
+    first, last = rows.iloc[0], rows.iloc[-1]
+    dt = float(last["timestamp"] - first["timestamp"])
+    dn = float(last["total_requests"] - first["total_requests"])
+    if dt <= 0 or dn <= 0:
+        return None
+    df = float(last["total_failures"] - first["total_failures"])
+    weighted = float(
+        last["total_avg_ms"] * last["total_requests"]
+        - first["total_avg_ms"] * first["total_requests"]
+    )
+    mean_ms = weighted / dn
+    p95 = rows["p95_ms"].to_numpy(dtype=float)
+    p95_ms = float(np.nanmedian(p95)) if np.isfinite(p95).any() else float("nan")
+    return dn / dt, max(df, 0.0) / dt, mean_ms, p95_ms
+
+
+def _endpoint_window(
+    endpoints: pd.DataFrame, plateau: int, start_s: int, end_s: int
+) -> list[dict[str, object]]:
+    in_window = endpoints[(endpoints["timestamp"] >= start_s) & (endpoints["timestamp"] <= end_s)]
+    out: list[dict[str, object]] = []
+    for (kind, name), rows in in_window.groupby(["type", "name"], sort=True):
+        stats = _window_stats(rows.sort_values("timestamp"))
+        if stats is None:
+            continue
+        out.append(
+            {
+                "plateau": plateau,
+                "type": kind,
+                "name": name,
+                "service": service_for_endpoint(str(name)),
+                "throughput": stats[0],
+                "failures_per_s": stats[1],
+                "mean_ms": stats[2],
+                "p95_ms": stats[3],
+            }
+        )
+    return out
+
+
+def detect_plateaus(
+    history: pd.DataFrame,
+    *,
+    warmup_s: float = 10.0,
+    min_duration_s: float = 20.0,
+    min_plateaus: int = 6,
+    think_time_s: float | None = None,
+) -> Plateaus:
+    """Find the steady plateaus of user count and measure one point per plateau.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        A normalized stats history (:func:`capacity.normalize_history`).
+    warmup_s : float
+        Seconds trimmed from the start of each plateau.
+    min_duration_s : float
+        Shortest measured window (after warm-up) that counts as a plateau.
+    min_plateaus : int
+        Fewest plateaus a capacity model needs.
+    think_time_s : float, optional
+        The scenario's mean think time; kept for the users/concurrency split.
+
+    Returns
+    -------
+    Plateaus
+        One :class:`Plateau` per level, in time order, and the per-endpoint rows.
+
+    Raises
+    ------
+    ConfigError
+        If the history has no "Aggregated" rows or fewer than ``min_plateaus``
+        plateaus.
+    """
+    total = aggregated_rows(history)
+    if total.empty:
+        raise ConfigError(
+            f"the stats history has no 'Aggregated' rows; {PROBE_HINT} with --csv-full-history."
+        )
+    endpoints = endpoint_rows(history)
+    points: list[Plateau] = []
+    rows: list[dict[str, object]] = []
+    for users, first, last in _runs(total):
+        if users <= 0:
+            continue
+        start_s = int(total.at[first, "timestamp"] + warmup_s)
+        window = total.iloc[first : last + 1]
+        window = window[window["timestamp"] >= start_s]
+        if len(window) < 2:
+            continue
+        end_s = int(window["timestamp"].iloc[-1])
+        start_s = int(window["timestamp"].iloc[0])
+        if end_s - start_s < min_duration_s:
+            continue
+        stats = _window_stats(window)
+        if stats is None:
+            continue
+        x, failures, mean_ms, p95_ms = stats
+        r_s = mean_ms / 1000.0
+        points.append(
+            Plateau(
+                users=users,
+                start_s=start_s,
+                end_s=end_s,
+                throughput=x,
+                mean_ms=mean_ms,
+                p95_ms=p95_ms,
+                error_rate=failures / x,
+                concurrency=x * r_s,
+                implied_think_time_s=users / x - r_s,
+            )
+        )
+        rows.extend(_endpoint_window(endpoints, len(points) - 1, start_s, end_s))
+    if len(points) < min_plateaus:
+        raise ConfigError(
+            f"the stats history has {len(points)} steady plateau(s) of at least "
+            f"{min_duration_s:g} s after a {warmup_s:g} s warm-up, and {min_plateaus} are "
+            f"needed; {PROBE_HINT}, which holds {min_plateaus} or more user levels."
+        )
+    columns = ["plateau", "type", "name", "service", "throughput", "failures_per_s"]
+    frame = pd.DataFrame(rows, columns=[*columns, "mean_ms", "p95_ms"])
+    return Plateaus(tuple(points), frame, warmup_s, think_time_s)
+
+
+def plateau_frame(plateaus: Plateaus) -> pd.DataFrame:
+    """The plateau points as a frame, one row per plateau (for CSV output)."""
+    return pd.DataFrame([vars(p) for p in plateaus.points])
+
+
+def users_for(throughput: float, mean_ms: float, think_time_s: float) -> float:
+    """Users a closed system needs for a throughput: ``X·(R + Z)`` (Little's law)."""
+    return throughput * (mean_ms / 1000.0 + think_time_s)

@@ -1,0 +1,182 @@
+"""Render policies as the text their tools take: Kubernetes YAML, AWS CLI JSON.
+
+The JSON documents are the ``--cli-input-json`` shapes of
+``aws application-autoscaling register-scalable-target``,
+``put-scaling-policy`` and ``put-scheduled-action``. Apply either the HPA
+(reactive only) or the KEDA ScaledObject (scheduled plus reactive) to a
+Deployment, never both: KEDA manages its own HPA.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import yaml
+
+from capacity._policies import CronPrewarm, EcsPolicy, HpaPolicy, ScalingBehavior
+
+ECS_DIMENSION = "ecs:service:DesiredCount"
+
+
+def _behavior(b: ScalingBehavior) -> dict[str, Any]:
+    return {
+        "stabilizationWindowSeconds": b.stabilization_s,
+        "selectPolicy": b.select,
+        "policies": [
+            {"type": r.type, "value": r.value, "periodSeconds": r.period_s} for r in b.rules
+        ],
+    }
+
+
+def _metric(p: HpaPolicy) -> dict[str, Any]:
+    if p.metric == "cpu":
+        return {
+            "type": "Resource",
+            "resource": {
+                "name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": int(p.target)},
+            },
+        }
+    return {
+        "type": "Pods",
+        "pods": {
+            "metric": {"name": p.pods_metric_name},
+            "target": {"type": "AverageValue", "averageValue": f"{p.target:g}"},
+        },
+    }
+
+
+def hpa_manifest(p: HpaPolicy) -> dict[str, Any]:
+    """The HorizontalPodAutoscaler object as a plain mapping."""
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": p.service, "namespace": p.namespace},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": p.service},
+            "minReplicas": p.min_replicas,
+            "maxReplicas": p.max_replicas,
+            "metrics": [_metric(p)],
+            "behavior": {"scaleUp": _behavior(p.scale_up), "scaleDown": _behavior(p.scale_down)},
+        },
+    }
+
+
+def _cron(at: datetime) -> str:
+    return f"{at.minute} {at.hour} {at.day} {at.month} *"
+
+
+def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
+    """The KEDA ScaledObject (cron pre-warm plus the reactive metric) as a mapping."""
+    p = c.hpa
+    reactive: dict[str, Any]
+    if p.metric == "cpu":
+        reactive = {
+            "type": "cpu",
+            "metricType": "Utilization",
+            "metadata": {"value": f"{p.target:g}"},
+        }
+    else:
+        reactive = {
+            "type": "prometheus",
+            "metricType": "AverageValue",
+            "metadata": {
+                "serverAddress": "http://prometheus.monitoring:9090",
+                "query": f'sum(rate({p.pods_metric_name}{{service="{p.service}"}}[1m]))',
+                "threshold": f"{p.target:g}",
+            },
+        }
+    return {
+        "apiVersion": "keda.sh/v1alpha1",
+        "kind": "ScaledObject",
+        "metadata": {"name": f"{p.service}-prewarm", "namespace": p.namespace},
+        "spec": {
+            "scaleTargetRef": {"name": p.service},
+            "minReplicaCount": p.min_replicas,
+            "maxReplicaCount": max(p.max_replicas, c.desired_replicas),
+            "advanced": {
+                "horizontalPodAutoscalerConfig": {
+                    "behavior": {
+                        "scaleUp": _behavior(p.scale_up),
+                        "scaleDown": _behavior(p.scale_down),
+                    }
+                }
+            },
+            "triggers": [
+                {
+                    "type": "cron",
+                    "metadata": {
+                        "timezone": c.timezone,
+                        "start": _cron(c.start),
+                        "end": _cron(c.end),
+                        "desiredReplicas": str(c.desired_replicas),
+                    },
+                },
+                reactive,
+            ],
+        },
+    }
+
+
+def render_hpa(p: HpaPolicy) -> str:
+    """The HPA as a YAML document."""
+    return yaml.safe_dump(hpa_manifest(p), sort_keys=False)
+
+
+def render_keda(c: CronPrewarm) -> str:
+    """The KEDA ScaledObject as a YAML document."""
+    return yaml.safe_dump(keda_manifest(c), sort_keys=False)
+
+
+def aws_documents(p: EcsPolicy) -> dict[str, dict[str, Any]]:
+    """The CLI input documents, keyed by the command each one is for."""
+    target: dict[str, Any] = {
+        "ServiceNamespace": "ecs",
+        "ResourceId": p.resource_id,
+        "ScalableDimension": ECS_DIMENSION,
+    }
+    spec: dict[str, Any] = {
+        "PredefinedMetricType": "ECSServiceAverageCPUUtilization"
+        if p.metric == "cpu"
+        else "ALBRequestCountPerTarget"
+    }
+    if p.metric == "alb":
+        spec["ResourceLabel"] = p.resource_label
+    docs: dict[str, dict[str, Any]] = {
+        "register-scalable-target": {
+            **target,
+            "MinCapacity": p.min_capacity,
+            "MaxCapacity": p.max_capacity,
+        },
+        "put-scaling-policy": {
+            "PolicyName": f"{p.service}-target-tracking",
+            **target,
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "TargetValue": p.target_value,
+                "PredefinedMetricSpecification": spec,
+                "ScaleOutCooldown": p.scale_out_cooldown_s,
+                "ScaleInCooldown": p.scale_in_cooldown_s,
+                "DisableScaleIn": False,
+            },
+        },
+    }
+    for action in p.scheduled:
+        docs[f"put-scheduled-action-{action.name}"] = {
+            **target,
+            "ScheduledActionName": action.name,
+            "Schedule": f"at({action.at.strftime('%Y-%m-%dT%H:%M:%S')})",
+            "Timezone": p.timezone,
+            "ScalableTargetAction": {
+                "MinCapacity": action.min_capacity,
+                "MaxCapacity": action.max_capacity,
+            },
+        }
+    return docs
+
+
+def render_aws(p: EcsPolicy) -> dict[str, str]:
+    """The CLI input documents as JSON text, keyed by command."""
+    return {name: json.dumps(doc, indent=2) + "\n" for name, doc in aws_documents(p).items()}

@@ -1,0 +1,255 @@
+"""Replicas per service: safe throughput per replica, N+1 headroom, an M/M/c check.
+
+A service's safe throughput is the largest load whose predicted p95 stays
+within its share of the SLO. For a measured service it comes from the USL fit
+of its plateaus (mean response ``R(N) = N / X(N)``, scaled to a p95 by the
+measured p95/mean ratio) and from the measured latency curve, taking the
+lower of the two when the curve crosses the budget. Services Locust cannot
+see (payments, notifications, the gateway) are sized with an M/M/c queue of
+their slots and their configured service time.
+
+Replicas assume linear scaling across stateless replicas:
+``ceil(demand / (safe per replica × target utilisation)) + 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from capacity._plateaus import Plateaus
+from capacity._queueing import (
+    max_arrival_rate_for_percentile,
+    min_servers_for_percentile,
+    response_time_percentile,
+)
+from capacity._topology import ServiceSpec
+from capacity._usl import UslFit, fit_usl
+from stampede.errors import ConfigError
+
+MAJOR_ENDPOINT_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class ServicePoints:
+    """A service's measurements, one per plateau."""
+
+    throughput: tuple[float, ...]
+    mean_ms: tuple[float, ...]
+    p95_ms: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ServiceCapacity:
+    """How much load one replica of a service takes within its latency budget."""
+
+    service: str
+    budget_ms: float
+    safe_rps: float
+    safe_rps_per_replica: float
+    method: str
+    service_time_ms: float
+    usl: UslFit | None
+    p95_to_mean: float | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceSizing:
+    """Planned replicas of one service at the target load."""
+
+    service: str
+    demand_rps: float
+    capacity: ServiceCapacity
+    target_utilization: float
+    replicas: int
+    mmc_p95_ms: float
+    mmc_replicas: int | None
+    notes: tuple[str, ...]
+
+
+def service_points(plateaus: Plateaus, service: str) -> ServicePoints:
+    """Throughput, mean and p95 of one service at each plateau.
+
+    The p95 is the worst p95 among the service's endpoints that carry at least
+    5 % of its requests: a conservative stand-in for the p95 of the mixture.
+    """
+    frame = plateaus.endpoints[plateaus.endpoints["service"] == service]
+    xs: list[float] = []
+    means: list[float] = []
+    p95s: list[float] = []
+    for _, rows in frame.groupby("plateau", sort=True):
+        x = float(rows["throughput"].sum())
+        if x <= 0:
+            continue
+        major = rows[rows["throughput"] >= MAJOR_ENDPOINT_SHARE * x]
+        xs.append(x)
+        means.append(float((rows["throughput"] * rows["mean_ms"]).sum()) / x)
+        p95s.append(float(np.nanmax(major["p95_ms"].to_numpy(dtype=float))))
+    return ServicePoints(tuple(xs), tuple(means), tuple(p95s))
+
+
+def usl_safe_throughput(fit: UslFit, budget_ms: float, p95_to_mean: float) -> float:
+    """Largest USL throughput whose p95 (``ratio × N/X(N)``) is within the budget."""
+
+    def p95_ms(n: float) -> float:
+        return p95_to_mean * fit.response_time(n) * 1000.0
+
+    lo = 1e-6
+    if p95_ms(lo) > budget_ms:
+        return 0.0
+    hi = fit.n_star if math.isfinite(fit.n_star) else max(fit.max_n, 1.0)
+    if math.isfinite(fit.n_star) and p95_ms(hi) <= budget_ms:
+        return fit.x_max
+    while not math.isfinite(fit.n_star) and p95_ms(hi) <= budget_ms:
+        hi *= 2.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        lo, hi = (mid, hi) if p95_ms(mid) <= budget_ms else (lo, mid)
+    return float(fit.predict(lo))
+
+
+def measured_safe_throughput(points: ServicePoints, budget_ms: float) -> float | None:
+    """Throughput where the measured p95 curve crosses the budget, or None if it never does."""
+    order = np.argsort(points.throughput)
+    x = np.asarray(points.throughput)[order]
+    p = np.asarray(points.p95_ms)[order]
+    over = np.nonzero(p > budget_ms)[0]
+    if over.size == 0:
+        return None
+    i = int(over[0])
+    if i == 0:
+        return 0.0
+    frac = (budget_ms - p[i - 1]) / (p[i] - p[i - 1])
+    return float(x[i - 1] + frac * (x[i] - x[i - 1]))
+
+
+def measured_capacity(
+    service: str, points: ServicePoints, spec: ServiceSpec, slo_p95_ms: float
+) -> ServiceCapacity:
+    """Safe throughput of a service Locust measured, from its USL fit and its curve."""
+    budget = slo_p95_ms * spec.slo_share
+    notes: list[str] = []
+    ratios = [p / m for p, m in zip(points.p95_ms, points.mean_ms, strict=True) if m > 0]
+    ratio = float(np.median(ratios)) if ratios else 3.0
+    fit: UslFit | None = None
+    try:
+        n = [x * m / 1000.0 for x, m in zip(points.throughput, points.mean_ms, strict=True)]
+        fit = fit_usl(n, points.throughput)
+        notes.extend(fit.warnings)
+    except ConfigError as exc:
+        notes.append(f"no USL fit for {service}: {exc}")
+    crossing = measured_safe_throughput(points, budget)
+    if fit is not None:
+        safe = usl_safe_throughput(fit, budget, ratio)
+        method = "usl"
+        if crossing is not None and crossing < safe:
+            safe, method = crossing, "measured"
+    elif crossing is not None:
+        safe, method = crossing, "measured"
+    else:
+        safe, method = max(points.throughput, default=0.0), "measured-lower-bound"
+        notes.append(f"{service}'s p95 never reached its budget; its capacity is a lower bound.")
+    if safe <= 0:
+        raise ConfigError(
+            f"{service}'s p95 at the lightest load already exceeds its SLO share of "
+            f"{budget:g} ms; raise slo_p95_ms or that service's slo_share."
+        )
+    lightest = int(np.argmin(points.throughput))
+    return ServiceCapacity(
+        service,
+        budget,
+        safe,
+        safe / spec.measured_replicas,
+        method,
+        points.mean_ms[lightest],
+        fit,
+        ratio,
+        tuple(notes),
+    )
+
+
+def queueing_capacity(service: str, spec: ServiceSpec, slo_p95_ms: float) -> ServiceCapacity:
+    """Safe throughput per replica of a service sized from its M/M/c model."""
+    budget = slo_p95_ms * spec.slo_share
+    if spec.service_time_ms is None:
+        raise ConfigError(
+            f"topology service {service} has no service_time_ms and no measurements; "
+            "set services.{service}.service_time_ms."
+        )
+    mu = 1000.0 / spec.service_time_ms
+    per_replica = max_arrival_rate_for_percentile(
+        budget / 1000.0, spec.slots_per_replica, mu, cs=spec.service_cv
+    )
+    if per_replica <= 0:
+        raise ConfigError(
+            f"{service}'s service time of {spec.service_time_ms:g} ms cannot meet its SLO "
+            f"share of {budget:g} ms at p95; raise slo_p95_ms or services.{service}.slo_share."
+        )
+    return ServiceCapacity(
+        service,
+        budget,
+        per_replica,
+        per_replica,
+        "queueing",
+        spec.service_time_ms,
+        None,
+        None,
+        (),
+    )
+
+
+def replicas_for(demand_rps: float, safe_per_replica: float, target_utilization: float) -> int:
+    """``ceil(demand / (safe × utilisation)) + 1``: enough replicas plus one spare."""
+    if safe_per_replica <= 0 or not 0 < target_utilization <= 1:
+        raise ConfigError(
+            f"replicas need a positive safe throughput and a utilisation in (0, 1], not "
+            f"{safe_per_replica:g} and {target_utilization:g}."
+        )
+    return math.ceil(demand_rps / (safe_per_replica * target_utilization) - 1e-9) + 1
+
+
+def size_service(capacity: ServiceCapacity, demand_rps: float, spec: ServiceSpec) -> ServiceSizing:
+    """Plan replicas for a service and cross-check them with an M/M/c queue."""
+    notes: list[str] = []
+    replicas = max(
+        spec.min_replicas,
+        replicas_for(demand_rps, capacity.safe_rps_per_replica, spec.target_utilization),
+    )
+    if replicas > spec.max_replicas:
+        notes.append(
+            f"{capacity.service} needs {replicas} replicas, above its max_replicas "
+            f"{spec.max_replicas}; the policies use {replicas}."
+        )
+    mu = 1000.0 / capacity.service_time_ms
+    servers = replicas * spec.slots_per_replica
+    target_s = capacity.budget_ms / 1000.0
+    if demand_rps < servers * mu:
+        mmc_p95 = 1000.0 * response_time_percentile(
+            0.95, servers, demand_rps, mu, cs=spec.service_cv
+        )
+    else:
+        mmc_p95 = math.inf
+    try:
+        c = min_servers_for_percentile(target_s, demand_rps, mu, cs=spec.service_cv)
+        mmc_replicas: int | None = math.ceil(c / spec.slots_per_replica)
+    except ConfigError as exc:
+        mmc_replicas = None
+        notes.append(f"M/M/c cross-check for {capacity.service}: {exc}")
+    if mmc_p95 > capacity.budget_ms:
+        notes.append(
+            f"M/M/c predicts a p95 of {mmc_p95:.0f} ms for {capacity.service} at "
+            f"{replicas} replicas, above its {capacity.budget_ms:g} ms budget."
+        )
+    return ServiceSizing(
+        capacity.service,
+        demand_rps,
+        capacity,
+        spec.target_utilization,
+        replicas,
+        mmc_p95,
+        mmc_replicas,
+        tuple(notes),
+    )

@@ -1,0 +1,209 @@
+"""The deployment being planned: per-service task sizes and the shared tiers.
+
+Every field has a default, so a plan can be made without a topology file; a
+YAML file overrides only what it names::
+
+    cluster: shop
+    services:
+      catalog: {vcpu: 1.0, memory_gb: 2.0, min_replicas: 3}
+    shared:
+      db_max_connections: 2000
+
+Unknown keys are errors, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from capacity._services import SERVICES
+from stampede.errors import ConfigError
+
+Arch = Literal["x86", "arm"]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How one service is deployed and what the model may assume about it."""
+
+    vcpu: float = 0.5
+    memory_gb: float = 1.0
+    arch: Arch = "x86"
+    db_pool_size: int = 4
+    slots_per_replica: int = 8
+    measured_replicas: int = 1
+    slo_share: float = 0.8
+    target_utilization: float = 0.6
+    min_replicas: int = 2
+    max_replicas: int = 60
+    service_time_ms: float | None = None
+    service_cv: float = 1.0
+    redis_ops_per_request: float = 0.0
+    stateless: bool = True
+    task_start_median_s: float = 30.0
+    task_start_p95_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class SharedTiers:
+    """The database, Redis, the outbox queue and the load balancer."""
+
+    db_instance: str = "db.r6g.large"
+    db_instances: int = 2
+    db_max_connections: int = 1000
+    db_reserved_connections: int = 10
+    db_io_per_request: float = 2.0
+    db_storage_gb: float = 100.0
+    redis_node_type: str = "cache.r6g.large"
+    redis_nodes: int = 2
+    redis_ops_per_s_per_node: float = 100_000.0
+    redis_target_utilization: float = 0.5
+    outbox_events_per_order: float = 2.0
+    outbox_drain_per_s: float = 200.0
+    sqs_requests_per_event: float = 3.0
+    bytes_per_response: float = 20_000.0
+    lcu_new_connections_per_s: float = 25.0
+
+
+@dataclass(frozen=True)
+class Topology:
+    """The whole deployment: services by name, shared tiers, naming for policies."""
+
+    services: Mapping[str, ServiceSpec]
+    shared: SharedTiers = field(default_factory=SharedTiers)
+    cluster: str = "stampede"
+    namespace: str = "stampede"
+    timezone: str = "UTC"
+
+    def service(self, name: str) -> ServiceSpec:
+        """The spec of one service."""
+        try:
+            return self.services[name]
+        except KeyError:
+            raise ConfigError(
+                f"topology has no service {name!r}; use one of {', '.join(self.services)}."
+            ) from None
+
+
+_SERVICE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
+    "users": {"redis_ops_per_request": 1.0},
+    "catalog": {"redis_ops_per_request": 0.5},
+    "orders": {"redis_ops_per_request": 2.0, "vcpu": 1.0, "memory_gb": 2.0},
+    "inventory": {"redis_ops_per_request": 3.0},
+    "payments": {
+        "service_time_ms": 60.0,
+        "service_cv": 1.5,
+        "slots_per_replica": 32,
+        "slo_share": 0.5,
+        "stateless": False,
+    },
+    "notifications": {"service_time_ms": 20.0, "slots_per_replica": 16, "slo_share": 1.0},
+    "gateway": {
+        "service_time_ms": 2.0,
+        "slots_per_replica": 64,
+        "slo_share": 0.1,
+        "db_pool_size": 0,
+        "redis_ops_per_request": 1.0,
+    },
+}
+
+
+def default_topology() -> Topology:
+    """The topology a plan uses when no file is given."""
+    return Topology({name: ServiceSpec(**_SERVICE_DEFAULTS.get(name, {})) for name in SERVICES})
+
+
+def _apply(base: Any, values: Any, where: str, source: str) -> Any:
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{source}: {where} must be a mapping of keys to values.")
+    allowed = {f.name for f in dataclasses.fields(base)}
+    for key in values:
+        if key not in allowed:
+            raise ConfigError(
+                f"{source}: unknown key {where}.{key}; allowed are {', '.join(sorted(allowed))}."
+            )
+    try:
+        updated = dataclasses.replace(base, **dict(values))
+    except TypeError as exc:
+        raise ConfigError(f"{source}: {where} is invalid ({exc}).") from None
+    if getattr(updated, "arch", "x86") not in ("x86", "arm"):
+        raise ConfigError(f"{source}: {where}.arch is {updated.arch!r}; allowed are x86, arm.")
+    for f in dataclasses.fields(updated):
+        value = getattr(updated, f.name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            raise ConfigError(f"{source}: {where}.{f.name} is {value}; it must be >= 0.")
+    return updated
+
+
+def topology_from_mapping(data: Mapping[str, Any], *, source: str = "topology") -> Topology:
+    """Build a :class:`Topology` from parsed YAML, over the defaults.
+
+    Parameters
+    ----------
+    data : mapping
+        Keys ``services`` (service name to overrides), ``shared``, ``cluster``,
+        ``namespace``, ``timezone``.
+    source : str
+        Named in error messages.
+
+    Returns
+    -------
+    Topology
+
+    Raises
+    ------
+    ConfigError
+        On an unknown service or key, or a negative number.
+    """
+    base = default_topology()
+    top_keys = {"services", "shared", "cluster", "namespace", "timezone"}
+    for key in data:
+        if key not in top_keys:
+            raise ConfigError(
+                f"{source}: unknown key {key}; allowed are {', '.join(sorted(top_keys))}."
+            )
+    services = dict(base.services)
+    for name, overrides in (data.get("services") or {}).items():
+        if name not in services:
+            raise ConfigError(
+                f"{source}: unknown service {name!r}; allowed are {', '.join(SERVICES)}."
+            )
+        services[name] = _apply(services[name], overrides, f"services.{name}", source)
+    shared = _apply(base.shared, data.get("shared") or {}, "shared", source)
+    return Topology(
+        services,
+        shared,
+        cluster=str(data.get("cluster", base.cluster)),
+        namespace=str(data.get("namespace", base.namespace)),
+        timezone=str(data.get("timezone", base.timezone)),
+    )
+
+
+def load_topology(path: str | Path | None = None) -> Topology:
+    """Read a topology YAML file, or return the defaults when ``path`` is None.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or not valid YAML, or a key is wrong.
+    """
+    if path is None:
+        return default_topology()
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(
+            f"topology file {file} does not exist; pass an existing YAML file."
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"topology file {file} is not valid YAML ({exc}).") from None
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"topology file {file} must hold a mapping at the top level.")
+    return topology_from_mapping(data, source=str(file))

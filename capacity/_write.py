@@ -1,0 +1,245 @@
+"""Write a capacity plan to a directory: JSON, YAML, CSV, Markdown and charts.
+
+::
+
+    out_dir/
+      plan.json                 every number of the plan
+      summary.md                the plan for a person to read
+      plateaus.csv sizing.csv simulations.csv
+      k8s/hpa-<service>.yaml    reactive only
+      k8s/keda-<service>.yaml   scheduled pre-warm plus reactive (instead of the HPA)
+      aws/<service>/<command>.json   --cli-input-json for application-autoscaling
+      charts/supply-<service>.png  charts/savings.png
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from matplotlib.figure import Figure
+
+from capacity._charts import plot_demand_supply, plot_waterfall
+from capacity._plan import CapacityPlan
+from capacity._plateaus import plateau_frame
+from capacity._render import render_aws, render_hpa, render_keda
+
+CHART_BINS = 300
+
+
+def _num(x: float) -> float | str:
+    return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
+
+
+def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
+    """One row per service: demand, capacity, replicas and the M/M/c check."""
+    return pd.DataFrame(
+        [
+            {
+                "service": s,
+                "demand_rps": z.demand_rps,
+                "budget_ms": z.capacity.budget_ms,
+                "method": z.capacity.method,
+                "safe_rps_per_replica": z.capacity.safe_rps_per_replica,
+                "target_utilization": z.target_utilization,
+                "baseline_replicas": plan.baseline_replicas[s],
+                "peak_replicas": z.replicas,
+                "mmc_p95_ms": z.mmc_p95_ms,
+                "mmc_replicas": z.mmc_replicas,
+            }
+            for s, z in plan.sizing.items()
+        ]
+    )
+
+
+def simulation_frame(plan: CapacityPlan) -> pd.DataFrame:
+    """One row per service, controller and strategy with the simulation's outcomes."""
+    rows = []
+    for key, results in plan.simulations.items():
+        service, controller = key.split("/")
+        for r in results:
+            rows.append(
+                {
+                    "service": service,
+                    "controller": controller,
+                    "strategy": r.strategy,
+                    "minutes_over_slo": r.minutes_over_slo,
+                    "requests_late": r.requests_late,
+                    "task_hours": r.task_hours,
+                    "cost": r.cost,
+                    **vars(r.elasticity),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
+    """The plan as JSON-ready data (infinities as strings)."""
+    usl = {k: _num(v) if isinstance(v, float) else v for k, v in vars(plan.usl).items()}
+    return {
+        "inputs": {
+            "target_users": plan.target_users,
+            "baseline_users": plan.baseline_users,
+            "slo_p95_ms": plan.slo_p95_ms,
+            "think_time_s": plan.think_time_s,
+            "sale_start": plan.sale_start.isoformat(),
+            "sale_duration_s": plan.sale_duration_s,
+        },
+        "usl": usl,
+        "demand": {"peak": vars(plan.peak_demand), "baseline": vars(plan.baseline_demand)},
+        "visit_ratios": vars(plan.ratios),
+        "sizing": sizing_frame(plan).replace({math.inf: "inf"}).to_dict(orient="records"),
+        "database": vars(plan.database),
+        "redis": vars(plan.redis),
+        "outbox": {k: _num(v) for k, v in vars(plan.outbox).items()},
+        "generator": vars(plan.generator),
+        "lead_times": {
+            c: {**vars(lt), "total_s": lt.total_s, "breakdown": lt.describe()}
+            for c, lt in plan.lead_times.items()
+        },
+        "simulations": simulation_frame(plan).to_dict(orient="records"),
+        "cost": {
+            "currency": plan.cost.currency,
+            "monthly_baseline": plan.cost.monthly_baseline,
+            "monthly_lines": dict(plan.cost.monthly_lines),
+            "sale_window": plan.cost.sale_window,
+            "sale_lines": dict(plan.cost.sale_lines),
+            "orders_in_sale": plan.cost.orders_in_sale,
+            "cost_per_1000_orders": _num(plan.cost.cost_per_1000_orders),
+            "waterfall": [vars(step) for step in plan.cost.waterfall],
+        },
+        "warnings": list(plan.warnings),
+    }
+
+
+def summary_markdown(plan: CapacityPlan) -> str:
+    """A short human summary of the plan."""
+    u, c = plan.usl, plan.cost
+    lines = [
+        f"# Capacity plan for {plan.target_users:g} users",
+        "",
+        f"Sale: {plan.sale_start.isoformat()} for {plan.sale_duration_s / 60:g} min; "
+        f"p95 objective {plan.slo_p95_ms:g} ms.",
+        "",
+        "## Scalability (USL)",
+        "",
+        f"sigma {u.sigma:.4g} ± {u.sigma_se:.2g}, kappa {u.kappa:.4g} ± {u.kappa_se:.2g}, "
+        f"lambda {u.lambda_:.4g} ± {u.lambda_se:.2g} req/s, R² {u.r_squared:.4f}; "
+        f"peak {u.x_max:.4g} req/s at concurrency {u.n_star:.4g}.",
+        "",
+        f"## Demand at the peak: {plan.peak_demand.total_rps:.1f} req/s, "
+        f"{plan.peak_demand.paid_orders_per_s:.2f} paid orders/s",
+        "",
+        *_table(sizing_frame(plan)),
+        "",
+        "## Shared tiers",
+        "",
+        f"- database connections: {plan.database.total} of {plan.database.available}",
+        f"- Redis: {plan.redis.ops_per_s:.0f} ops/s, {plan.redis.nodes_needed} node(s) needed",
+        f"- outbox: backlog {plan.outbox.backlog_events:.0f} events, drained in "
+        f"{plan.outbox.drain_time_s:.0f} s",
+        f"- Locust: {plan.generator.workers} worker process(es), {plan.generator.memory_gb:.1f} GB",
+        "",
+        "## Lead time",
+        "",
+        *[f"- {ctl}: {lt.describe()}" for ctl, lt in plan.lead_times.items()],
+        "",
+        "## Cost",
+        "",
+        f"- baseline month: {c.monthly_baseline:,.2f} {c.currency}",
+        f"- sale window ({c.sale_hours:.2f} h): {c.sale_window:,.2f} {c.currency}",
+        f"- per 1,000 orders: {c.cost_per_1000_orders:,.2f} {c.currency}",
+        *[f"- {s.label}: {s.amount:+,.2f}" for s in c.waterfall if s.kind == "change"],
+        "",
+        "## Warnings",
+        "",
+        *([f"- {w}" for w in plan.warnings] or ["- none"]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _table(frame: pd.DataFrame) -> list[str]:
+    """A Markdown table, numbers to four significant digits."""
+
+    def cell(v: object) -> str:
+        return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+    head = [" | ".join(map(str, frame.columns)), " | ".join("---" for _ in frame.columns)]
+    body = [" | ".join(cell(v) for v in row) for row in frame.itertuples(index=False)]
+    return [f"| {line} |" for line in head + body]
+
+
+def _binned(values: npt.NDArray[np.float64], width: int) -> npt.NDArray[np.float64]:
+    """Means over consecutive bins of ``width`` steps (the last bin may be shorter)."""
+    edges = np.arange(0, values.size, width)
+    sums = np.add.reduceat(values, edges)
+    return np.asarray(sums / np.diff(np.append(edges, values.size)), dtype=float)
+
+
+def _charts(plan: CapacityPlan, out: Path) -> list[Path]:
+    written = []
+    (out / "charts").mkdir(exist_ok=True)
+    for key, results in plan.simulations.items():
+        width = max(1, results[0].demand.size // CHART_BINS)
+        fig = Figure(figsize=(9, 4))
+        plot_demand_supply(
+            fig.add_subplot(),
+            _binned(results[0].demand, width),
+            {r.strategy: _binned(r.supply, width) for r in results},
+            step_s=float(width),
+        )
+        path = out / "charts" / f"supply-{key.replace('/', '-')}.png"
+        fig.savefig(path, bbox_inches="tight")
+        written.append(path)
+    fig = Figure(figsize=(8, 4))
+    plot_waterfall(fig.add_subplot(), plan.cost.waterfall, currency=plan.cost.currency)
+    path = out / "charts" / "savings.png"
+    fig.savefig(path, bbox_inches="tight")
+    return [*written, path]
+
+
+def write_plan(plan: CapacityPlan, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+    """Write the plan's files under ``out_dir`` (created if needed).
+
+    Parameters
+    ----------
+    plan : CapacityPlan
+        From :func:`capacity.make_plan`.
+    out_dir : str or Path
+        Target directory.
+    charts : bool
+        Also draw PNG charts.
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+    """
+    out = Path(out_dir)
+    (out / "k8s").mkdir(parents=True, exist_ok=True)
+    files: dict[Path, str] = {
+        out / "plan.json": json.dumps(plan_to_dict(plan), indent=2, default=str) + "\n",
+        out / "summary.md": summary_markdown(plan),
+        out / "plateaus.csv": plateau_frame(plan.plateaus).to_csv(index=False),
+        out / "sizing.csv": sizing_frame(plan).to_csv(index=False),
+        out / "simulations.csv": simulation_frame(plan).to_csv(index=False),
+    }
+    for s, hpa in plan.hpa.items():
+        files[out / "k8s" / f"hpa-{s}.yaml"] = render_hpa(hpa)
+        files[out / "k8s" / f"keda-{s}.yaml"] = render_keda(plan.keda[s])
+    for s, policy in plan.ecs.items():
+        for command, text in render_aws(policy).items():
+            files[out / "aws" / s / f"{command}.json"] = text
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    written = list(files)
+    if charts:
+        written.extend(_charts(plan, out))
+    return written

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from capacity import (
+    VisitRatios,
+    demand_at,
+    detect_plateaus,
+    normalize_history,
+    requests_per_user,
+    service_for_endpoint,
+    visit_ratios,
+)
+from stampede.errors import ConfigError
+from tests.capacity.synthetic import CHECKOUT_FAILURE, Truth
+
+
+@pytest.mark.parametrize(
+    ("name", "service"),
+    [
+        ("/api/v1/users/me", "users"),
+        ("/api/v1/sessions", "users"),
+        ("/api/v1/categories", "catalog"),
+        ("/api/v1/products/[id]", "catalog"),
+        ("/api/v1/search?q=[q]", "catalog"),
+        ("/api/v1/cart/items", "orders"),
+        ("/api/v1/checkout", "orders"),
+        ("/api/v1/orders/[id]", "orders"),
+        ("/api/v1/stock/[sku]", "inventory"),
+    ],
+)
+def test_endpoints_map_to_services_by_prefix(name: str, service: str) -> None:
+    assert service_for_endpoint(name) == service
+
+
+@pytest.mark.parametrize("name", ["/api/v1/productsX", "/healthz", "/api/v2/products"])
+def test_unknown_endpoints_are_rejected(name: str) -> None:
+    with pytest.raises(ConfigError, match="belongs to no known service"):
+        service_for_endpoint(name)
+
+
+def test_visit_ratios_match_the_generated_mix(history_frame: pd.DataFrame) -> None:
+    ratios = visit_ratios(detect_plateaus(normalize_history(history_frame)))
+    expected = {"users": 0.10, "catalog": 0.55, "orders": 0.25, "inventory": 0.10}
+    assert ratios.per_service == pytest.approx(expected, abs=0.01)
+    assert ratios.paid_orders_per_request == pytest.approx(0.05 * (1 - CHECKOUT_FAILURE), abs=0.003)
+
+
+def test_requests_per_user_from_think_time(history_frame: pd.DataFrame, truth: Truth) -> None:
+    plateaus = detect_plateaus(normalize_history(history_frame))
+    lightest = plateaus.points[0]
+    with_z = requests_per_user(plateaus, truth.think_s)
+    assert with_z == pytest.approx(1 / (lightest.mean_ms / 1000 + truth.think_s))
+    assert requests_per_user(plateaus) == pytest.approx(lightest.throughput / lightest.users)
+    assert requests_per_user(plateaus) == pytest.approx(with_z, rel=0.06)
+
+
+def test_demand_drives_payments_and_notifications_by_paid_orders() -> None:
+    ratios = VisitRatios({"users": 0.1, "catalog": 0.6, "orders": 0.2, "inventory": 0.1}, 0.05)
+    d = demand_at(1000, 2.0, ratios)
+    assert d.total_rps == 2000
+    assert d.paid_orders_per_s == pytest.approx(100)
+    assert d.per_service == pytest.approx(
+        {
+            "users": 200,
+            "catalog": 1200,
+            "orders": 400,
+            "inventory": 200,
+            "payments": 200,
+            "notifications": 100,
+            "gateway": 2000,
+        }
+    )
+
+
+def test_demand_rejects_nonsense() -> None:
+    with pytest.raises(ConfigError, match="positive rate per user"):
+        demand_at(10, 0.0, VisitRatios({}, 0.0))

@@ -1,0 +1,144 @@
+"""End to end: a synthetic capacity-probe CSV from known USL parameters to written files."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+import capacity
+from capacity import (
+    CapacityPlan,
+    detect_plateaus,
+    fit_usl,
+    load_stats_history,
+    make_plan,
+    write_plan,
+)
+from stampede.errors import ConfigError
+from tests.capacity.synthetic import Truth, synthetic_history
+
+SALE = datetime(2025, 11, 28, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def plan(history_csv: Path, truth: Truth) -> CapacityPlan:
+    return make_plan(
+        load_stats_history(history_csv),
+        target_users=1000,
+        slo_p95_ms=500,
+        think_time_s=truth.think_s,
+        sale_start=SALE,
+        sale_duration_s=900,
+        controllers=("hpa",),
+    )
+
+
+def test_fit_recovers_the_generating_parameters(plan: CapacityPlan, truth: Truth) -> None:
+    assert len(plan.plateaus.points) == 9
+    assert plan.usl.sigma == pytest.approx(truth.sigma, abs=0.005)
+    assert plan.usl.kappa == pytest.approx(truth.kappa, rel=0.1)
+    assert plan.usl.lambda_ == pytest.approx(truth.lambda_, rel=0.05)
+    assert plan.usl.r_squared > 0.99
+
+
+@pytest.mark.parametrize("held_out", [2, 5, 7])
+def test_held_out_plateau_is_predicted_within_15_percent(history_csv: Path, held_out: int) -> None:
+    points = detect_plateaus(load_stats_history(history_csv)).points
+    train = [p for i, p in enumerate(points) if i != held_out]
+    fit = fit_usl([p.concurrency for p in train], [p.throughput for p in train])
+    test = points[held_out]
+    assert fit.predict(test.concurrency) == pytest.approx(test.throughput, rel=0.15)
+
+
+def test_plan_sizes_every_service(plan: CapacityPlan) -> None:
+    assert set(plan.sizing) == set(capacity.SERVICES)
+    peak = plan.peak_demand
+    assert peak.per_service["gateway"] == pytest.approx(peak.total_rps)
+    assert peak.per_service["payments"] == pytest.approx(2 * peak.paid_orders_per_s)
+    for name, size in plan.sizing.items():
+        per_replica = size.capacity.safe_rps_per_replica
+        util = plan.topology.service(name).target_utilization
+        assert size.replicas >= capacity.replicas_for(size.demand_rps, per_replica, util)
+        assert plan.baseline_replicas[name] <= size.replicas
+    assert plan.sizing["catalog"].capacity.method in {"usl", "measured"}
+    assert plan.sizing["payments"].capacity.method == "queueing"
+    assert plan.generator.workers >= 1
+
+
+def test_plan_simulations_rank_the_strategies(plan: CapacityPlan) -> None:
+    static, reactive, scheduled = plan.simulations["catalog/hpa"]
+    assert static.requests_late == 0 == scheduled.requests_late
+    assert reactive.requests_late > 0
+    assert static.cost > scheduled.cost
+
+
+def test_plan_costs(plan: CapacityPlan) -> None:
+    assert plan.cost.monthly_baseline > 0 and plan.cost.sale_window > 0
+    assert plan.cost.cost_per_1000_orders == pytest.approx(
+        plan.cost.sale_window / (plan.cost.orders_in_sale / 1000)
+    )
+
+
+def test_write_plan_writes_parseable_files(plan: CapacityPlan, tmp_path: Path) -> None:
+    written = write_plan(plan, tmp_path, charts=False)
+    assert all(p.exists() for p in written)
+    data = json.loads((tmp_path / "plan.json").read_text())
+    assert data["usl"]["sigma"] == pytest.approx(plan.usl.sigma)
+    assert data["inputs"]["sale_start"] == "2025-11-28T09:00:00"
+    hpa = yaml.safe_load((tmp_path / "k8s" / "hpa-catalog.yaml").read_text())
+    assert hpa["spec"]["maxReplicas"] >= plan.sizing["catalog"].replicas
+    keda = yaml.safe_load((tmp_path / "k8s" / "keda-catalog.yaml").read_text())
+    assert keda["spec"]["triggers"][0]["metadata"]["desiredReplicas"] == str(
+        plan.sizing["catalog"].replicas
+    )
+    aws = json.loads((tmp_path / "aws" / "catalog" / "register-scalable-target.json").read_text())
+    assert aws["ResourceId"] == "service/stampede/catalog"
+    summary = (tmp_path / "summary.md").read_text()
+    assert summary.startswith("# Capacity plan for 1000 users")
+    assert "| service |" in summary
+    assert (tmp_path / "sizing.csv").read_text().startswith("service,")
+
+
+def test_write_plan_draws_charts(plan: CapacityPlan, tmp_path: Path) -> None:
+    written = write_plan(plan, tmp_path)
+    pngs = [p for p in written if p.suffix == ".png"]
+    assert len(pngs) == len(plan.simulations) + 1
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+
+
+def test_plan_without_sale_start_warns() -> None:
+    history = synthetic_history(Truth(), seconds=30)
+    plan = make_plan(
+        history,
+        target_users=500,
+        slo_p95_ms=500,
+        sale_duration_s=300,
+        controllers=("ecs",),
+        warmup_s=5,
+    )
+    assert any("placeholder" in w for w in plan.warnings)
+    assert set(plan.simulations) == {f"{s}/ecs" for s in capacity.SERVICES}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"target_users": 0}, "target_users"), ({"slo_p95_ms": 10}, "already exceeds its SLO share")],
+)
+def test_make_plan_rejects_bad_inputs(
+    history_csv: Path, kwargs: dict[str, float], match: str
+) -> None:
+    args: dict[str, object] = {"target_users": 100, "slo_p95_ms": 500, "controllers": ()}
+    args.update(kwargs)
+    with pytest.raises(ConfigError, match=match):
+        make_plan(load_stats_history(history_csv), **args)  # type: ignore[arg-type]
+
+
+def test_run_without_enough_plateaus_asks_for_the_probe() -> None:
+    with pytest.raises(ConfigError, match="capacity-probe"):
+        make_plan(
+            synthetic_history(Truth(), (10, 50), seconds=40), target_users=100, slo_p95_ms=500
+        )

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import (
+    default_topology,
+    detect_plateaus,
+    fit_usl,
+    normalize_history,
+    replicas_for,
+    response_time_percentile,
+    size_service,
+)
+from capacity._sizing import (
+    ServicePoints,
+    measured_capacity,
+    measured_safe_throughput,
+    queueing_capacity,
+    service_points,
+    usl_safe_throughput,
+)
+from capacity._usl import usl_throughput
+from stampede.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("demand", "safe", "util", "expected"),
+    [(1000, 100, 0.5, 21), (1000, 100, 1.0, 11), (0, 100, 0.6, 1), (999, 100, 0.5, 21)],
+)
+def test_replicas_are_demand_over_safe_capacity_plus_one(
+    demand: float, safe: float, util: float, expected: int
+) -> None:
+    assert replicas_for(demand, safe, util) == expected
+
+
+def test_measured_curve_crossing_is_interpolated() -> None:
+    points = ServicePoints((100, 200, 300), (10, 20, 40), (50, 100, 300))
+    # p95 goes 100 → 300 ms between 200 and 300 req/s; 200 ms is half way
+    assert measured_safe_throughput(points, 200) == pytest.approx(250)
+    assert measured_safe_throughput(points, 1000) is None
+    assert measured_safe_throughput(points, 10) == 0.0
+
+
+def test_usl_safe_throughput_meets_the_budget_exactly() -> None:
+    n = np.array([1, 2, 4, 8, 16, 32, 64], dtype=float)
+    fit = fit_usl(n, usl_throughput(n, 0.02, 0.0004, 20.0))
+    ratio = 2.0
+    # mean response at N=1 is 50 ms, so p95 there is 100 ms
+    safe = usl_safe_throughput(fit, 200.0, ratio)
+    n_safe = next(k / 1000 for k in range(1000, 100_000) if fit.predict(k / 1000) >= safe)
+    assert ratio * fit.response_time(n_safe) * 1000 == pytest.approx(200.0, rel=1e-3)
+    assert usl_safe_throughput(fit, 1e6, ratio) == pytest.approx(fit.x_max)
+    assert usl_safe_throughput(fit, 50.0, ratio) == 0.0
+
+
+def test_measured_service_capacity(history_frame: pd.DataFrame) -> None:
+    plateaus = detect_plateaus(normalize_history(history_frame))
+    points = service_points(plateaus, "catalog")
+    assert len(points.throughput) == len(plateaus.points)
+    spec = default_topology().service("catalog")
+    cap = measured_capacity("catalog", points, spec, slo_p95_ms=500)
+    assert cap.budget_ms == 400
+    # a service carrying a share s of the requests sees N_s = s·N in flight, so
+    # its USL has sigma/s and kappa/s² of the whole system's (0.02, 0.0004)
+    share = 0.55
+    assert cap.usl is not None
+    assert cap.usl.sigma == pytest.approx(0.02 / share, rel=0.2)
+    assert cap.usl.kappa == pytest.approx(0.0004 / share**2, rel=0.2)
+    assert cap.p95_to_mean == pytest.approx(2.2, rel=0.05)
+    assert 0 < cap.safe_rps <= max(points.throughput) * 1.2
+    with pytest.raises(ConfigError, match="already exceeds its SLO share"):
+        measured_capacity("catalog", points, spec, slo_p95_ms=50)
+
+
+def test_queueing_capacity_meets_the_budget() -> None:
+    spec = default_topology().service("payments")
+    cap = queueing_capacity("payments", spec, slo_p95_ms=800)
+    mu = 1000 / 60.0
+    p95 = response_time_percentile(
+        0.95, spec.slots_per_replica, cap.safe_rps_per_replica, mu, cs=spec.service_cv
+    )
+    assert p95 * 1000 == pytest.approx(cap.budget_ms, rel=1e-4)
+
+
+def test_size_service_cross_checks_with_mmc() -> None:
+    topology = default_topology()
+    spec = topology.service("payments")
+    cap = queueing_capacity("payments", spec, slo_p95_ms=800)
+    sizing = size_service(cap, 1000.0, spec)
+    assert (
+        sizing.replicas
+        == math.ceil(1000 / (cap.safe_rps_per_replica * spec.target_utilization)) + 1
+    )
+    assert sizing.mmc_p95_ms <= cap.budget_ms
+    assert sizing.mmc_replicas is not None and sizing.mmc_replicas <= sizing.replicas
