@@ -18,6 +18,11 @@ from stampede.errors import StampedeError
 COMMANDS: dict[str, str] = {
     "store": "stampede.commands.store:store",
     "probe": "stampede.commands.probe:probe",
+    "run": "stampede.commands.run:run",
+    "report": "stampede.commands.report:report",
+    "gate": "stampede.commands.gate:gate",
+    "compare": "stampede.commands.compare:compare",
+    "plan": "stampede.commands.plan:plan",
 }
 
 
@@ -47,6 +52,7 @@ def stampede() -> None:
 
     \b
     Example:
+      stampede run flash-sale        # a flash sale against the embedded store, with a report
       stampede store                 # the reference store on 127.0.0.1:8000
       stampede probe http://127.0.0.1:8000/healthz --rate 200 --duration 10
     """

@@ -133,6 +133,23 @@ class Schedule:
     def _cumulative(self, t: float) -> float:
         return sum(segment.integral_to(t) for segment in self.segments)
 
+    def time_at_arrivals(self, amount: float) -> float | None:
+        """The run time by which ``amount`` arrivals are intended; None past the run's end.
+
+        The inverse of the cumulative intended arrivals: a virtual user that
+        owns every V-th arrival asks for ``(k + phase) * V`` to find its k-th.
+        """
+        self._require_open()
+        if amount < 0:
+            raise ValueError(f"an amount of arrivals must be 0 or more, not {amount}")
+        done = 0.0
+        for segment in self.segments:
+            here = segment.integral_to(segment.end_s)
+            if amount < done + here:
+                return segment.time_of(amount - done)
+            done += here
+        return None
+
     def arrival_times(self, seed: int | None = None) -> Iterator[float]:
         """The intended start time of every arrival of the open model, in order.
 

@@ -100,3 +100,25 @@ def judge_run(
     ]
     found = tuple(reason for reason in reasons if reason is not None)
     return Validity(valid=not found, reasons=found)
+
+
+def check_users(intended: float, running: float, min_fraction: float = 0.95) -> str | None:
+    """A reason when the generator ran fewer user-seconds than the profile intended."""
+    if intended <= 0 or running >= min_fraction * intended:
+        return None
+    return (
+        f"the generator ran only {_percent(running / intended)} of the user-seconds the profile "
+        f"intended, below the {_percent(min_fraction)} required; it could not spawn users fast "
+        "enough, so the target saw less load than this run claims"
+    )
+
+
+def check_late(scheduled: int, late: int, max_fraction: float = 0.05) -> str | None:
+    """A reason when too many scheduled requests went out later than the tolerance."""
+    if scheduled <= 0 or late <= max_fraction * scheduled:
+        return None
+    return (
+        f"{_percent(late / scheduled)} of the scheduled requests ({late:,} of {scheduled:,}) "
+        "were sent late; the generator could not keep the schedule, so the target saw less "
+        "load than intended (latencies are still measured from the intended times)"
+    )

@@ -111,3 +111,15 @@ def test_zero_rate_stretches_have_no_arrivals(make_profile: MakeProfile) -> None
     )
     # a 0→4 ramp over [10, 11): cumulative 2(t - 10)², two arrivals
     assert list(schedule.arrival_times()) == pytest.approx([10, 10 + math.sqrt(0.5)])
+
+
+def test_time_at_arrivals_inverts_the_cumulative_rate() -> None:
+    from profiles import Schedule, load_profile
+
+    schedule = Schedule.from_profile(load_profile("steady").scaled(1.0, 1.0))
+    for t in (1.0, 30.0, 299.0, 600.0, 1500.0, 1700.0):
+        amount = schedule.intended_arrivals(0.0, t)
+        back = schedule.time_at_arrivals(amount)
+        assert back is not None and abs(back - t) < 1e-6 * max(1.0, t)
+    total = schedule.intended_arrivals(0.0, schedule.duration_s)
+    assert schedule.time_at_arrivals(total + 1) is None

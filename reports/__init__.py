@@ -1,0 +1,1 @@
+"""Reports for managers and gates for CI: the HTML report, the gate, the comparison."""

@@ -1,0 +1,110 @@
+"""The traffic of one Locust process: the profile as run, its schedule, the measurements.
+
+Built once per process from Locust's parsed options and kept on the
+environment (``environment.stampede``), so users, the shape and the event
+hooks share it without module globals.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from profiles import Behaviour, Profile, Schedule, load_profile
+from scenarios._catalog import CatalogView
+from scenarios._measurements import Measurements
+from scenarios._pacing import ClosedPacer, OpenPacer
+
+#: an open-model user may take this long per arrival before the pool runs short
+OPEN_MODEL_LATENCY_BUDGET_S = 2.0
+
+
+@dataclass(frozen=True)
+class TrafficOptions:
+    traffic: str
+    scale: float | None
+    time_scale: float | None
+    out_dir: Path | None
+    shoppers: int
+    lateness_tolerance_s: float
+    progress_interval_s: float
+    seed: int | None
+
+    @classmethod
+    def from_parsed(cls, parsed: Any) -> TrafficOptions:
+        out = getattr(parsed, "stampede_out", None)
+        return cls(
+            traffic=parsed.traffic,
+            scale=parsed.scale,
+            time_scale=parsed.time_scale,
+            out_dir=Path(out) if out else None,
+            shoppers=parsed.shoppers,
+            lateness_tolerance_s=parsed.lateness_tolerance / 1000.0,
+            progress_interval_s=parsed.progress_interval,
+            seed=parsed.stampede_seed,
+        )
+
+
+def open_pool_size(schedule: Schedule) -> int:
+    """Virtual users for an open-model profile: the peak rate times the latency budget."""
+    peak = max(max(s.start_value, s.end_value) for s in schedule.segments)
+    return max(10, math.ceil(peak * OPEN_MODEL_LATENCY_BUDGET_S))
+
+
+@dataclass
+class TrafficContext:
+    options: TrafficOptions
+    profile: Profile
+    schedule: Schedule
+    measurements: Measurements
+    origin: float = field(default_factory=time.time)
+    worker_index: int = 0
+    worker_count: int = 1
+    catalog: CatalogView = field(default_factory=CatalogView)
+    _users: itertools.count[int] = field(default_factory=itertools.count)
+    clock: Any = time.time
+
+    @classmethod
+    def create(cls, options: TrafficOptions) -> TrafficContext:
+        profile = load_profile(options.traffic).scaled(options.scale, options.time_scale)
+        return cls(
+            options,
+            profile,
+            Schedule.from_profile(profile),
+            Measurements(1.0, options.lateness_tolerance_s),
+        )
+
+    @property
+    def pool_size(self) -> int:
+        return open_pool_size(self.schedule)
+
+    def run_time(self) -> float:
+        return self.clock() - self.origin
+
+    def next_user_number(self) -> int:
+        """A distinct user number across processes (worker i takes i, i+W, i+2W, …)."""
+        return next(self._users) * max(1, self.worker_count) + self.worker_index
+
+    def shopper_email(self, number: int) -> str:
+        """The seeded shopper account a user signs in as (the store seeds shopper1 … N)."""
+        return f"shopper{number % self.options.shoppers + 1}@stampede.test"
+
+    def rng(self, number: int) -> random.Random:
+        seed = self.options.seed
+        return random.Random(None if seed is None else seed * 1_000_003 + number)
+
+    def pacer(self, behaviour: Behaviour, rng: random.Random) -> ClosedPacer | OpenPacer:
+        if self.profile.model == "open":
+            return OpenPacer(self.schedule, self.pool_size, lambda: self.origin, self.clock, rng)
+        think = next(m.think_time for m in self.profile.mix if m.behaviour == behaviour)
+        return ClosedPacer(think, rng, self.clock)
+
+    def sale_opens_at(self) -> float | None:
+        """Epoch time the flash sale opens, if the profile has one."""
+        opens = self.schedule.sale_opens_at_s
+        return None if opens is None else self.origin + opens

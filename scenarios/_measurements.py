@@ -1,0 +1,106 @@
+"""What one Locust process measured, and how workers hand it to the master.
+
+Every process records into its own :class:`Measurements`; a worker drains it
+into each stats report (every 3 s and once more when it stops), and the
+master (or a local runner) absorbs those reports. Histograms merge exactly,
+so the master's numbers are those of one recorder that saw every request.
+Times are wall-clock epoch seconds, so intervals line up across processes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import psutil
+
+from stampede.arrivals import ArrivalLedger
+from stampede.cpu import CpuSample, CpuSampler
+from stampede.latency import LatencyRecorder, LatencyTimeline
+from stampede.outcomes import OutcomeCounter
+
+REPORT_KEY = "stampede"
+
+
+class _OwnProcess:
+    """Samples this process only (a master's forked workers report their own), CPU and memory."""
+
+    def __init__(self) -> None:
+        self._process = psutil.Process()
+        self.rss_baseline = self._process.memory_info().rss
+        self.rss_peak = self.rss_baseline
+
+    def __call__(self) -> dict[int, float]:
+        self.rss_peak = max(self.rss_peak, self._process.memory_info().rss)
+        times = self._process.cpu_times()
+        return {os.getpid(): float(times.user + times.system)}
+
+
+class Measurements:
+    def __init__(self, interval: float, lateness_tolerance: float) -> None:
+        self.interval = interval
+        self.tolerance = lateness_tolerance
+        self.latency = LatencyRecorder()
+        self.timeline = LatencyTimeline(interval, origin=0.0)
+        self.arrivals = ArrivalLedger(interval, origin=0.0, tolerance=lateness_tolerance)
+        self.outcomes = OutcomeCounter(interval)
+        self.cpu_samples: list[dict[str, float]] = []
+        self.process = _OwnProcess()
+        self.sampler = CpuSampler(interval, sample=self.process)
+        self._reported_samples = 0
+        self.memory: dict[int, int] = {}  # pid -> peak bytes above its baseline
+
+    def record(self, name: str, intended: float, sent: float, done: float) -> None:
+        self.latency.record(name, intended, sent, done)
+        self.timeline.record(name, intended, sent, done)
+
+    def start(self) -> None:
+        self.sampler.start()
+
+    def stop(self) -> None:
+        self.sampler.stop()
+
+    def own_cpu(self) -> list[dict[str, float]]:
+        return [_sample_dict(s) for s in self.sampler.samples]
+
+    def drain(self) -> dict[str, Any]:
+        """Everything since the last drain, serialised for the master."""
+        samples = self.sampler.samples[self._reported_samples :]
+        self._reported_samples += len(samples)
+        report = {
+            "latency": self.latency.to_dict(),
+            "timeline": self.timeline.to_dict(),
+            "arrivals": self.arrivals.to_dict(),
+            "outcomes": self.outcomes.drain().to_dict(),
+            "cpu": [{**_sample_dict(s), "pid": os.getpid()} for s in samples],
+            "memory": {str(os.getpid()): self.own_memory()},
+        }
+        self.latency = LatencyRecorder()
+        self.timeline = LatencyTimeline(self.interval, origin=0.0)
+        self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
+        return report
+
+    def absorb(self, report: dict[str, Any]) -> None:
+        self.latency.merge(LatencyRecorder.from_dict(report["latency"]))
+        self.timeline.merge(LatencyTimeline.from_dict(report["timeline"]))
+        self.arrivals.merge(ArrivalLedger.from_dict(report["arrivals"]))
+        self.outcomes.merge(OutcomeCounter.from_dict(report["outcomes"]))
+        self.cpu_samples.extend(report["cpu"])
+        for pid, used in report.get("memory", {}).items():
+            self.memory[int(pid)] = max(self.memory.get(int(pid), 0), int(used))
+
+    def own_memory(self) -> int:
+        return max(0, self.process.rss_peak - self.process.rss_baseline)
+
+    def memory_above_baseline(self) -> int:
+        """Peak memory the users took, summed over every process that reported."""
+        return sum({**self.memory, os.getpid(): self.own_memory()}.values())
+
+
+def _sample_dict(sample: CpuSample) -> dict[str, float]:
+    return {
+        "at": sample.at,
+        "core_percent": sample.core_percent,
+        "machine_percent": sample.machine_percent,
+        "busiest_percent": sample.busiest_percent,
+    }

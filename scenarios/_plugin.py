@@ -1,0 +1,157 @@
+"""Locust event hooks: options, the traffic context, worker reports, progress, artifacts.
+
+Registered when ``locustfile.py`` imports ``scenarios``. They make plain
+``locust -f locustfile.py --traffic flash-sale`` behave as Stampede: every
+process records corrected latencies, workers ship them to the master with
+their stats, and the master writes the run directory when the test stops.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from locust import events
+from locust.runners import MasterRunner, WorkerRunner
+
+from profiles import available_profiles
+from scenarios._context import TrafficContext, TrafficOptions
+from scenarios._measurements import REPORT_KEY, Measurements
+from scenarios._run_state import RunState
+from stampede.errors import StampedeError
+from stampede.rundir import new_run_dir
+
+START_MESSAGE = "stampede_start"
+
+
+@events.init_command_line_parser.add_listener
+def add_options(parser: Any) -> None:
+    group = parser
+    group.add_argument(
+        "--traffic",
+        default=os.environ.get("STAMPEDE_TRAFFIC", "smoke"),
+        help=f"traffic profile: {', '.join(available_profiles())} or a .yaml path",
+        include_in_web_ui=True,
+    )
+    group.add_argument(
+        "--scale",
+        type=float,
+        default=None,
+        include_in_web_ui=True,
+        help="users and rates times this (default: the profile's)",
+    )
+    group.add_argument(
+        "--time-scale",
+        type=float,
+        default=None,
+        include_in_web_ui=True,
+        help="durations times this (default: the profile's)",
+    )
+    group.add_argument(
+        "--stampede-out",
+        default=None,
+        include_in_web_ui=False,
+        help="run directory to write (default runs/<time>-<profile>)",
+    )
+    group.add_argument(
+        "--shoppers",
+        type=int,
+        default=10_000,
+        help="seeded shopper accounts on the target (shopper1 … N)",
+    )
+    group.add_argument(
+        "--lateness-tolerance",
+        type=float,
+        default=50.0,
+        help="ms after its intended time a request still counts as on time",
+    )
+    group.add_argument(
+        "--progress-interval",
+        type=float,
+        default=5.0,
+        help="seconds between progress lines (0: none)",
+    )
+    group.add_argument(
+        "--stampede-seed", type=int, default=None, help="seed for reproducible traffic"
+    )
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.flush()
+    os._exit(3)  # inside Locust's start-up, a clean exit code needs no traceback
+
+
+@events.init.add_listener
+def create_context(environment: Any, **_: Any) -> None:
+    try:
+        ctx = TrafficContext.create(TrafficOptions.from_parsed(environment.parsed_options))
+    except StampedeError as exc:
+        _fail(str(exc))
+        return
+    environment.stampede = ctx
+    weights = {str(b): w for b, w in ctx.profile.weights().items()}
+    kept = []
+    for user_class in environment.user_classes:
+        behaviour = str(getattr(user_class, "behaviour", ""))
+        if weights.get(behaviour, 0) > 0:
+            user_class.weight = max(1, round(weights[behaviour] * 1000))
+            kept.append(user_class)
+    environment.user_classes[:] = kept
+    if isinstance(environment.runner, WorkerRunner):
+        environment.runner.register_message(START_MESSAGE, _on_start_message)
+
+    def report_to_master(data: dict[str, Any], **_: Any) -> None:
+        data[REPORT_KEY] = environment.stampede.measurements.drain()
+
+    def worker_report(data: dict[str, Any], **_: Any) -> None:
+        if REPORT_KEY in data:
+            environment.stampede.measurements.absorb(data[REPORT_KEY])
+
+    environment.events.report_to_master.add_listener(report_to_master)
+    environment.events.worker_report.add_listener(worker_report)
+
+
+def _on_start_message(environment: Any, msg: Any, **_: Any) -> None:
+    ctx: TrafficContext = environment.stampede
+    ctx.origin = float(msg.data["origin"])
+    ctx.worker_count = int(msg.data["workers"])
+    ctx.worker_index = int(environment.runner.worker_index)
+
+
+@events.test_start.add_listener
+def on_test_start(environment: Any, **_: Any) -> None:
+    ctx: TrafficContext = environment.stampede
+    ctx.measurements = Measurements(1.0, ctx.options.lateness_tolerance_s)
+    ctx.measurements.start()
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    ctx.origin = time.time()
+    if isinstance(environment.runner, MasterRunner):
+        ctx.worker_count = max(1, environment.runner.worker_count)
+        environment.runner.send_message(
+            START_MESSAGE, {"origin": ctx.origin, "workers": ctx.worker_count}
+        )
+    root = ctx.options.out_dir
+    out = root if root is not None else new_run_dir(Path("runs"), ctx.profile.name)
+    out.mkdir(parents=True, exist_ok=True)
+    environment.stampede_run = RunState(environment, ctx, out)
+
+
+@events.test_stop.add_listener
+def on_test_stop(environment: Any, **_: Any) -> None:
+    ctx: TrafficContext = environment.stampede
+    ctx.measurements.stop()
+    state: RunState | None = getattr(environment, "stampede_run", None)
+    if state is not None:
+        state.finish()
+
+
+@events.quitting.add_listener
+def on_quitting(environment: Any, **_: Any) -> None:
+    state: RunState | None = getattr(environment, "stampede_run", None)
+    if state is not None:
+        state.finish()  # again: the workers' last reports may have come in since

@@ -1,0 +1,78 @@
+"""FlashBuyer: waits for the doors, then rushes the flash SKU.
+
+Before the sale it polls the flash product and its stock; at the opening it
+adds it to the cart and checks out at once. A 409 sold out or limit reached
+is the sale's expected end for most buyers; a 429 is honoured by waiting out
+``Retry-After`` (in ``call``); a checkout with no answer is retried with the
+same Idempotency-Key. Afterwards the buyer lingers, watching the stock.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from locust import task
+
+from profiles import Behaviour
+from scenarios._base import CatalogUser
+
+CHECKOUT_RETRIES = 2
+#: buyers spread their first click over this many seconds after the opening
+RUSH_JITTER_S = 0.5
+
+
+class FlashBuyer(CatalogUser):
+    behaviour = Behaviour.FLASH_BUYER
+
+    def on_start(self) -> None:
+        self.ensure_catalog()
+        self.log_in()
+        self.done = False
+
+    def wait_time(self) -> float:
+        pause = super().wait_time()
+        opens = self.ctx.sale_opens_at()
+        now = time.time()
+        if not self.done and opens is not None and now < opens < now + pause:
+            pause = opens - now + self.rng.uniform(0, RUSH_JITTER_S)
+            self._intended = now + pause
+        return pause
+
+    @task
+    def flash(self) -> None:
+        product = self.flash_product()
+        flash = self.ctx.profile.flash
+        if product is None or flash is None:
+            self.view_product(self.ctx.catalog.random_product(self.rng))
+            return
+        opens = self.ctx.sale_opens_at()
+        if self.done or (opens is not None and time.time() < opens):
+            self.view_product(product)
+            self.call("GET", f"/api/v1/stock/{flash.sku}", "/api/v1/stock/[sku]")
+            return
+        self.rush(product)
+
+    def rush(self, product: int) -> None:
+        if self.token is None and not self.log_in():
+            return
+        if not self.add_to_cart(product):
+            return
+        outcomes = self.ctx.measurements.outcomes
+        outcomes.add("checkout_attempted", time.time())
+        key = uuid.uuid4().hex
+        for attempt in range(CHECKOUT_RETRIES + 1):
+            if attempt:
+                outcomes.add("checkout_retried", time.time())
+            response = self.call(
+                "POST",
+                "/api/v1/checkout",
+                "/api/v1/checkout",
+                ok=(201,),
+                headers={**self.auth_headers(), "Idempotency-Key": key},
+            )
+            if response.status_code == 201:
+                outcomes.add("order_paid", time.time())
+            if response.status_code not in (0, 503):
+                break
+        self.done = True

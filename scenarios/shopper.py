@@ -1,0 +1,59 @@
+"""Shopper: signs in, browses, fills a cart and checks out with an Idempotency-Key.
+
+A checkout that gets no answer (a timeout) or a 503 is retried with the
+*same* key, as a real client must, so a retry can never buy twice.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from locust import task
+
+from profiles import Behaviour
+from scenarios._base import CatalogUser
+
+CHECKOUT_RETRIES = 2
+
+
+class Shopper(CatalogUser):
+    behaviour = Behaviour.SHOPPER
+
+    def on_start(self) -> None:
+        self.ensure_catalog()
+        self.log_in()
+
+    @task
+    def shop(self) -> None:
+        if self.token is None and not self.log_in():
+            return
+        catalog = self.ctx.catalog
+        product = catalog.random_product(self.rng)
+        self.view_product(product)
+        if self.rng.random() < 0.5:
+            self.view_product(catalog.random_product(self.rng))
+        if not self.add_to_cart(product, self.rng.randint(1, 2)):
+            return
+        self.call("GET", "/api/v1/cart", "/api/v1/cart", headers=self.auth_headers())
+        self.checkout()
+
+    def checkout(self) -> None:
+        key = uuid.uuid4().hex
+        outcomes = self.ctx.measurements.outcomes
+        outcomes.add("checkout_attempted", time.time())
+        for attempt in range(CHECKOUT_RETRIES + 1):
+            if attempt:
+                outcomes.add("checkout_retried", time.time())
+            response = self.call(
+                "POST",
+                "/api/v1/checkout",
+                "/api/v1/checkout",
+                ok=(201,),
+                headers={**self.auth_headers(), "Idempotency-Key": key},
+            )
+            if response.status_code == 201:
+                outcomes.add("order_paid", time.time())
+                return
+            if response.status_code not in (0, 503):
+                return

@@ -1,0 +1,83 @@
+"""Business outcomes, counted apart from transport failures.
+
+A flash sale's 409 ``sold_out`` is the store working, not failing; so are a
+402 decline and a 429 that the shopper honours. Each is counted per interval,
+so reports can chart them, and the funnel (browse → cart → checkout → paid)
+is the count of steps shoppers reached.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+FORMAT = "stampede.outcomes/1"
+
+#: outcomes a scenario may report; the funnel's steps are among them
+OUTCOMES = (
+    "viewed_product",
+    "added_to_cart",
+    "checkout_attempted",
+    "order_paid",
+    "sold_out",
+    "limit_exceeded",
+    "payment_declined",
+    "payment_unavailable",
+    "rate_limited",
+    "checkout_retried",
+    "logged_in",
+)
+FUNNEL = ("viewed_product", "added_to_cart", "checkout_attempted", "order_paid")
+
+
+class OutcomeCounter:
+    """Counts of outcomes per interval of wall-clock time (``index = floor(t / interval)``)."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self._counts: Counter[tuple[int, str]] = Counter()
+
+    def add(self, outcome: str, at: float, count: int = 1) -> None:
+        self._counts[(int(at // self.interval), outcome)] += count
+
+    def totals(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for (_, outcome), n in self._counts.items():
+            totals[outcome] += n
+        return dict(totals)
+
+    def series(self, outcome: str) -> list[tuple[float, int]]:
+        """``(interval start time, count)`` for one outcome, in time order."""
+        return sorted((i * self.interval, n) for (i, o), n in self._counts.items() if o == outcome)
+
+    def funnel(self) -> list[tuple[str, int]]:
+        totals = self.totals()
+        return [(step, totals.get(step, 0)) for step in FUNNEL]
+
+    def merge(self, other: OutcomeCounter) -> None:
+        if other.interval != self.interval:
+            raise ValueError(f"cannot merge intervals {other.interval} and {self.interval}")
+        self._counts.update(other._counts)
+
+    def drain(self) -> OutcomeCounter:
+        """Hand over what was counted so far and start empty (a worker's report)."""
+        handed = OutcomeCounter(self.interval)
+        handed._counts, self._counts = self._counts, Counter()
+        return handed
+
+    def __bool__(self) -> bool:
+        return bool(self._counts)
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = sorted([i, o, n] for (i, o), n in self._counts.items())
+        return {"format": FORMAT, "interval": self.interval, "rows": rows}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OutcomeCounter:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not an outcomes record: format {data.get('format')!r}")
+        counter = cls(float(data["interval"]))
+        for index, outcome, n in data["rows"]:
+            counter._counts[(int(index), str(outcome))] += int(n)
+        return counter
