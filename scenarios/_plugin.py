@@ -9,10 +9,13 @@ their stats, and the master writes the run directory when the test stops.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import gevent
 
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
@@ -111,8 +114,24 @@ def create_context(environment: Any, **_: Any) -> None:
         if REPORT_KEY in data:
             environment.stampede.measurements.absorb(data[REPORT_KEY])
 
+    _handle_ctrl_c(environment)
     environment.events.report_to_master.add_listener(report_to_master)
     environment.events.worker_report.add_listener(worker_report)
+
+
+def _handle_ctrl_c(environment: Any) -> None:
+    """Ctrl-C reaches Locust's main greenlet, which stops the test gracefully.
+
+    Left alone, SIGINT raises KeyboardInterrupt in whichever greenlet happens
+    to run (a user, a progress line) and prints its traceback. Workers that
+    ``--processes`` forked leave the stopping to their master.
+    """
+    options = environment.parsed_options
+    if getattr(options, "worker", False) and getattr(options, "processes", None):
+        gevent.signal_handler(signal.SIGINT, lambda: None)
+        return
+    main = gevent.getcurrent()
+    gevent.signal_handler(signal.SIGINT, lambda: main.throw(KeyboardInterrupt))
 
 
 def _on_start_message(environment: Any, msg: Any, **_: Any) -> None:

@@ -87,8 +87,7 @@ class RunState:
             self.stopped = (time.time(), self.ctx.run_time())
         ended, ran = self.stopped
         complete = ran >= self.ctx.schedule.duration_s - 1.0
-        runner = self.environment.runner
-        processes = max(1, getattr(runner, "worker_count", 0) or 1)
+        processes = max(1, self.ctx.worker_count)
         validity = write_artifacts(
             self.ctx,
             self.out,

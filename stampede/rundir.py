@@ -56,6 +56,21 @@ def new_run_dir(root: Path, profile: str, now: datetime | None = None) -> Path:
     return candidate
 
 
+def use_run_dir(path: Path) -> Path:
+    """``path`` created if needed and checked writable, or a one-line error."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot write the run directory {path}: {exc.strerror or exc}; "
+            "choose another with --out"
+        ) from exc
+    return path
+
+
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     try:

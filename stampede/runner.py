@@ -26,7 +26,7 @@ from typing import Any
 from profiles import Profile, load_profile
 from stampede.errors import TargetError
 from stampede.generator import GeneratorFootprint, TreeMemory, full_scale_workers
-from stampede.rundir import RunDir, new_run_dir, write_json
+from stampede.rundir import RunDir, new_run_dir, use_run_dir, write_json
 from stampede.target import (
     EMBEDDED_ADMIN_TOKEN,
     check_reachable,
@@ -82,9 +82,7 @@ def _target(
 ) -> Iterator[tuple[str, str | None, str]]:
     """(url, admin token, kind) of the system under test, for the length of the run."""
     if request.host is not None:
-        url = check_url(request.host)
-        check_reachable(url)
-        yield url, request.admin_token, "remote"
+        yield check_url(request.host), request.admin_token, "remote"
         return
     from store.launcher import StoreProcess
 
@@ -167,10 +165,11 @@ def _run_locust(command: list[str], run_dir: Path) -> tuple[int, bool, int]:
 def execute(request: RunRequest, echo: Echo) -> RunResult:
     profile = load_profile(request.profile).scaled(request.scale, request.time_scale)
     if request.host is not None:
-        check_url(request.host)
-    run_dir = request.out_dir or new_run_dir(request.out_root, profile.name)
+        check_reachable(check_url(request.host))
     if request.out_dir is not None:
-        run_dir.mkdir(parents=True, exist_ok=True)
+        run_dir = use_run_dir(request.out_dir)
+    else:
+        run_dir = new_run_dir(request.out_root, profile.name)
     echo(f"Run directory: {run_dir}")
     echo(
         f"Profile {profile.name}: scale {profile.applied_scale:g}, time scale "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +30,7 @@ def check_reachable(url: str, timeout_s: float = 5.0) -> None:
     try:
         httpx.get(f"{url}/healthz", timeout=timeout_s)
     except httpx.TransportError as exc:
-        reason = str(exc) or type(exc).__name__
+        reason = re.sub(r"^\[Errno -?\d+\] ", "", str(exc) or type(exc).__name__).lower()
         raise TargetError(
             f"cannot reach {url}: {reason}; check --host, or leave it out to run against "
             "the embedded store"

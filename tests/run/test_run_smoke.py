@@ -1,0 +1,113 @@
+"""`stampede run smoke` and plain `locust -f locustfile.py`, end to end, against the store."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stampede.rundir import RunDir
+from store.launcher import StoreProcess
+from tests.run.helpers import locust, outcome_totals, run_json, stampede
+
+ARTIFACTS = [
+    "run.json",
+    "profile.yaml",
+    "latency.json",
+    "timeline.json",
+    "arrivals.json",
+    "outcomes.json",
+    "users.json",
+    "cpu.json",
+    "audit.json",
+    "store-summary.json",
+    "locust_stats.csv",
+    "locust_stats_history.csv",
+    "locust_failures.csv",
+]
+
+
+def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
+    for name in ARTIFACTS:
+        assert (run_dir / name).is_file(), (
+            f"{name} missing from {sorted(p.name for p in run_dir.iterdir())}"
+        )
+    run = run_json(run_dir)
+    assert run["validity"] == {"valid": True, "reasons": []}, run["validity"]
+    assert run["audit_ok"] is True
+    assert run["interrupted"] is False
+    assert run["profile"] == "smoke" and run["target"] == "embedded"
+    assert run["generator"]["processes"] == processes  # type: ignore[index]
+    latency = RunDir(run_dir).latency()
+    stats = {row["Name"]: row for row in csv.DictReader((run_dir / "locust_stats.csv").open())}
+    # every request Locust counted was recorded in the corrected histograms too
+    assert latency.count() == int(stats["Aggregated"]["Request Count"])
+    for name in (
+        "GET /api/v1/products/[id]",
+        "POST /api/v1/checkout",
+        "POST /api/v1/sessions",
+        "GET /api/v1/stock/[sku]",
+    ):
+        assert name in latency.groups(), name
+    assert latency.summary("corrected").p99 >= latency.summary("uncorrected").p99
+    totals = outcome_totals(run_dir)
+    assert totals.get("order_paid", 0) > 0 and totals.get("checkout_attempted", 0) > 0
+    audit = json.loads((run_dir / "audit.json").read_text())
+    assert audit["ok"] is True
+    summary = json.loads((run_dir / "store-summary.json").read_text())
+    assert summary["orders_by_status"].get("paid", 0) == totals["order_paid"]
+    return run
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_stampede_run_smoke(tmp_path: Path, processes: int) -> None:
+    out = tmp_path / "run"
+    result = stampede(
+        "run",
+        "smoke",
+        "--out",
+        str(out),
+        "--no-report",
+        "--processes",
+        str(processes),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Measurements: valid" in result.stdout
+    assert "Store audit: clean" in result.stdout
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert progress and "users" in progress[0] and "p95" in progress[0]
+    run = _check_run(out, processes)
+    assert run["generator_sizing"]["workers_needed"] >= 1  # type: ignore[index]
+
+
+def test_plain_locust_headless_against_the_store(tmp_path: Path) -> None:
+    with StoreProcess(tmp_path / "store", args=["--users", "200"]) as store:
+        out = tmp_path / "run"
+        result = locust(
+            "--headless",
+            "--traffic",
+            "smoke",
+            "--host",
+            store.url,
+            "--stampede-out",
+            str(out),
+            "--shoppers",
+            "200",
+            "--only-summary",
+            cwd=tmp_path,
+        )
+        assert result.returncode in (0, 1), result.stderr[-3000:]  # 1: Locust saw a failure
+        assert f"Stampede: run written to {out} (valid)" in result.stderr
+        audit = httpx.get(
+            f"{store.url}/admin/audit",
+            headers={"Authorization": f"Bearer {store.admin_token}"},
+            timeout=60,
+        )
+    assert audit.json()["ok"] is True
+    run = run_json(out)
+    assert run["validity"]["valid"] is True
+    assert RunDir(out).latency().count() > 100
