@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
