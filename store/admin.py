@@ -110,7 +110,7 @@ def endpoints(services: Services, admin_token: str) -> list[Endpoint]:
         for service in (services.orders, services.payments, services.notifications):
             await service.reset()
         await services.inventory.restock()
-        services.catalog.cache.clear()
+        await services.catalog.cache.clear()
         return JSONResponse({"ok": True})
 
     async def run_audit(request: Request) -> Response:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from store import admin
 from store.catalog import api as catalog_api
@@ -27,7 +27,8 @@ from store.config import StoreConfig, config_from_env
 from store.gateway.metrics import StoreMetrics
 from store.gateway.middleware import GatewayMiddleware
 from store.gateway.openapi import openapi_document
-from store.gateway.ratelimit import RateLimiter
+from store.gateway.ratelimit import Limiter, RateLimiter
+from store.gateway.redis_ratelimit import RedisRateLimiter
 from store.inventory import api as inventory_api
 from store.orders import api as orders_api
 from store.services import Services
@@ -73,7 +74,9 @@ def _ops_endpoints(
     health = {
         "status": "ok",
         "version": store_version(),
-        "backend": "sqlite",
+        "backend": config.backend,
+        "architecture": config.architecture,
+        "redis": config.uses_redis,
         "inventory_strategy": config.inventory_strategy,
     }
 
@@ -120,12 +123,23 @@ async def _every(interval_s: float, job: Callable[[], Awaitable[object]], name: 
         await asyncio.sleep(interval_s)
 
 
+def _limiter(config: StoreConfig, services: Services) -> Limiter:
+    if services.redis is not None:
+        return RedisRateLimiter(
+            services.redis, config.rate_limits, config.rate_limit_on_redis_failure
+        )
+    return RateLimiter(config.rate_limits)
+
+
 def create_app(config: StoreConfig) -> Starlette:
     services = Services.open(config)
     metrics = StoreMetrics()
     endpoints = api_endpoints(services, config)
     endpoints += _ops_endpoints(endpoints, metrics, config)
-    routes = [Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in endpoints]
+    routes: list[BaseRoute] = [
+        Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in endpoints
+    ]
+    routes.append(WebSocketRoute(API_PREFIX + "/ws/stock", services.feed.serve))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -133,6 +147,7 @@ def create_app(config: StoreConfig) -> Starlette:
         tasks = [
             asyncio.create_task(_every(config.sweep_interval_s, services.inventory.sweep, "sweep")),
             asyncio.create_task(_every(config.outbox_interval_s, services.relay.drain, "outbox")),
+            asyncio.create_task(services.feed.run()),
         ]
         try:
             yield
@@ -150,7 +165,7 @@ def create_app(config: StoreConfig) -> Starlette:
             Middleware(
                 GatewayMiddleware,
                 authenticate=services.users.authenticate,
-                limiter=RateLimiter(config.rate_limits),
+                limiter=_limiter(config, services),
                 metrics=metrics,
                 max_body_bytes=config.max_body_bytes,
             )

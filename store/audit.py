@@ -21,7 +21,7 @@ class AuditReport(msgspec.Struct, frozen=True):
 
 async def audit(services: Services) -> AuditReport:
     await services.inventory.sweep()
-    await services.relay.drain()
+    await services.relay.drain(wait_for_others=True)
     checks = [
         *await services.inventory.audit(),
         await _sold_matches_paid(services),

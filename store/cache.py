@@ -2,7 +2,8 @@
 
 When many requests miss the same key at once (a cold cache at the doors'
 opening), one loads it and the others await that load instead of stampeding
-the database.
+the database. :class:`ReadCache` is what the catalog reads through; the
+Redis-backed one shared by all processes is :mod:`store.redis_cache`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 V = TypeVar("V")
 
@@ -68,3 +69,42 @@ class TtlCache(Generic[V]):
 
     def clear(self) -> None:
         self._values.clear()
+
+
+class ReadCache(Protocol):
+    """What the catalog reads through: local, Redis-backed, or none (legacy)."""
+
+    def peek(self, key: str) -> object | None: ...
+
+    async def get(self, key: str, load: Callable[[], Awaitable[V]], type_: Any) -> V: ...
+
+    async def clear(self) -> None: ...
+
+
+class LocalCache:
+    """A per-process :class:`TtlCache` (the embedded store's cache)."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl = TtlCache[object](ttl_s)
+
+    def peek(self, key: str) -> object | None:
+        return self.ttl.peek(key)
+
+    async def get(self, key: str, load: Callable[[], Awaitable[V]], type_: Any) -> V:
+        return cast(V, await self.ttl.get(key, load))
+
+    async def clear(self) -> None:
+        self.ttl.clear()
+
+
+class NoCache:
+    """Every read goes to the database (the legacy monolith had no cache)."""
+
+    def peek(self, key: str) -> object | None:
+        return None
+
+    async def get(self, key: str, load: Callable[[], Awaitable[V]], type_: Any) -> V:
+        return await load()
+
+    async def clear(self) -> None:
+        return None

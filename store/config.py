@@ -17,7 +17,10 @@ from stampede.errors import ConfigError
 
 CONFIG_ENV = "STAMPEDE_STORE_CONFIG"
 
-InventoryStrategy = Literal["atomic", "naive"]
+InventoryStrategy = Literal["atomic", "naive", "redis"]
+Backend = Literal["sqlite", "postgres"]
+Architecture = Literal["modern", "legacy"]
+FailureMode = Literal["open", "closed"]
 
 
 class FlashSku(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -50,6 +53,14 @@ class PaymentSim(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     seed: int | None = None
 
 
+class EmailSim(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The simulated e-mail provider: a log-normal latency, like the payment provider's."""
+
+    latency_median_ms: float = 40.0
+    latency_p99_ms: float = 250.0
+    seed: int | None = None
+
+
 class RateLimits(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Token buckets: per signed-in user, per anonymous client address, and global."""
 
@@ -70,6 +81,13 @@ class StoreConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    backend: Backend = "sqlite"
+    architecture: Architecture = "modern"
+    database_url: str | None = None
+    redis_url: str | None = None
+    redis_prefix: str = "stampede:"
+    redis_pool_size: int = 32
+    rate_limit_on_redis_failure: FailureMode = "open"
     inventory_strategy: InventoryStrategy = "atomic"
     reservation_ttl_s: float = 600.0
     sweep_interval_s: float = 1.0
@@ -78,14 +96,21 @@ class StoreConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cache_ttl_s: float = 5.0
     max_body_bytes: int = 64 * 1024
     db_pool_size: int = 4
+    stock_feed_interval_s: float = 0.1
     password_kdf_n: int = 2**14
     payment: PaymentSim = PaymentSim()
+    email: EmailSim = EmailSim()
     rate_limits: RateLimits = RateLimits()
     seed: SeedSpec = SeedSpec()
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    @property
+    def uses_redis(self) -> bool:
+        """Redis carries caches, limits and stock only in the modern architecture."""
+        return self.redis_url is not None and self.architecture == "modern"
 
     def to_env(self) -> str:
         return msgspec.json.encode(self).decode()

@@ -4,7 +4,9 @@ A service owns one :class:`Database`. SQL is written once with ``:name``
 parameters; the SQLite backend passes them through, the PostgreSQL backend
 translates them. Reads run in autocommit mode; writes that must be atomic run
 inside :meth:`Database.transaction`, which on SQLite is ``BEGIN IMMEDIATE`` so
-two writers never interleave inside one transaction.
+two writers never interleave inside one transaction. The PostgreSQL backend is
+:mod:`store.postgres`; the legacy monolith's one shared database is
+:mod:`store.shared`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ class Database(Executor, Protocol):
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Executor]: ...
 
     async def execute_script(self, statements: Sequence[str]) -> None: ...
+
+    async def reset_identity(self, table: str) -> None:
+        """Make new rows' ids follow rows inserted with explicit ids."""
+        ...
+
+    async def lock_table(self, tx: Executor, table: str) -> None:
+        """Hold ``table`` against other writers until ``tx`` ends."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -145,6 +155,12 @@ class SqliteDatabase:
         async with self._connection() as conn:
             for statement in statements:
                 await conn.execute(statement)
+
+    async def reset_identity(self, table: str) -> None:
+        """SQLite's rowid already follows the largest id."""
+
+    async def lock_table(self, tx: Executor, table: str) -> None:
+        """``BEGIN IMMEDIATE`` already holds the whole file's write lock."""
 
     async def close(self) -> None:
         for conn in self._all:

@@ -1,7 +1,10 @@
 """Starting the store: check the port and data directory, seed once, serve with granian.
 
 Seeding happens here, in the parent process, before any worker starts, so
-``--workers N`` never races N seeders over the same files.
+``--workers N`` never races N seeders over the same files. With PostgreSQL and
+Redis the parent also checks both are reachable (a one-line error naming the
+masked URL otherwise), creates the database and the schemas, and reconciles
+Redis's view of stock from the database.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from pathlib import Path
 
 from stampede.errors import ConfigError
 from store.config import CONFIG_ENV, StoreConfig, new_secret
+from store.postgres import ensure_database
+from store.redis_conn import RedisBackplane
 from store.services import Services
 
 
@@ -53,14 +58,29 @@ def token_secret(path: Path) -> str:
     return secret
 
 
+async def check_backends(config: StoreConfig) -> None:
+    """Reach PostgreSQL (creating the database) and Redis, or raise a one-line error."""
+    if config.backend == "postgres":
+        assert config.database_url is not None
+        await ensure_database(config.database_url)
+    if config.redis_url is not None:
+        redis = RedisBackplane(config.redis_url, config.redis_prefix)
+        try:
+            await redis.check()
+        finally:
+            await redis.close()
+
+
 async def seed_if_needed(config: StoreConfig, fresh: bool) -> bool:
     """Create the schemas; seed when empty or asked to. True when it seeded."""
+    await check_backends(config)
     services = Services.open(config)
     try:
         await services.setup()
         if fresh or not await services.is_seeded():
             await services.seed(config.seed)
             return True
+        await services.inventory.reconcile()
         return False
     finally:
         await services.close()

@@ -9,17 +9,69 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.cache import LocalCache, NoCache, ReadCache
 from store.catalog import CatalogService
 from store.config import SeedSpec, StoreConfig
 from store.db import Database, SqliteDatabase
-from store.inventory import InventoryService
+from store.inventory import STRATEGIES, InventoryService
+from store.inventory.feed import RedisStockChanges, StockFeed
+from store.inventory.redis_gate import RedisStrategy
+from store.inventory.service import nobody_listens
+from store.inventory.strategies import Strategy
 from store.notifications import NotificationsService
+from store.notifications.provider import EmailProvider
 from store.orders import Checkout, OrdersService, OutboxRelay
+from store.orders.legacy import LegacyCheckout
 from store.payments import PaymentProvider, PaymentsService
+from store.postgres import PostgresDatabase
+from store.redis_cache import RedisCache
+from store.redis_conn import RedisBackplane
+from store.shared import SharedDatabase
 from store.users import UsersService
 from store.users.tokens import TokenSigner
 
 SERVICE_NAMES = ("users", "catalog", "orders", "inventory", "payments", "notifications")
+
+
+def open_databases(config: StoreConfig) -> dict[str, Database]:
+    """One database per service (modern), or one shared by all (legacy)."""
+    legacy = config.architecture == "legacy"
+    if config.backend == "postgres":
+        assert config.database_url is not None
+        url = config.database_url
+        if legacy:
+            pool = config.db_pool_size * len(SERVICE_NAMES)
+            shared = SharedDatabase(PostgresDatabase(url, "monolith", pool_size=pool))
+            return dict.fromkeys(SERVICE_NAMES, shared)
+        return {
+            name: PostgresDatabase(url, name, pool_size=config.db_pool_size)
+            for name in SERVICE_NAMES
+        }
+    data = Path(config.data_dir)
+    if legacy:
+        pool = config.db_pool_size * len(SERVICE_NAMES)
+        shared = SharedDatabase(SqliteDatabase(data / "monolith.sqlite3", pool))
+        return dict.fromkeys(SERVICE_NAMES, shared)
+    return {
+        name: SqliteDatabase(data / f"{name}.sqlite3", config.db_pool_size)
+        for name in SERVICE_NAMES
+    }
+
+
+def _cache(config: StoreConfig, redis: RedisBackplane | None) -> ReadCache:
+    if config.architecture == "legacy":
+        return NoCache()
+    if redis is not None:
+        return RedisCache(redis, config.cache_ttl_s)
+    return LocalCache(config.cache_ttl_s)
+
+
+def _strategy(config: StoreConfig, redis: RedisBackplane | None, db: Database) -> Strategy:
+    if config.inventory_strategy != "redis":
+        return STRATEGIES[config.inventory_strategy]
+    if redis is None:
+        raise ValueError("the redis inventory strategy needs a Redis URL")
+    return RedisStrategy(redis, db)
 
 
 @dataclass
@@ -32,29 +84,49 @@ class Services:
     notifications: NotificationsService
     checkout: Checkout
     relay: OutboxRelay
+    feed: StockFeed
     databases: dict[str, Database]
+    redis: RedisBackplane | None = None
 
     @classmethod
     def open(cls, config: StoreConfig) -> Services:
-        dbs: dict[str, Database] = {
-            name: SqliteDatabase(Path(config.data_dir) / f"{name}.sqlite3", config.db_pool_size)
-            for name in SERVICE_NAMES
-        }
+        legacy = config.architecture == "legacy"
+        redis = None
+        if config.uses_redis:
+            assert config.redis_url is not None
+            redis = RedisBackplane(config.redis_url, config.redis_prefix, config.redis_pool_size)
+        changes = RedisStockChanges(redis) if redis is not None else None
+        dbs = open_databases(config)
         users = UsersService(
             dbs["users"],
             TokenSigner(config.token_secret),
             token_ttl_s=config.token_ttl_s,
             kdf_n=config.password_kdf_n,
+            sessions_in_db=legacy,
         )
-        catalog = CatalogService(dbs["catalog"], config.cache_ttl_s)
+        catalog = CatalogService(dbs["catalog"], _cache(config, redis), legacy=legacy)
         inventory = InventoryService(
             dbs["inventory"],
-            strategy=config.inventory_strategy,
+            strategy=_strategy(config, redis, dbs["inventory"]),
             reservation_ttl_s=config.reservation_ttl_s,
+            publish=changes.publish if changes is not None else nobody_listens,
         )
         orders = OrdersService(dbs["orders"], catalog)
         payments = PaymentsService(dbs["payments"], PaymentProvider(config.payment))
-        notifications = NotificationsService(dbs["notifications"])
+        notifications = NotificationsService(dbs["notifications"], EmailProvider(config.email))
+        checkout = (
+            LegacyCheckout(
+                orders,
+                catalog,
+                inventory,
+                payments,
+                shared=dbs["orders"],
+                notifications=notifications,
+                users=users,
+            )
+            if isinstance(dbs["orders"], SharedDatabase)
+            else Checkout(orders, catalog, inventory, payments)
+        )
         return cls(
             users=users,
             catalog=catalog,
@@ -62,9 +134,11 @@ class Services:
             orders=orders,
             payments=payments,
             notifications=notifications,
-            checkout=Checkout(orders, catalog, inventory, payments),
+            checkout=checkout,
             relay=OutboxRelay(dbs["orders"], notifications, users),
+            feed=StockFeed(inventory, config.stock_feed_interval_s, changes),
             databases=dbs,
+            redis=redis,
         )
 
     async def setup(self) -> None:
@@ -109,5 +183,7 @@ class Services:
         await self.users.seed(spec.users)
 
     async def close(self) -> None:
-        for db in self.databases.values():
+        for db in {id(db): db for db in self.databases.values()}.values():
             await db.close()
+        if self.redis is not None:
+            await self.redis.close()

@@ -1,4 +1,9 @@
-"""Categories and products. Owns the ``catalog`` database."""
+"""Categories and products. Owns the ``catalog`` database.
+
+The modern catalog reads through a cache and indexes category and search
+columns; the legacy one (the case study's monolith) has no cache, no such
+indexes, and builds listings with one query per product (N+1).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import msgspec
 
-from store.cache import TtlCache
+from store.cache import ReadCache
 from store.db import Database, Executor, Row
 from store.web import ApiError
 
@@ -26,8 +31,16 @@ SCHEMA = [
         description TEXT NOT NULL,
         search_text TEXT NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS products_category ON products (category_id, id)",
 ]
+INDEXES = {
+    "sqlite": ["CREATE INDEX IF NOT EXISTS products_category ON products (category_id, id)"],
+    "postgres": [
+        "CREATE INDEX IF NOT EXISTS products_category ON products (category_id, id)",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
+        "CREATE INDEX IF NOT EXISTS products_search ON products "
+        "USING gin (search_text public.gin_trgm_ops)",
+    ],
+}
 TABLES = ("products", "categories")
 
 _ADJECTIVES = [
@@ -117,15 +130,16 @@ def _product(row: Row) -> Product:
 
 
 class CatalogService:
-    """Reads go through a TTL cache with single-flight loading."""
+    """Reads go through ``cache`` (single-flight); ``legacy`` reads as the monolith did."""
 
-    def __init__(self, db: Database, cache_ttl_s: float) -> None:
+    def __init__(self, db: Database, cache: ReadCache, *, legacy: bool = False) -> None:
         self.db = db
-        self.cache: TtlCache[object] = TtlCache(cache_ttl_s)
+        self.cache = cache
+        self.legacy = legacy
         self._encoder = msgspec.json.Encoder()
 
     async def setup(self) -> None:
-        await self.db.execute_script(SCHEMA)
+        await self.db.execute_script(SCHEMA if self.legacy else SCHEMA + INDEXES[self.db.dialect])
 
     async def categories(self) -> list[Category]:
         async def load() -> object:
@@ -135,7 +149,7 @@ class CatalogService:
             )
             return [Category(**dict(r)) for r in rows]
 
-        return await self.cache.get(("categories",), load)  # type: ignore[return-value]
+        return await self.cache.get("categories", load, list[Category])  # type: ignore[arg-type]
 
     async def category_id(self, ref: str) -> int:
         """A category given by id or slug; 404 when there is none."""
@@ -152,29 +166,28 @@ class CatalogService:
 
     async def product_json(self, product_id: int) -> bytes:
         """The product's JSON, encoded once per cache lifetime (the hot path of browsing)."""
-        cached = self.cache.peek(("product-json", product_id))
+        key = f"product-json:{product_id}"
+        cached = self.cache.peek(key)
         if isinstance(cached, bytes):
             return cached
 
-        async def load() -> object:
+        async def load() -> bytes:
             return self._encoder.encode(await self.product(product_id))
 
-        encoded = await self.cache.get(("product-json", product_id), load)
-        assert isinstance(encoded, bytes)
-        return encoded
+        return await self.cache.get(key, load, bytes)
 
     async def products(self, ids: Iterable[int]) -> dict[int, Product]:
         """Products by id (those that exist), cached one by one."""
         found: dict[int, Product] = {}
         for product_id in set(ids):
 
-            async def load(pid: int = product_id) -> object:
+            async def load(pid: int = product_id) -> Product | None:
                 row = await self.db.fetch_one(
                     f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE id = :id", {"id": pid}
                 )
                 return _product(row) if row is not None else None
 
-            product = await self.cache.get(("product", product_id), load)
+            product = await self.cache.get(f"product:{product_id}", load, Product | None)
             if isinstance(product, Product):
                 found[product_id] = product
         return found
@@ -188,24 +201,40 @@ class CatalogService:
     async def list_products(self, category: str | None, page: int, per_page: int) -> ProductPage:
         category_id = await self.category_id(category) if category else None
 
-        async def load() -> object:
+        async def load() -> ProductPage:
             where = "WHERE category_id = :cat" if category_id is not None else ""
             params = {"cat": category_id, "limit": per_page, "offset": (page - 1) * per_page}
             rows = await self.db.fetch_all(
-                f"SELECT {_PRODUCT_COLUMNS} FROM products {where} ORDER BY id "
-                "LIMIT :limit OFFSET :offset",
+                f"SELECT {'id' if self.legacy else _PRODUCT_COLUMNS} FROM products {where} "
+                "ORDER BY id LIMIT :limit OFFSET :offset",
                 params,
             )
             total = await self.db.fetch_one(f"SELECT COUNT(*) AS n FROM products {where}", params)
             assert total is not None
-            return ProductPage([_product(r) for r in rows], page, per_page, total["n"])
+            items = await self._one_by_one(rows) if self.legacy else [_product(r) for r in rows]
+            return ProductPage(items, page, per_page, total["n"])
 
-        return await self.cache.get(("list", category_id, page, per_page), load)  # type: ignore[return-value]
+        key = f"list:{category_id}:{page}:{per_page}"
+        return await self.cache.get(key, load, ProductPage)
+
+    async def _one_by_one(self, rows: Sequence[Row]) -> list[Product]:
+        """The legacy listing: one query per product, as an ORM's lazy loading does."""
+        products = []
+        for row in rows:
+            full = await self.db.fetch_one(
+                f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE id = :id", {"id": row["id"]}
+            )
+            await self.db.fetch_one(
+                "SELECT name FROM categories WHERE id = :id", {"id": full and full["category_id"]}
+            )
+            if full is not None:
+                products.append(_product(full))
+        return products
 
     async def search(self, query: str, page: int, per_page: int) -> ProductPage:
         terms = query.lower().split()
 
-        async def load() -> object:
+        async def load() -> ProductPage:
             clauses = (
                 " AND ".join(f"search_text LIKE :t{i} ESCAPE '\\'" for i in range(len(terms)))
                 or "1 = 1"
@@ -215,22 +244,24 @@ class CatalogService:
             }
             params.update(limit=per_page, offset=(page - 1) * per_page)
             rows = await self.db.fetch_all(
-                f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE {clauses} ORDER BY id "
-                "LIMIT :limit OFFSET :offset",
+                f"SELECT {'id' if self.legacy else _PRODUCT_COLUMNS} FROM products "
+                f"WHERE {clauses} ORDER BY id LIMIT :limit OFFSET :offset",
                 params,
             )
             total = await self.db.fetch_one(
                 f"SELECT COUNT(*) AS n FROM products WHERE {clauses}", params
             )
             assert total is not None
-            return ProductPage([_product(r) for r in rows], page, per_page, total["n"])
+            items = await self._one_by_one(rows) if self.legacy else [_product(r) for r in rows]
+            return ProductPage(items, page, per_page, total["n"])
 
-        return await self.cache.get(("search", tuple(terms), page, per_page), load)  # type: ignore[return-value]
+        key = "search:" + " ".join(terms) + f":{page}:{per_page}"
+        return await self.cache.get(key, load, ProductPage)
 
     async def reset(self) -> None:
         for table in TABLES:
             await self.db.execute(f"DELETE FROM {table}")
-        self.cache.clear()
+        await self.cache.clear()
 
     async def seed(
         self,
@@ -256,7 +287,9 @@ class CatalogService:
                     )
             for sku, name, price in extra:
                 await _insert_product(tx, sku, name, 1, price)
-        self.cache.clear()
+        await self.db.reset_identity("categories")
+        await self.db.reset_identity("products")
+        await self.cache.clear()
 
 
 async def _insert_product(tx: Executor, sku: str, name: str, category_id: int, price: int) -> None:

@@ -10,12 +10,13 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from store.gateway.metrics import StoreMetrics
-from store.gateway.ratelimit import RateLimiter
+from store.gateway.ratelimit import Limiter
+from store.gateway.redis_ratelimit import UNAVAILABLE
 from store.web import ApiError, error_response
 
 log = logging.getLogger("stampede.store")
@@ -29,8 +30,8 @@ class GatewayMiddleware:
         self,
         app: ASGIApp,
         *,
-        authenticate: Callable[[str], int | None],
-        limiter: RateLimiter,
+        authenticate: Callable[[str], Awaitable[int | None]],
+        limiter: Limiter,
         metrics: StoreMetrics,
         max_body_bytes: int,
     ) -> None:
@@ -58,7 +59,7 @@ class GatewayMiddleware:
 
         self.metrics.in_flight.inc()
         try:
-            refusal = self._admit(scope)
+            refusal = await self._admit(scope)
             if refusal is not None:
                 await error_response(refusal)(scope, receive, send_with_id)
             else:
@@ -79,7 +80,7 @@ class GatewayMiddleware:
             if status >= 400:
                 self.metrics.errors.labels(label, str(status)).inc()
 
-    def _admit(self, scope: Scope) -> ApiError | None:
+    async def _admit(self, scope: Scope) -> ApiError | None:
         """Authenticate, then apply the body limit and the rate limits."""
         authorization = _header(scope, b"authorization")
         user_id = None
@@ -87,7 +88,7 @@ class GatewayMiddleware:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() == "bearer" and token:
                 scope["stampede.token"] = token
-                user_id = self.authenticate(token)
+                user_id = await self.authenticate(token)
                 if user_id is None:
                     scope["stampede.auth_error"] = "the bearer token is expired or invalid"
             scope["stampede.user_id"] = user_id
@@ -97,11 +98,18 @@ class GatewayMiddleware:
         if scope["path"].startswith(_UNLIMITED):
             return None
         client = f"user:{user_id}" if user_id is not None else f"addr:{_client_host(scope)}"
-        refused = self.limiter.check(client, signed_in=user_id is not None)
+        refused = await self.limiter.admit(client, signed_in=user_id is not None)
         if refused is None:
             return None
         which, wait = refused
         self.metrics.rate_limited.labels(which).inc()
+        if which == UNAVAILABLE:
+            return ApiError(
+                503,
+                "rate_limiter_unavailable",
+                "the rate limiter cannot reach Redis and is set to fail closed; retry shortly",
+                {"Retry-After": "1"},
+            )
         retry_after = str(max(1, math.ceil(wait)))
         return ApiError(
             429,

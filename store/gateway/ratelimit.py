@@ -12,8 +12,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from store.config import RateLimits
+
+
+class Limiter(Protocol):
+    async def admit(self, client: str, signed_in: bool) -> tuple[str, float] | None:
+        """None when allowed, else (which limit, seconds to wait)."""
+        ...
 
 
 @dataclass
@@ -73,3 +80,6 @@ class RateLimiter:
         if wait:
             return ("global", wait)
         return None
+
+    async def admit(self, client: str, signed_in: bool) -> tuple[str, float] | None:
+        return self.check(client, signed_in)

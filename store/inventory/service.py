@@ -9,16 +9,16 @@ when the hold expires). ``initial`` never changes, so at rest
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import msgspec
 
 from store.db import Database, Executor, Row
 from store.inventory.strategies import (
-    STRATEGIES,
     Hold,
     LimitExceeded,
     SoldOut,
+    Strategy,
     UnknownSku,
 )
 from store.web import ApiError
@@ -67,18 +67,26 @@ class AuditCheck(msgspec.Struct, frozen=True):
     detail: str
 
 
+async def nobody_listens(skus: Iterable[str]) -> None:
+    return None
+
+
 class InventoryService:
+    """Stock and holds; ``publish`` announces SKUs whose stock changed (for the feed)."""
+
     def __init__(
         self,
         db: Database,
         *,
-        strategy: str,
+        strategy: Strategy,
         reservation_ttl_s: float,
+        publish: Callable[[Iterable[str]], Awaitable[None]] = nobody_listens,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
-        self.strategy = STRATEGIES[strategy]
+        self.strategy = strategy
         self._ttl_s = reservation_ttl_s
+        self._publish = publish
         self._clock = clock
 
     async def setup(self) -> None:
@@ -102,15 +110,18 @@ class InventoryService:
             merged[hold.sku] = merged.get(hold.sku, 0) + hold.quantity
         ordered = [Hold(sku, qty) for sku, qty in sorted(merged.items())]
         await self.strategy.reserve(self.db, order_ref, user_id, ordered, now, now + self._ttl_s)
+        await self._publish(merged)
 
     async def commit(self, order_ref: str) -> bool:
         """Turn the order's holds into sales; False when they expired and the stock is gone."""
         try:
-            return await self._commit(order_ref)
+            skus = await self._commit(order_ref)
         except _Rollback:
             return False
+        await self._publish(skus)
+        return bool(skus)
 
-    async def _commit(self, order_ref: str) -> bool:
+    async def _commit(self, order_ref: str) -> list[str]:
         async with self.db.transaction() as tx:
             held = await tx.fetch_all(
                 "UPDATE reservations SET status = 'committed' WHERE order_ref = :ref "
@@ -123,10 +134,10 @@ class InventoryService:
                     {"n": row["quantity"], "sku": row["sku"]},
                 )
             if held:
-                return True
+                return [r["sku"] for r in held]
             # The sweeper released an expired hold: take the units again if they are there.
             released = await tx.fetch_all(
-                "SELECT id, sku, quantity FROM reservations WHERE order_ref = :ref "
+                "SELECT id, sku, quantity, user_id FROM reservations WHERE order_ref = :ref "
                 "AND status = 'released'",
                 {"ref": order_ref},
             )
@@ -141,26 +152,34 @@ class InventoryService:
                 await tx.execute(
                     "UPDATE reservations SET status = 'committed' WHERE id = :id", {"id": row["id"]}
                 )
-            return bool(released)
+        await self.strategy.retaken(released)
+        return [r["sku"] for r in released]
 
     async def release(self, order_ref: str) -> None:
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
                 "UPDATE reservations SET status = 'released' WHERE order_ref = :ref "
-                "AND status = 'held' RETURNING sku, quantity",
+                "AND status = 'held' RETURNING sku, quantity, user_id",
                 {"ref": order_ref},
             )
             await _return_units(tx, rows)
+        await self._returned(rows)
+
+    async def _returned(self, rows: Sequence[Row]) -> None:
+        if rows:
+            await self.strategy.returned(rows)
+            await self._publish({r["sku"] for r in rows})
 
     async def sweep(self) -> int:
         """Release every hold past its TTL; returns how many were released."""
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
                 "UPDATE reservations SET status = 'released' WHERE status = 'held' "
-                "AND expires_at < :now RETURNING sku, quantity",
+                "AND expires_at < :now RETURNING sku, quantity, user_id",
                 {"now": self._clock()},
             )
             await _return_units(tx, rows)
+        await self._returned(rows)
         return len(rows)
 
     async def sold_by_sku(self) -> dict[str, int]:
@@ -197,7 +216,9 @@ class InventoryService:
             "COALESCE(SUM(CASE WHEN r.status = 'held' THEN r.quantity END), 0) AS r_held, "
             "COALESCE(SUM(CASE WHEN r.status = 'committed' THEN r.quantity END), 0) AS r_sold "
             "FROM stock s LEFT JOIN reservations r ON r.sku = s.sku GROUP BY s.sku "
-            "HAVING s.held != r_held OR s.sold != r_sold ORDER BY s.sku LIMIT 5"
+            "HAVING s.held != COALESCE(SUM(CASE WHEN r.status = 'held' THEN r.quantity END), 0) "
+            "OR s.sold != COALESCE(SUM(CASE WHEN r.status = 'committed' THEN r.quantity END), 0) "
+            "ORDER BY s.sku LIMIT 5"
         )
         detail = "; ".join(
             f"{r['sku']}: stock says held {r['held']} sold {r['sold']}, reservations say "
@@ -227,6 +248,7 @@ class InventoryService:
         async with self.db.transaction() as tx:
             await tx.execute("DELETE FROM reservations")
             await tx.execute("UPDATE stock SET available = initial, held = 0, sold = 0")
+        await self.strategy.reconcile(self.db)
 
     async def flash_summary(self) -> list[Row]:
         """Limited SKUs' sell-through; sold out at the commit that took the last unit."""
@@ -250,6 +272,24 @@ class InventoryService:
                     "VALUES (:sku, :n, 0, 0, :n, :limit)",
                     {"sku": sku, "n": initial, "limit": limit},
                 )
+        await self.strategy.reconcile(self.db)
+
+    async def reconcile(self) -> None:
+        """Rebuild the strategy's own state (Redis stock) from the database."""
+        await self.strategy.reconcile(self.db)
+
+    async def rows(self, skus: Iterable[str]) -> list[Stock]:
+        """Current stock of the SKUs that exist (for the stock feed)."""
+        wanted = sorted(set(skus))
+        if not wanted:
+            return []
+        names = {f"s{i}": sku for i, sku in enumerate(wanted)}
+        rows = await self.db.fetch_all(
+            "SELECT sku, available, held, sold, initial, limit_per_user FROM stock "
+            f"WHERE sku IN ({', '.join(':' + n for n in names)})",
+            names,
+        )
+        return [Stock(**dict(r)) for r in rows]
 
 
 class _Rollback(Exception):

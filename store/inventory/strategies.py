@@ -4,7 +4,12 @@
 conditional ``UPDATE … WHERE available >= :n`` cannot take more than there is.
 ``naive`` is the bug the audit exists to catch: it reads the stock, decides in
 the application, and writes an absolute value back, so concurrent buyers who
-read the same number all succeed and the store oversells.
+read the same number all succeed and the store oversells. ``redis`` (in
+:mod:`store.inventory.redis_gate`) gates stock in Redis before ``atomic``
+persists it.
+
+A strategy also hears when units go back (release, expiry) or are taken
+again, and reconciles any state of its own from the database.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from store.db import Database, Executor
+from store.db import Database, Executor, Row
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,31 @@ class Strategy(Protocol):
         expires_at: float,
     ) -> None: ...
 
+    async def returned(self, rows: Sequence[Row]) -> None:
+        """Held units (rows of sku, quantity, user_id) went back to ``available``."""
+        ...
+
+    async def retaken(self, rows: Sequence[Row]) -> None:
+        """Released units were taken again by a late commit."""
+        ...
+
+    async def reconcile(self, db: Database) -> None:
+        """Rebuild the strategy's own state from the database."""
+        ...
+
+
+class _DatabaseOnly:
+    """Strategies whose whole state is the database: nothing to hear or reconcile."""
+
+    async def returned(self, rows: Sequence[Row]) -> None:
+        return None
+
+    async def retaken(self, rows: Sequence[Row]) -> None:
+        return None
+
+    async def reconcile(self, db: Database) -> None:
+        return None
+
 
 async def _already_bought(ex: Executor, sku: str, user_id: int) -> int:
     row = await ex.fetch_one(
@@ -83,7 +113,7 @@ async def _insert_hold(
     )
 
 
-class AtomicStrategy:
+class AtomicStrategy(_DatabaseOnly):
     """Conditional decrement inside one immediate transaction."""
 
     name = "atomic"
@@ -117,7 +147,7 @@ class AtomicStrategy:
                 await _insert_hold(tx, order_ref, user_id, hold, now, expires_at)
 
 
-class NaiveStrategy:
+class NaiveStrategy(_DatabaseOnly):
     """Read, decide, write back: oversells under concurrency. For the audit's tests."""
 
     name = "naive"
@@ -145,11 +175,13 @@ class NaiveStrategy:
                 and await _already_bought(db, hold.sku, user_id) + hold.quantity > limit
             ):
                 raise LimitExceeded(hold.sku, limit)
+            # Record the hold first, then write back the count read before it: the
+            # classic lost update, with the write of the hold widening the window.
+            await _insert_hold(db, order_ref, user_id, hold, now, expires_at)
             await db.execute(
                 "UPDATE stock SET available = :left, held = held + :n WHERE sku = :sku",
                 {"left": row["available"] - hold.quantity, "n": hold.quantity, "sku": hold.sku},
             )
-            await _insert_hold(db, order_ref, user_id, hold, now, expires_at)
 
 
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in (AtomicStrategy(), NaiveStrategy())}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import msgspec
 
 from store.db import Database
+from store.notifications.provider import EmailProvider
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS notifications (
@@ -38,15 +39,19 @@ class Notification(msgspec.Struct, frozen=True):
 
 
 class NotificationsService:
-    def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, db: Database, provider: EmailProvider, clock: Callable[[], float] = time.time
+    ) -> None:
         self.db = db
+        self.provider = provider
         self._clock = clock
 
     async def setup(self) -> None:
         await self.db.execute_script(SCHEMA)
 
     async def deliver(self, note: Notification) -> bool:
-        """Record the message; False when this event was delivered before."""
+        """Send through the provider and record it; False when this event was recorded before."""
+        await self.provider.send(note.recipient, note.subject)
         count = await self.db.execute(
             "INSERT INTO notifications (event_id, order_ref, channel, recipient, subject, "
             "created_at) VALUES (:event, :ref, :channel, :to, :subject, :now) "

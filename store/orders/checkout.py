@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import msgspec
 
 from store.catalog import CatalogService
+from store.db import Executor
 from store.inventory import InventoryService, LineItem
 from store.inventory.strategies import LimitExceeded, SoldOut, UnknownSku
 from store.orders import idempotency
@@ -98,16 +99,19 @@ class Checkout:
         if replay is not None:
             return Outcome(replay.status_code, replay.body, replayed=True)
         try:
-            lines = await self._lines(user_id, request)
-            order_id = await self._create_order(user_id, lines)
-            attempt = _Attempt(user_id, key, order_id, from_cart=request.items is None)
-            outcome = await self._fulfil(attempt, lines)
+            outcome = await self._attempt(user_id, key, request)
         except BaseException:
             await idempotency.release(db, user_id, key)
             raise
         if outcome.status_code >= 500:
             await idempotency.release(db, user_id, key)
         return outcome
+
+    async def _attempt(self, user_id: int, key: str, request: CheckoutRequest) -> Outcome:
+        lines = await self._lines(user_id, request)
+        order_id = await self._create_order(user_id, lines)
+        attempt = _Attempt(user_id, key, order_id, from_cart=request.items is None)
+        return await self._fulfil(attempt, lines)
 
     async def _lines(self, user_id: int, request: CheckoutRequest) -> list[OrderLine]:
         if request.items is not None:
@@ -223,15 +227,19 @@ class Checkout:
                 "UPDATE orders SET status = 'paid', updated_at = :now WHERE id = :id",
                 {"id": order_id, "now": now},
             )
-            await tx.execute(
-                "INSERT INTO outbox (event_type, payload, created_at) "
-                "VALUES ('order_paid', :payload, :now)",
-                {"payload": event, "now": now},
-            )
+            await self._announce(tx, event, now)
             if attempt.from_cart:
                 await tx.execute("DELETE FROM cart_items WHERE user_id = :u", {"u": user_id})
             await idempotency.finish(tx, user_id, attempt.key, 201, body)
         return Outcome(201, body)
+
+    async def _announce(self, tx: Executor, event: bytes, now: float) -> None:
+        """Tell the shopper, later: the outbox commits with the order; the relay sends it."""
+        await tx.execute(
+            "INSERT INTO outbox (event_type, payload, created_at) "
+            "VALUES ('order_paid', :payload, :now)",
+            {"payload": event, "now": now},
+        )
 
     async def _fail(
         self,

@@ -1,19 +1,23 @@
 """The outbox relay: hands ``order_paid`` events to the notifications service.
 
-Events are claimed with a lease inside an immediate transaction, so several
-relays (one per worker process) never hand over the same event at once; a
-relay that dies mid-batch leaves its claims to expire and be taken again, and
-notifications' idempotent delivery absorbs the repeat.
+On PostgreSQL a batch is locked with ``SELECT … FOR UPDATE SKIP LOCKED`` and
+marked sent in the same transaction: several relays (one per worker process)
+drain side by side, each taking rows the others have not locked, and a relay
+that dies mid-batch rolls back and leaves its rows to the next. On SQLite
+events are claimed with a lease inside an immediate transaction instead; a
+relay that dies leaves its claims to expire. Either way notifications'
+idempotent delivery absorbs a repeat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import msgspec
 
-from store.db import Database
+from store.db import Database, Executor, Row
 from store.notifications import Notification, NotificationsService
 from store.users import UsersService
 
@@ -42,37 +46,67 @@ class OutboxRelay:
         self._batch = batch
         self._clock = clock
 
-    async def drain_once(self) -> int:
-        """Deliver one batch of pending events; returns how many were delivered."""
+    async def drain_once(self, wait_for_others: bool = False) -> int:
+        """Deliver one batch of pending events; returns how many were delivered.
+
+        ``wait_for_others`` settles rows other relays are delivering, for the
+        audit: PostgreSQL waits for their locks; SQLite takes over their
+        claims (delivery is idempotent per event, so a repeat sends nothing).
+        """
+        if self.db.dialect == "postgres":
+            return await self._drain_locked("" if wait_for_others else " SKIP LOCKED")
         now = self._clock()
+        stale = now + 1.0 if wait_for_others else now - self._lease_s
         async with self.db.transaction() as tx:
             rows = await tx.fetch_all(
                 "UPDATE outbox SET claimed_at = :now WHERE id IN (SELECT id FROM outbox "
                 "WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < :stale) "
                 "ORDER BY id LIMIT :batch) RETURNING id, payload",
-                {"now": now, "stale": now - self._lease_s, "batch": self._batch},
+                {"now": now, "stale": stale, "batch": self._batch},
             )
-        for row in rows:
-            event = msgspec.json.decode(bytes(row["payload"]), type=_Event)
-            profile = await self.users.profile(event.user_id)
-            await self.notifications.deliver(
-                Notification(
-                    event_id=f"outbox-{row['id']}",
-                    order_ref=str(event.order_id),
-                    channel="email",
-                    recipient=profile.email,
-                    subject=f"Order #{event.order_id} confirmed: {event.total_cents / 100:.2f}",
-                )
-            )
-            await self.db.execute(
-                "UPDATE outbox SET sent_at = :now WHERE id = :id", {"id": row["id"], "now": now}
-            )
+        await self._deliver(rows)
+        await self._mark_sent(self.db, rows, now)
         return len(rows)
 
-    async def drain(self) -> int:
+    async def _drain_locked(self, skip: str) -> int:
+        now = self._clock()
+        async with self.db.transaction() as tx:
+            rows = await tx.fetch_all(
+                "SELECT id, payload FROM outbox WHERE sent_at IS NULL ORDER BY id "
+                f"LIMIT :batch FOR UPDATE{skip}",
+                {"batch": self._batch},
+            )
+            await self._deliver(rows)
+            await self._mark_sent(tx, rows, now)
+        return len(rows)
+
+    async def _deliver(self, rows: Sequence[Row]) -> None:
+        await asyncio.gather(*(self._deliver_one(row) for row in rows))
+
+    async def _deliver_one(self, row: Row) -> None:
+        event = msgspec.json.decode(bytes(row["payload"]), type=_Event)
+        profile = await self.users.profile(event.user_id)
+        await self.notifications.deliver(
+            Notification(
+                event_id=f"outbox-{row['id']}",
+                order_ref=str(event.order_id),
+                channel="email",
+                recipient=profile.email,
+                subject=f"Order #{event.order_id} confirmed: {event.total_cents / 100:.2f}",
+            )
+        )
+
+    @staticmethod
+    async def _mark_sent(ex: Executor, rows: Sequence[Row], now: float) -> None:
+        for row in rows:
+            await ex.execute(
+                "UPDATE outbox SET sent_at = :now WHERE id = :id", {"id": row["id"], "now": now}
+            )
+
+    async def drain(self, wait_for_others: bool = False) -> int:
         """Deliver until nothing is pending (claims held by others are left to them)."""
         total = 0
-        while delivered := await self.drain_once():
+        while delivered := await self.drain_once(wait_for_others):
             total += delivered
         return total
 

@@ -22,8 +22,13 @@ SCHEMA = [
         password_hash TEXT NOT NULL,
         created_at REAL NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        token TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        expires_at REAL NOT NULL
+    )""",
 ]
-TABLES = ("users",)
+TABLES = ("sessions", "users")
 
 #: the password every seeded shopper shares (shopper1@stampede.test … shopperN@…)
 SEED_PASSWORD = "stampede-shopper"
@@ -49,7 +54,12 @@ def seed_email(i: int) -> str:
 
 
 class UsersService:
-    """Registers users, checks passwords and issues bearer tokens."""
+    """Registers users, checks passwords and issues bearer tokens.
+
+    Tokens are signed, so checking one needs no database; with
+    ``sessions_in_db`` (the legacy monolith) every log-in is also a row and
+    every request looks its session up, as the case study's store did.
+    """
 
     def __init__(
         self,
@@ -58,9 +68,11 @@ class UsersService:
         *,
         token_ttl_s: float,
         kdf_n: int,
+        sessions_in_db: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
+        self._sessions_in_db = sessions_in_db
         self.signer = signer
         self._token_ttl_s = token_ttl_s
         self._kdf_n = kdf_n
@@ -97,10 +109,22 @@ class UsersService:
             raise ApiError(401, "invalid_credentials", "the e-mail or the password is wrong")
         expires_at = self._clock() + self._token_ttl_s
         token = self.signer.issue(row["id"], expires_at)
+        if self._sessions_in_db:
+            await self.db.execute(
+                "INSERT INTO sessions (token, user_id, expires_at) VALUES (:t, :u, :exp)",
+                {"t": token, "u": row["id"], "exp": expires_at},
+            )
         return Session(token=token, expires_at=int(expires_at), user_id=row["id"])
 
-    def authenticate(self, token: str) -> int | None:
-        return self.signer.verify(token, self._clock())
+    async def authenticate(self, token: str) -> int | None:
+        user = self.signer.verify(token, self._clock())
+        if user is None or not self._sessions_in_db:
+            return user
+        row = await self.db.fetch_one(
+            "SELECT user_id FROM sessions WHERE token = :t AND expires_at > :now",
+            {"t": token, "now": self._clock()},
+        )
+        return int(row["user_id"]) if row is not None else None
 
     async def profile(self, user_id: int) -> Profile:
         row = await self.db.fetch_one(
@@ -111,7 +135,8 @@ class UsersService:
         return Profile(**dict(row))
 
     async def reset(self) -> None:
-        await self.db.execute("DELETE FROM users")
+        for table in TABLES:
+            await self.db.execute(f"DELETE FROM {table}")
 
     async def seed(self, count: int) -> None:
         """Create ``count`` shoppers sharing :data:`SEED_PASSWORD` (hashed once)."""
@@ -132,6 +157,7 @@ class UsersService:
                             "now": now,
                         },
                     )
+        await self.db.reset_identity("users")
 
 
 def _check_registration(email: str, password: str, name: str) -> None:
