@@ -1,0 +1,28 @@
+"""What machine a benchmark ran on, stated with every result."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+
+def describe() -> str:
+    model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f"{mem_kb / 2**20:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "unknown memory"
+    return (
+        f"{model}, {os.cpu_count()} logical cores, {memory}, Python "
+        f"{platform.python_version()}, {platform.system()} {platform.release()}"
+    )
