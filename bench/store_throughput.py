@@ -30,9 +30,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._hardware import describe  # noqa: E402
-from stampede.probe import read_response  # noqa: E402
-from store.launcher import StoreProcess  # noqa: E402
+from bench._hardware import describe
+from stampede.probe import read_response
+from store.launcher import StoreProcess
 
 STORE_FLAGS = [
     "--users",
@@ -143,7 +143,8 @@ def main() -> None:
         f"{args.connections} connections, {args.seconds:g} s per endpoint"
     )
     print(
-        f"trivial GET /healthz           {base1:8.0f} req/s then {base2:8.0f} req/s (mean {base:.0f})"
+        f"trivial GET /healthz           {base1:8.0f} req/s then {base2:8.0f} req/s"
+        f" (mean {base:.0f})"
     )
     print(
         f"GET /api/v1/products/{{id}} hit  {product:8.0f} req/s  ratio {product / base:.2f}"
