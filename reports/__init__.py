@@ -1,1 +1,45 @@
-"""Reports for managers and gates for CI: the HTML report, the gate, the comparison."""
+"""Reports for managers and gates for CI: the HTML report, the gate, the comparison.
+
+From a run directory written by ``stampede run``:
+
+* :func:`write_report` writes ``report.html``: a verdict a manager can repeat,
+  the key numbers, the SLO scorecard, charts and an engineer's drill-down;
+* :func:`evaluate_slos` judges the objectives (a pure function over
+  :class:`Measurements`), :func:`detect_regression` tests a run against a
+  baseline, and :func:`run_gate` turns both into an exit code, JUnit XML and
+  Markdown for CI;
+* :func:`write_comparison` compares runs side by side.
+
+Nothing here imports ``locust``.
+"""
+
+from reports._compare import write_comparison
+from reports._gate import GateResult, junit_xml, run_gate, summary_markdown
+from reports._hist import Distribution
+from reports._load import load_run
+from reports._model import RunData
+from reports._regression import RegressionResult, detect_regression
+from reports._report import render_report, write_report
+from reports._slo import Measurements, SloResult, evaluate_slos
+from reports._verdict import RunFacts, Verdict, judge
+
+__all__ = [
+    "Distribution",
+    "GateResult",
+    "Measurements",
+    "RegressionResult",
+    "RunData",
+    "RunFacts",
+    "SloResult",
+    "Verdict",
+    "detect_regression",
+    "evaluate_slos",
+    "judge",
+    "junit_xml",
+    "load_run",
+    "render_report",
+    "run_gate",
+    "summary_markdown",
+    "write_comparison",
+    "write_report",
+]

@@ -1,0 +1,176 @@
+"""Figures for the HTML pages: draw with :mod:`reports._charts`, embed as data URIs.
+
+Figures are :class:`matplotlib.figure.Figure` objects rendered by the Agg and
+SVG canvases directly; pyplot (and so any GUI backend) is never touched.
+Charts are SVG with text kept as text: crisp in print and a few tens of
+kilobytes each.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from profiles import EndpointGroup, LatencySlo
+from reports._charts import (
+    mark_phases,
+    plot_distribution,
+    plot_errors,
+    plot_funnel,
+    plot_latency_over_time,
+    plot_load,
+)
+from reports._model import GROUP_ORDER, RunData
+from stampede.outcomes import FUNNEL
+
+FUNNEL_LABELS = {
+    "viewed_product": "browse (product views)",
+    "added_to_cart": "cart (items added)",
+    "checkout_attempted": "checkout (attempts)",
+    "order_paid": "paid (orders)",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One embedded chart: its title, data URI and a caption saying how to read it."""
+
+    key: str
+    title: str
+    uri: str
+    caption: str
+
+
+def svg_uri(fig: Figure) -> str:
+    """The figure as an ``image/svg+xml`` data URI."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def png_file_uri(path: Path) -> str:
+    """A PNG file as an ``image/png`` data URI."""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def render(draw: Callable[[Figure], object], size: tuple[float, float]) -> str:
+    """Draw on a fresh figure of ``size`` inches under the report style; its SVG data URI."""
+    with matplotlib.rc_context(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 8,
+            "axes.titlesize": 9,
+            "axes.edgecolor": "#9ca3af",
+            "axes.labelcolor": "#374151",
+            "xtick.color": "#4b5563",
+            "ytick.color": "#4b5563",
+            "svg.fonttype": "none",
+            "svg.hashsalt": "stampede",
+        }
+    ):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(fig)
+        return svg_uri(fig)
+
+
+def _latency_groups(data: RunData) -> list[str]:
+    return [g for g in GROUP_ORDER if g in data.timelines]
+
+
+def _slo_for(data: RunData, group: str) -> LatencySlo | None:
+    try:
+        return data.slos.latency_for(EndpointGroup(group))
+    except ValueError:
+        return None
+
+
+def _draw_latency(data: RunData, groups: list[str], max_points: int) -> Callable[[Figure], object]:
+    def draw(fig: Figure) -> object:
+        columns = 2 if len(groups) > 1 else 1
+        rows = -(-len(groups) // columns)
+        axes = fig.subplots(rows, columns, sharex=True, squeeze=False).ravel()
+        for ax, group in zip(axes, groups, strict=False):
+            plot_latency_over_time(ax, data.timelines[group], _slo_for(data, group), max_points)
+            mark_phases(ax, data.phases, data.sale_opens_at_s, names=False)
+        for ax in axes[len(groups) :]:
+            ax.set_visible(False)
+        fig.legend(
+            *axes[0].get_legend_handles_labels(),
+            loc="outside upper right",
+            fontsize=7,
+            frameon=False,
+            ncols=3,
+        )
+        return axes
+
+    return draw
+
+
+def run_charts(data: RunData, max_points: int = 900) -> list[Chart]:
+    """Every chart of the report, in reading order."""
+    groups = _latency_groups(data)
+    charts = [
+        Chart(
+            "load",
+            "Users and arrivals over time",
+            render(
+                lambda fig: (
+                    plot_load(fig.add_subplot(), data.users, data.arrivals, max_points),
+                    mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
+                ),
+                (9, 3.0),
+            ),
+            "Users running (blue) against the schedule (dashed); arrivals sent per second on "
+            "the right axis. The red dashed line is the moment the sale opened.",
+        ),
+        Chart(
+            "latency",
+            "Latency over time per endpoint group",
+            render(_draw_latency(data, groups, max_points), (9, 1.9 * -(-len(groups) // 2) + 0.4)),
+            "p50, p95 and p99 per second, corrected for coordinated omission (measured from when "
+            "each request was meant to be sent), log scale; dotted lines are the objectives.",
+        ),
+        Chart(
+            "errors",
+            "Errors and business refusals over time",
+            render(
+                lambda fig: (
+                    plot_errors(fig.add_subplot(), data.failures_per_s, data.outcomes, max_points),
+                    mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
+                ),
+                (9, 2.6),
+            ),
+            "Failed requests are errors; 429 (rate limited) and 409 (sold out) are the store "
+            "protecting itself and the stock, and are not counted as errors.",
+        ),
+        Chart(
+            "distribution",
+            "Latency distribution per endpoint group",
+            render(
+                lambda fig: plot_distribution(
+                    fig.add_subplot(),
+                    {g: data.distributions[g] for g in GROUP_ORDER if g in data.distributions},
+                ),
+                (9, 3.2),
+            ),
+            "Latency at each percentile over the whole run; the further right, the rarer. A "
+            "line that rises steeply at the right has a long tail.",
+        ),
+    ]
+    if data.outcome_totals:
+        steps = [(FUNNEL_LABELS[s], int(data.outcome_totals.get(s, 0))) for s in FUNNEL]
+        charts.append(
+            Chart(
+                "funnel",
+                "The business funnel",
+                render(lambda fig: plot_funnel(fig.add_subplot(), steps), (9, 2.2)),
+                "How many times shoppers reached each step, and the share of the first step.",
+            )
+        )
+    return charts

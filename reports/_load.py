@@ -1,0 +1,276 @@
+"""Read a run directory into :class:`~reports._model.RunData` (the edge of the package).
+
+Interval indices in ``timeline.json``, ``arrivals.json`` and ``outcomes.json``
+count from the epoch; they become seconds from the run's ``origin`` here, so
+everything downstream speaks one clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from profiles import Slos, load_profile
+from reports._hist import Counts, percentiles_of_counts
+from reports._model import (
+    ArrivalSeries,
+    AuditCheck,
+    EndpointStats,
+    ExceptionRow,
+    FailureRow,
+    FlashSku,
+    Phase,
+    RunData,
+    Series,
+    UsersSeries,
+)
+from reports._timeline import group_counts, group_distributions, read_timelines, since
+from stampede.errors import ConfigError
+from stampede.groups import endpoint_group
+from stampede.rundir import RunDir
+
+
+def load_run(path: Path) -> RunData:
+    """Read every file of the run directory at ``path``; ConfigError when it is not one."""
+    rundir = RunDir(Path(path)).check()
+    run = rundir.run()
+    origin = float(run.get("origin") or run.get("started_at") or 0.0)
+    latency = rundir.read_json("latency.json")
+    timelines, requests_per_s = read_timelines(rundir.read_json("timeline.json"), origin)
+    stats = _read_csv(rundir.file("locust_stats.csv"))
+    endpoints = _endpoints(latency, stats)
+    requests, failures = _totals(stats, endpoints)
+    return RunData(
+        path=rundir.path,
+        run=run,
+        profile=str(run.get("profile", rundir.path.name)),
+        slos=_slos(rundir),
+        phases=tuple(Phase(str(n), float(a), float(b)) for n, a, b in run.get("phases", [])),
+        sale_opens_at_s=_optional_float(run.get("sale_opens_at_s")),
+        duration_s=float(run.get("duration_s") or run.get("planned_duration_s") or 0.0),
+        users=_users(rundir),
+        arrivals=_arrivals(rundir, origin),
+        requests_per_s=requests_per_s,
+        failures_per_s=_failures_per_s(rundir.file("locust_stats_history.csv"), origin),
+        outcomes=_outcomes(rundir, origin),
+        outcome_totals=rundir.outcomes().totals() if rundir.has("outcomes.json") else {},
+        distributions=group_distributions(latency),
+        timelines=timelines,
+        endpoints=endpoints,
+        requests=requests,
+        failures=failures,
+        failure_rows=_failure_rows(rundir.file("locust_failures.csv")),
+        exceptions=_exceptions(rundir.file("locust_exceptions.csv")),
+        audit_checks=_audit(rundir),
+        flash=_flash(rundir, origin),
+        orders_by_status=_orders(rundir),
+        cpu=_cpu(rundir),
+        capacity=_capacity(rundir.path / "capacity" / "plan.json"),
+    )
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _slos(rundir: RunDir) -> Slos:
+    if not rundir.has("profile.yaml"):
+        return Slos()
+    return load_profile(rundir.file("profile.yaml")).slos
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        return []
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc}") from exc
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(float(text or 0))
+    except ValueError:
+        return 0
+
+
+def _totals(stats: list[dict[str, str]], endpoints: tuple[EndpointStats, ...]) -> tuple[int, int]:
+    """Requests and failures of the whole run (Locust's aggregate, else the endpoints' sum)."""
+    for row in stats:
+        if row.get("Name") == "Aggregated":
+            return _int(row.get("Request Count")), _int(row.get("Failure Count"))
+    return sum(e.requests for e in endpoints), sum(e.failures for e in endpoints)
+
+
+def _endpoints(
+    latency: Mapping[str, Any], stats: list[dict[str, str]]
+) -> tuple[EndpointStats, ...]:
+    corrected, _, highest = group_counts(latency, "corrected")
+    uncorrected, _, _ = group_counts(latency, "uncorrected")
+    counts = {
+        f"{row.get('Type', '')} {row.get('Name', '')}".strip(): row
+        for row in stats
+        if row.get("Name") != "Aggregated"
+    }
+    empty: Counts = np.zeros(1, dtype=np.int64)
+    rows = []
+    for name in sorted({*corrected, *counts}):
+        row = counts.get(name)
+        mine = corrected.get(name, empty)
+        p50, p95, p99, top = percentiles_of_counts(mine, highest, (50.0, 95.0, 99.0, 100.0))
+        u95, u99 = percentiles_of_counts(uncorrected.get(name, empty), highest, (95.0, 99.0))
+        rows.append(
+            EndpointStats(
+                name=name,
+                group=endpoint_group(name),
+                requests=_int(row.get("Request Count")) if row else int(mine.sum()),
+                failures=_int(row.get("Failure Count")) if row else 0,
+                p50_s=p50,
+                p95_s=p95,
+                p99_s=p99,
+                max_s=top,
+                uncorrected_p95_s=u95,
+                uncorrected_p99_s=u99,
+            )
+        )
+    return tuple(rows)
+
+
+def _users(rundir: RunDir) -> UsersSeries:
+    if not rundir.has("users.json"):
+        return UsersSeries()
+    rows = rundir.users()
+    return UsersSeries(
+        t=tuple(float(r["t"]) for r in rows),
+        intended=tuple(float(r.get("intended", 0.0)) for r in rows),
+        running=tuple(float(r.get("running", 0.0)) for r in rows),
+    )
+
+
+def _arrivals(rundir: RunDir, origin: float) -> ArrivalSeries:
+    if not rundir.has("arrivals.json"):
+        return ArrivalSeries()
+    ledger = rundir.arrivals()
+    rows = ledger.rows()
+    per_s = 1.0 / ledger.interval
+    return ArrivalSeries(
+        t=tuple(since(r.start, origin) for r in rows),
+        intended=tuple(r.intended * per_s for r in rows),
+        sent=tuple(r.sent * per_s for r in rows),
+        missed=tuple(r.missed * per_s for r in rows),
+    )
+
+
+def _outcomes(rundir: RunDir, origin: float) -> dict[str, Series]:
+    """Each outcome per second over every interval of the run (zero where none happened)."""
+    if not rundir.has("outcomes.json"):
+        return {}
+    counter = rundir.outcomes()
+    step = counter.interval
+    points = {o: dict(counter.series(o)) for o in sorted(counter.totals())}
+    starts = {t for found in points.values() for t in found}
+    if not starts:
+        return {}
+    first, last = round(min(starts) / step), round(max(starts) / step)
+    grid = [i * step for i in range(first, last + 1)]
+    return {
+        outcome: Series(
+            tuple(since(t, origin) for t in grid),
+            tuple(found.get(t, 0) / step for t in grid),
+        )
+        for outcome, found in points.items()
+    }
+
+
+def _failures_per_s(path: Path, origin: float) -> Series:
+    """Failures per second from the cumulative failure count of Locust's aggregate history."""
+    rows = [r for r in _read_csv(path) if r.get("Name") == "Aggregated"]
+    t: list[float] = []
+    values: list[float] = []
+    previous_time, previous_total = None, 0
+    for row in rows:
+        now, total = float(row.get("Timestamp") or 0), _int(row.get("Total Failure Count"))
+        if previous_time is not None and now > previous_time:
+            t.append(since(now, origin))
+            values.append(max(total - previous_total, 0) / (now - previous_time))
+        previous_time, previous_total = now, total
+    return Series(tuple(t), tuple(values))
+
+
+def _failure_rows(path: Path) -> tuple[FailureRow, ...]:
+    return tuple(
+        FailureRow(
+            r.get("Method", ""), r.get("Name", ""), r.get("Error", ""), _int(r.get("Occurrences"))
+        )
+        for r in _read_csv(path)
+    )
+
+
+def _exceptions(path: Path) -> tuple[ExceptionRow, ...]:
+    return tuple(
+        ExceptionRow(_int(r.get("Count")), r.get("Message", ""), r.get("Traceback", ""))
+        for r in _read_csv(path)
+    )
+
+
+def _audit(rundir: RunDir) -> tuple[AuditCheck, ...] | None:
+    audit = rundir.audit()
+    if audit is None:
+        return None
+    return tuple(
+        AuditCheck(str(c.get("name", "")), bool(c.get("ok")), str(c.get("detail", "")))
+        for c in audit.get("checks", [])
+    )
+
+
+def _summary(rundir: RunDir) -> Mapping[str, Any]:
+    if not rundir.has("store-summary.json"):
+        return {}
+    return dict(rundir.read_json("store-summary.json"))
+
+
+def _flash(rundir: RunDir, origin: float) -> tuple[FlashSku, ...]:
+    return tuple(
+        FlashSku(
+            sku=str(f.get("sku", "")),
+            initial=int(f.get("initial", 0)),
+            sold=int(f.get("sold", 0)),
+            held=int(f.get("held", 0)),
+            available=int(f.get("available", 0)),
+            sold_out_s=None if f.get("sold_out_at") is None else float(f["sold_out_at"]) - origin,
+        )
+        for f in _summary(rundir).get("flash", [])
+    )
+
+
+def _orders(rundir: RunDir) -> dict[str, int]:
+    return {str(k): int(v) for k, v in _summary(rundir).get("orders_by_status", {}).items()}
+
+
+def _cpu(rundir: RunDir) -> Series:
+    if not rundir.has("cpu.json"):
+        return Series()
+    samples = rundir.cpu()
+    if not samples:
+        return Series()
+    first = float(samples[0]["at"])
+    return Series(
+        tuple(float(s["at"]) - first for s in samples),
+        tuple(float(s.get("core_percent", 0.0)) for s in samples),
+    )
+
+
+def _capacity(path: Path) -> Mapping[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc}; re-run `stampede plan`") from exc

@@ -1,0 +1,204 @@
+"""The plain data a report, a gate and a comparison are computed from.
+
+:func:`reports.load_run` reads a run directory into a :class:`RunData`; every
+time here is in seconds from the start of the run, every latency in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from profiles import Slos
+from reports._hist import Distribution
+
+#: the groups charted and judged, in the order they are shown; ``all`` is every request
+GROUP_ORDER = ("all", "browse", "cart", "checkout", "auth", "stock", "other")
+
+
+@dataclass(frozen=True)
+class Series:
+    """Values over time: ``t[i]`` seconds from the start, ``values[i]`` at that time."""
+
+    t: tuple[float, ...] = ()
+    values: tuple[float, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.t)
+
+    def peak(self) -> float:
+        return max(self.values, default=0.0)
+
+
+@dataclass(frozen=True)
+class GroupTimeline:
+    """Corrected latency percentiles of one endpoint group per interval."""
+
+    group: str
+    t: tuple[float, ...]
+    count: tuple[int, ...]
+    p50: tuple[float, ...]
+    p95: tuple[float, ...]
+    p99: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class EndpointStats:
+    """One request name: Locust's counts and the recorder's corrected latency."""
+
+    name: str
+    group: str
+    requests: int
+    failures: int
+    p50_s: float
+    p95_s: float
+    p99_s: float
+    max_s: float
+    uncorrected_p95_s: float
+    uncorrected_p99_s: float
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.requests if self.requests else 0.0
+
+
+@dataclass(frozen=True)
+class FailureRow:
+    method: str
+    name: str
+    error: str
+    occurrences: int
+
+
+@dataclass(frozen=True)
+class ExceptionRow:
+    count: int
+    message: str
+    traceback: str
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class FlashSku:
+    """A flash-sale SKU at the end of the run; ``sold_out_s`` from the run's start."""
+
+    sku: str
+    initial: int
+    sold: int
+    held: int
+    available: int
+    sold_out_s: float | None
+
+
+@dataclass(frozen=True)
+class UsersSeries:
+    t: tuple[float, ...] = ()
+    intended: tuple[float, ...] = ()
+    running: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArrivalSeries:
+    """Arrivals per interval of intended time, as rates per second."""
+
+    t: tuple[float, ...] = ()
+    intended: tuple[float, ...] = ()
+    sent: tuple[float, ...] = ()
+    missed: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunData:
+    """Everything measured in one run, as plain data."""
+
+    path: Path
+    run: Mapping[str, Any]
+    profile: str
+    slos: Slos
+    phases: tuple[Phase, ...]
+    sale_opens_at_s: float | None
+    duration_s: float
+    users: UsersSeries
+    arrivals: ArrivalSeries
+    requests_per_s: Series
+    failures_per_s: Series
+    outcomes: Mapping[str, Series]
+    outcome_totals: Mapping[str, int]
+    distributions: Mapping[str, Distribution]
+    timelines: Mapping[str, GroupTimeline]
+    endpoints: tuple[EndpointStats, ...]
+    requests: int
+    failures: int
+    failure_rows: tuple[FailureRow, ...] = ()
+    exceptions: tuple[ExceptionRow, ...] = ()
+    audit_checks: tuple[AuditCheck, ...] | None = None
+    flash: tuple[FlashSku, ...] = ()
+    orders_by_status: Mapping[str, int] = field(default_factory=dict)
+    cpu: Series = Series()
+    capacity: Mapping[str, Any] | None = None
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.run.get("validity", {}).get("valid", False))
+
+    @property
+    def invalid_reasons(self) -> tuple[str, ...]:
+        validity = self.run.get("validity")
+        if not isinstance(validity, Mapping):
+            return ("run.json has no validity verdict; the run did not finish",)
+        return tuple(str(r) for r in validity.get("reasons", ()))
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self.run.get("interrupted", False))
+
+    @property
+    def audit_ok(self) -> bool | None:
+        value = self.run.get("audit_ok")
+        if value is None and self.audit_checks is not None:
+            return all(check.ok for check in self.audit_checks)
+        return None if value is None else bool(value)
+
+    @property
+    def scale(self) -> float:
+        return float(self.run.get("scale", 1.0))
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.requests if self.requests else 0.0
+
+    @property
+    def mean_rps(self) -> float:
+        return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+
+    def peak_rps(self, window_s: int = 10) -> float:
+        """The busiest ``window_s`` seconds of the run, in requests per second."""
+        values = self.requests_per_s.values
+        if not values:
+            return self.mean_rps
+        width = min(window_s, len(values))
+        best = max(sum(values[i : i + width]) for i in range(len(values) - width + 1))
+        return best / width
+
+    @property
+    def peak_users(self) -> float:
+        return max(self.users.running, default=0.0)
+
+    @property
+    def peak_arrivals_per_s(self) -> float:
+        return max(self.arrivals.sent, default=0.0)

@@ -1,0 +1,262 @@
+"""``report.html``: one self-contained page; the verdict on top, the engineer's detail below.
+
+The page inlines its CSS and embeds its charts as data URIs, so it opens
+offline, mails as one file and prints cleanly. Every value from the run
+(endpoint names come from the target) goes through Jinja's autoescaping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from reports._figures import Chart, png_file_uri, run_charts
+from reports._format import FILTERS, duration, ms, num, pct, when
+from reports._hist import Distribution
+from reports._load import load_run
+from reports._model import GROUP_ORDER, RunData
+from reports._slo import Measurements, SloResult, evaluate_slos
+from reports._verdict import RunFacts, Verdict, judge
+from stampede.rundir import write_text
+
+#: images of the capacity plan embedded at most, in bytes (the page stays under 2 MB)
+CAPACITY_IMAGE_BUDGET = 900_000
+_INTEGRITY = {
+    "stock_balance": "oversell",
+    "sold_equals_paid": "oversell",
+    "reservations_match_stock": "stock holds",
+    "no_expired_holds": "stock holds",
+    "one_capture_per_order": "double charges",
+    "captured_equals_paid": "double charges",
+    "one_notification_per_paid_order": "lost orders",
+}
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    label: str
+    value: str
+    note: str = ""
+    tone: str = ""  # "", "good" or "bad"
+
+
+def measurements(data: RunData) -> Measurements:
+    """What a run's objectives are judged on."""
+    return Measurements(
+        distributions=data.distributions,
+        requests=data.requests,
+        failures=data.failures,
+        throughput_rps=data.peak_rps(),
+    )
+
+
+def facts(data: RunData) -> RunFacts:
+    """What a run's verdict depends on besides its objectives."""
+    failed = tuple(
+        f"{c.name.replace('_', ' ')}: {c.detail}" for c in data.audit_checks or () if not c.ok
+    )
+    return RunFacts(
+        scale=data.scale,
+        peak_users=data.peak_users,
+        valid=data.valid,
+        invalid_reasons=data.invalid_reasons,
+        interrupted=data.interrupted,
+        audit_ok=data.audit_ok,
+        failed_audit_checks=failed,
+    )
+
+
+def _sold_out(data: RunData) -> KeyNumber:
+    if not data.flash:
+        return KeyNumber("Flash SKU", "—", "no flash sale in this profile")
+    sku = data.flash[0]
+    if sku.sold_out_s is None:
+        return KeyNumber(
+            f"{sku.sku} sold out", "not sold out", f"{sku.sold:,} of {sku.initial:,} sold"
+        )
+    opens = data.sale_opens_at_s
+    after = f"{sku.sold_out_s - opens:,.1f} s after the doors opened" if opens is not None else ""
+    return KeyNumber(
+        f"{sku.sku} sold out",
+        f"{sku.sold_out_s:,.1f} s",
+        f"{after}; {sku.sold:,} of {sku.initial:,} sold",
+    )
+
+
+def _integrity(data: RunData) -> KeyNumber:
+    if data.audit_ok is None:
+        return KeyNumber("Data integrity", "not audited", "no admin token for the store")
+    failed = sorted({_INTEGRITY.get(c.name, c.name) for c in data.audit_checks or () if not c.ok})
+    if data.audit_ok:
+        return KeyNumber(
+            "Data integrity", "clean", "no oversell, lost orders or double charges", "good"
+        )
+    return KeyNumber("Data integrity", "FAILED", ", ".join(failed) or "see the audit", "bad")
+
+
+def key_numbers(data: RunData, slos: tuple[SloResult, ...]) -> list[KeyNumber]:
+    """The numbers under the verdict, for a reader with one minute."""
+    all_ = data.distributions.get("all", Distribution())
+
+    def p(q: float) -> str:
+        return ms(all_.percentile(q)) if all_.total else "—"
+
+    full = data.run.get("generator_sizing", {}).get("full_scale_peak_users")
+    scale_note = f"scale {data.scale:g}" + (f"; {full:,.0f} at full scale" if full else "")
+    paid = data.outcome_totals.get("order_paid", data.orders_by_status.get("paid", 0))
+    error_ok = all(s.passed for s in slos if s.key == "error_rate")
+    return [
+        KeyNumber("Peak users", num(data.peak_users), scale_note),
+        KeyNumber("Peak arrivals", f"{num(data.peak_arrivals_per_s)} /s", "requests sent"),
+        KeyNumber(
+            "Throughput",
+            f"{num(data.mean_rps, 1)} req/s",
+            f"mean; busiest 10 s {num(data.peak_rps(), 1)} req/s",
+        ),
+        KeyNumber(
+            "Latency p50 / p95 / p99", f"{p(50)} / {p(95)} / {p(99)}", "all requests, corrected"
+        ),
+        KeyNumber(
+            "Error rate",
+            pct(data.error_rate),
+            f"{data.failures:,} of {data.requests:,} requests",
+            "" if error_ok else "bad",
+        ),
+        KeyNumber("Orders paid", num(paid), _orders_note(data)),
+        _sold_out(data),
+        _integrity(data),
+    ]
+
+
+def _orders_note(data: RunData) -> str:
+    others = {k: v for k, v in data.orders_by_status.items() if k != "paid"}
+    return ", ".join(f"{v:,} {k}" for k, v in sorted(others.items())) or "no other orders"
+
+
+def _capacity(data: RunData) -> dict[str, Any] | None:
+    if data.capacity is None:
+        return None
+    plan = data.capacity
+    charts_dir = data.path / "capacity" / "charts"
+    images, skipped, used = [], [], 0
+    paths = sorted(charts_dir.glob("*.png"), key=lambda p: (p.name != "savings.png", p.name))
+    for path in paths:
+        size = path.stat().st_size * 4 // 3
+        if used + size > CAPACITY_IMAGE_BUDGET:
+            skipped.append(path.name)
+            continue
+        used += size
+        images.append((path.stem.replace("-", " "), png_file_uri(path)))
+    sizing = [row for row in plan.get("sizing", []) if isinstance(row, Mapping)]
+    return {
+        "inputs": plan.get("inputs", {}),
+        "sizing": sizing,
+        "replicas_baseline": sum(int(r.get("baseline_replicas", 0)) for r in sizing),
+        "replicas_peak": sum(int(r.get("peak_replicas", 0)) for r in sizing),
+        "cost": plan.get("cost", {}),
+        "warnings": plan.get("warnings", []),
+        "images": images,
+        "skipped": skipped,
+    }
+
+
+def _environment(data: RunData) -> list[tuple[str, str]]:
+    run = data.run
+    machine = run.get("machine", {})
+    generator = run.get("generator", {})
+    sizing = run.get("generator_sizing", {})
+    cpu = data.cpu.values
+    versions = ", ".join(f"{k} {v}" for k, v in sorted(run.get("versions", {}).items()))
+    rows = [
+        ("Profile", f"{data.profile} ({run.get('model', '?')} model)"),
+        ("Scale", f"users × {run.get('scale', 1)}, durations × {run.get('time_scale', 1)}"),
+        ("Target", f"{run.get('host', '?')} ({run.get('target', '?')})"),
+        (
+            "Started / ended",
+            f"{when(run.get('started_at'))} / {when(run.get('ended_at'))}",
+        ),
+        (
+            "Duration",
+            f"{duration(data.duration_s)} (planned {duration(run.get('planned_duration_s'))})",
+        ),
+        ("Stop reason", str(run.get("stop_reason", "—"))),
+        (
+            "Host",
+            f"{machine.get('hostname', '?')}: {machine.get('cpus', '?')} CPUs, "
+            f"{machine.get('processor', '?')}, {machine.get('platform', '?')}",
+        ),
+        ("Versions", versions or "—"),
+        (
+            "Generator",
+            f"{generator.get('processes', 1)} worker process(es); CPU of the busiest "
+            f"core mean {sum(cpu) / len(cpu) if cpu else 0:.0f}%, peak {max(cpu, default=0):.0f}%;"
+            f" peak memory {run.get('generator_peak_memory_mb', '?')} MB",
+        ),
+    ]
+    if sizing.get("workers_needed"):
+        rows.append(
+            (
+                "Full-scale generator",
+                f"{sizing['workers_needed']} worker processes and {sizing['memory_gb_needed']} GB "
+                f"for {sizing['full_scale_peak_users']:,.0f} users "
+                f"({sizing['measured_rps_per_core']:,.0f} req/s per core measured)",
+            )
+        )
+    return rows
+
+
+def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
+    """Everything the report template shows, computed from one run."""
+    slos = evaluate_slos(data.slos, measurements(data))
+    verdict: Verdict = judge(facts(data), slos)
+    charts: list[Chart] = run_charts(data, max_points)
+    return {
+        "data": data,
+        "run": data.run,
+        "verdict": verdict,
+        "slos": slos,
+        "key_numbers": key_numbers(data, slos),
+        "charts": charts,
+        "endpoints": sorted(data.endpoints, key=lambda e: (GROUP_ORDER.index(e.group), e.name)),
+        "capacity": _capacity(data),
+        "environment": _environment(data),
+        "command": str(data.run.get("command") or f"stampede run {data.profile}"),
+    }
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja environment of the package's templates, autoescaping everything."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_report(data: RunData, max_points: int = 900) -> str:
+    """The report page of one run, as HTML text."""
+    return environment().get_template("report.html.j2").render(report_context(data, max_points))
+
+
+def write_report(run_dir: Path, out: Path | None = None) -> Path:
+    """Write ``report.html`` for the run directory ``run_dir`` and return its path.
+
+    Parameters
+    ----------
+    run_dir
+        A directory written by ``stampede run``.
+    out
+        Where to write the page (default ``run_dir/report.html``).
+    """
+    data = load_run(Path(run_dir))
+    path = Path(out) if out is not None else data.path / "report.html"
+    write_text(path, render_report(data))
+    return path

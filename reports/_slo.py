@@ -1,0 +1,169 @@
+"""Judging a run by its service-level objectives: a pure function over plain data.
+
+Each objective gets a measured value, a margin (headroom as a fraction of the
+target: positive passes, negative misses) and, where it has one, the share of
+its error budget used. A p95 objective allows 5 % of requests to be slower
+than its target; if 2.5 % were, half its budget is used. An error-rate
+objective's budget is the rate itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from profiles import Slos
+from reports._hist import Distribution
+
+Unit = Literal["s", "fraction", "rps"]
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """What the objectives are judged on.
+
+    ``distributions`` holds the corrected latency of each endpoint group
+    (``all`` is every request); ``throughput_rps`` is the sustained peak.
+    """
+
+    distributions: Mapping[str, Distribution]
+    requests: int
+    failures: int
+    throughput_rps: float
+
+
+@dataclass(frozen=True)
+class SloResult:
+    """One objective judged: ``key`` is its path in a profile's ``slos:`` block."""
+
+    key: str
+    name: str
+    unit: Unit
+    target: float
+    measured: float | None
+    passed: bool
+    margin: float | None
+    budget_used: float | None
+    detail: str
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def _latency(group: str, q: int, target: float, dist: Distribution | None) -> SloResult:
+    key = f"latency.{group}.p{q}"
+    who = "all requests" if group == "all" else f"{group} requests"
+    name = f"p{q} latency, {who}"
+    if dist is None or dist.total == 0:
+        return SloResult(
+            key,
+            name,
+            "s",
+            target,
+            None,
+            False,
+            None,
+            None,
+            f"no {who} completed, so their p{q} cannot be judged",
+        )
+    measured = dist.percentile(q)
+    allowed = 1 - q / 100
+    passed = measured <= target
+    verb = "within" if passed else "over"
+    return SloResult(
+        key=key,
+        name=name,
+        unit="s",
+        target=target,
+        measured=measured,
+        passed=passed,
+        margin=(target - measured) / target if target > 0 else None,
+        budget_used=dist.fraction_over(target) / allowed,
+        detail=f"p{q} latency of {who} was {_ms(measured)}, {verb} the {_ms(target)} objective",
+    )
+
+
+def _error_rate(target: float, requests: int, failures: int) -> SloResult:
+    name = "error rate"
+    if requests == 0:
+        return SloResult(
+            "error_rate",
+            name,
+            "fraction",
+            target,
+            None,
+            False,
+            None,
+            None,
+            "no requests completed, so the error rate cannot be judged",
+        )
+    rate = failures / requests
+    passed = rate <= target
+    if target > 0:
+        margin: float | None = (target - rate) / target
+        budget: float | None = rate / target
+    else:
+        margin = budget = 0.0 if rate == 0 else None
+    verb = "within" if passed else "over"
+    return SloResult(
+        key="error_rate",
+        name=name,
+        unit="fraction",
+        target=target,
+        measured=rate,
+        passed=passed,
+        margin=margin,
+        budget_used=budget,
+        detail=f"{failures:,} of {requests:,} requests failed ({rate:.2%}), {verb} the "
+        f"{target:.2%} objective",
+    )
+
+
+def _throughput(target: float, measured: float) -> SloResult:
+    passed = measured >= target
+    verb = "meeting" if passed else "below"
+    return SloResult(
+        key="min_throughput",
+        name="throughput (busiest 10 s)",
+        unit="rps",
+        target=target,
+        measured=measured,
+        passed=passed,
+        margin=(measured - target) / target if target > 0 else None,
+        budget_used=None,
+        detail=f"the busiest 10 s carried {measured:,.1f} req/s, {verb} the objective of "
+        f"{target:,.1f} req/s",
+    )
+
+
+def evaluate_slos(slos: Slos, measured: Measurements) -> tuple[SloResult, ...]:
+    """Judge every objective of ``slos`` on ``measured``, in the profile's order.
+
+    Parameters
+    ----------
+    slos
+        The objectives (a profile's ``slos:`` block, already scaled).
+    measured
+        Latency distributions per endpoint group, request and failure counts
+        and the sustained peak throughput.
+
+    Returns
+    -------
+    tuple of SloResult
+        Latency objectives (p95 before p99, per group), then the error rate,
+        then the throughput. An objective with nothing to judge it on fails.
+    """
+    results = []
+    for slo in slos.latency:
+        group = str(slo.group.value)
+        dist = measured.distributions.get(group)
+        for q, target in ((95, slo.p95_s), (99, slo.p99_s)):
+            if target is not None:
+                results.append(_latency(group, q, target, dist))
+    if slos.error_rate is not None:
+        results.append(_error_rate(slos.error_rate, measured.requests, measured.failures))
+    if slos.min_throughput is not None:
+        results.append(_throughput(slos.min_throughput, measured.throughput_rps))
+    return tuple(results)

@@ -1,0 +1,41 @@
+"""Objectives from a YAML file in the profiles' ``slos:`` format (``stampede gate --slo``).
+
+The file holds either the ``slos:`` block itself or a mapping with an
+``slos:`` key (a whole profile works too). Mistakes are one-line
+``ConfigError``\\ s naming the file, the key and the bad value, as for profiles.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from profiles import Slos
+from profiles._node import Node
+from profiles._parse import parse_slos
+from stampede.errors import ConfigError
+
+
+def load_slos(path: Path) -> Slos:
+    """The objectives in the YAML file at ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such SLO file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{path}: cannot read the SLO file: {reason}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{path}: malformed YAML: {detail}") from None
+    if not isinstance(data, dict) or not data:
+        raise ConfigError(
+            f"{path}: expected a mapping of objectives such as "
+            "{latency: {all: {p95: 500ms}}, error_rate: 0.01}"
+        )
+    if "slos" in data:
+        return parse_slos(Node(data["slos"], "slos", str(path)))
+    return parse_slos(Node(data, "", str(path)))

@@ -1,0 +1,53 @@
+"""``stampede compare``: the metrics table from real runs, and regressions highlighted."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from reports import Distribution, load_run
+from reports._compare import comparison_markdown, comparison_rows
+from tests.reports.conftest import stampede
+
+
+def test_compare_writes_html_and_markdown(
+    smoke_run: Path, copy_run: Callable[..., Path], tmp_path: Path
+) -> None:
+    after = copy_run("after")
+    result = stampede("compare", str(smoke_run), str(after), "--out", str(tmp_path / "cmp"))
+    assert result.returncode == 0, result.stderr
+    markdown = (tmp_path / "cmp" / "compare.md").read_text()
+    assert "| Metric | Before | After | Change |" in markdown
+    for metric in (
+        "p95 latency (all)",
+        "throughput (mean req/s)",
+        "error rate",
+        "conversion (paid / product views)",
+        "flash SKU sold out",
+    ):
+        assert f"| {metric}" in markdown
+    assert "❌" not in markdown  # the same run twice: no regression
+    html = (tmp_path / "cmp" / "compare.html").read_text()
+    assert html.count("data:image/svg+xml;base64,") == 4
+    assert "Before" in html and "After" in html
+
+
+def test_a_slower_run_is_highlighted(smoke_run: Path) -> None:
+    before = load_run(smoke_run)
+    slow = {
+        group: Distribution(tuple(v * 2 for v in d.values_s), d.counts)
+        for group, d in before.distributions.items()
+    }
+    after = dataclasses.replace(before, distributions=slow)
+    rows = {row.metric: row for row in comparison_rows([before, after], tolerance=0.10)}
+    assert rows["p95 latency (all)"].mark == "worse"
+    assert rows["p95 latency (all)"].change is not None
+    assert abs(rows["p95 latency (all)"].change - 1.0) < 0.01
+    assert rows["error rate"].mark in ("same", "")
+    assert "**+100.0% ❌**" in comparison_markdown([before, after], list(rows.values()))
+
+
+def test_compare_needs_two_runs(smoke_run: Path) -> None:
+    result = stampede("compare", str(smoke_run))
+    assert result.returncode == 2 and "at least two" in result.stderr

@@ -1,0 +1,137 @@
+"""``stampede gate`` on a real smoke run: each of its four exit codes, JUnit and Markdown."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.reports.conftest import stampede
+
+LENIENT = "latency: {all: {p95: 60s, p99: 60s}}\nerror_rate: 0.5\n"
+STRICT = "slos:\n  latency: {all: {p95: 1ms}, checkout: {p95: 2ms, p99: 3ms}}\n  error_rate: 0.5\n"
+
+
+def _junit(path: Path) -> tuple[ET.Element, list[ET.Element]]:
+    root = ET.parse(path).getroot()
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    return suite, suite.findall("testcase")
+
+
+def _write(tmp_path: Path, text: str, name: str = "slos.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_exit_0_when_every_objective_is_met(smoke_run: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("previous step\n")
+    result = stampede(
+        "gate",
+        str(smoke_run),
+        "--slo",
+        str(_write(tmp_path, LENIENT)),
+        "--junit",
+        str(tmp_path / "j.xml"),
+        "--markdown",
+        str(tmp_path / "s.md"),
+        env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    suite, cases = _junit(tmp_path / "j.xml")
+    # validity + p95 + p99 + error rate
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")
+    assert len(cases) == 4 and not any(c.find("failure") is not None for c in cases)
+    markdown = (tmp_path / "s.md").read_text()
+    assert "## Stampede gate: ✅ PASSED" in markdown
+    assert summary.read_text() == "previous step\n" + markdown + "\n"
+
+
+def test_exit_1_when_an_objective_is_breached(smoke_run: Path, tmp_path: Path) -> None:
+    junit = tmp_path / "j.xml"
+    result = stampede(
+        "gate",
+        str(smoke_run),
+        "--slo",
+        str(_write(tmp_path, STRICT)),
+        "--junit",
+        str(junit),
+        "--markdown",
+        str(tmp_path / "s.md"),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    suite, cases = _junit(junit)
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert suite.get("tests") == "5" and suite.get("failures") == "3" == str(len(failed))
+    assert {c.get("name", "").split(":")[0] for c in failed} == {
+        "latency.all.p95",
+        "latency.checkout.p95",
+        "latency.checkout.p99",
+    }
+    assert "FAILED" in result.stdout
+    assert "❌ fail" in (tmp_path / "s.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (
+            {"validity": {"valid": False, "reasons": ["the generator's CPU was saturated"]}},
+            "saturated",
+        ),
+        ({"audit_ok": False}, "audit"),
+        ({"interrupted": True}, "interrupted"),
+    ],
+)
+def test_exit_2_when_the_run_cannot_be_trusted(
+    copy_run: Callable[..., Path], tmp_path: Path, fields: dict[str, object], words: str
+) -> None:
+    run = copy_run("doctored", **fields)
+    result = stampede("gate", str(run), "--slo", str(_write(tmp_path, LENIENT)))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "INVALID RUN" in result.stdout and words in result.stdout
+    suite, cases = _junit(run / "gate-junit.xml")
+    assert suite.get("errors") == "1" and cases[0].find("error") is not None
+    assert "Why the run cannot be trusted" in (run / "gate-summary.md").read_text()
+
+
+def test_baseline_same_run_passes_and_too_few_intervals_is_invalid(
+    copy_run: Callable[..., Path], smoke_run: Path, tmp_path: Path
+) -> None:
+    run = copy_run("candidate")
+    slo = str(_write(tmp_path, LENIENT))
+    same = stampede("gate", str(run), "--slo", slo, "--baseline", str(smoke_run))
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert "regression.all.p95" in same.stdout and "Mann–Whitney" in same.stdout
+    sparse = stampede(
+        "gate", str(run), "--slo", slo, "--baseline", str(smoke_run), "--min-intervals", "1000"
+    )
+    assert sparse.returncode == 2 and "too few samples" in sparse.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--bogus"], "No such option"),
+        (["--tolerance", "-1"], "--tolerance"),
+        (["{missing}"], "does not exist"),
+        (["--slo", "{bad_slo}"], "slos.yaml: latency.all.p95: fast is not allowed"),
+    ],
+)
+def test_exit_3_on_usage_errors(
+    smoke_run: Path, tmp_path: Path, args: list[str], words: str
+) -> None:
+    bad_slo = _write(tmp_path, "latency: {all: {p95: fast}}\n")
+    filled = [a.format(missing=tmp_path / "nope", bad_slo=bad_slo) for a in args]
+    target = [] if "{missing}" in args else [str(smoke_run)]
+    result = stampede("gate", *target, *filled)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    if "--slo" in args:
+        assert result.stderr.strip().count("\n") == 0

@@ -1,0 +1,161 @@
+"""``report.html`` of a real smoke run: content, escaping, capacity, a real browser."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from reports import load_run, write_report
+from stampede.latency import LatencyRecorder
+from tests.reports.browser import chromium_path, open_page
+from tests.reports.conftest import stampede
+
+ROOT = Path(__file__).resolve().parents[2]
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def report(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(smoke_run, tmp_path_factory.mktemp("report") / "report.html")
+
+
+def test_report_is_self_contained_and_small(report: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    assert report.stat().st_size < 2 * 2**20
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "fetches from the network"
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert html.count('src="data:image/svg+xml;base64,') == 5
+    assert "@media print" in html
+
+
+def test_report_reads_top_down(report: Path, smoke_run: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    order = [
+        'id="verdict"',
+        'id="key-numbers"',
+        'id="slos"',
+        'id="charts"',
+        'id="drill-down"',
+        'id="endpoints"',
+        'id="environment"',
+        'id="reproduce"',
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert re.search(r'class="label">(Ready|Not ready|Inconclusive)<', html)
+    for words in (
+        "Peak users",
+        "Peak arrivals",
+        "Throughput",
+        "Latency p50 / p95 / p99",
+        "Error rate",
+        "Orders paid",
+        "FLASH-001 sold out",
+        "Data integrity",
+        "p95 latency, all requests",
+        "Error budget used",
+        "GET /api/v1/products/[id]",
+        "stampede run smoke --no-report --out",
+    ):
+        assert words in html, words
+    assert 'id="capacity"' not in html
+
+
+def test_the_run_loads_as_plain_data(smoke_run: Path) -> None:
+    data = load_run(smoke_run)
+    assert data.requests > 500 and data.distributions["all"].total > 500
+    assert data.timelines["all"].t and data.users.running and data.arrivals.sent
+
+
+def _merge_evil_endpoint(run: Path) -> None:
+    latency = LatencyRecorder.from_dict(json.loads((run / "latency.json").read_text()))
+    evil = LatencyRecorder(latency.precision)
+    evil.record(f"GET /{EVIL}", 0.0, 0.0, 0.042)
+    latency.merge(evil)
+    (run / "latency.json").write_text(json.dumps(latency.to_dict()))
+    with (run / "locust_stats.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    rows.insert(0, {**rows[0], "Type": "GET", "Name": f"/{EVIL}", "Request Count": "1"})
+    with (run / "locust_stats.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    with (run / "locust_failures.csv").open("a", newline="") as handle:
+        csv.writer(handle).writerow(["GET", f"/{EVIL}", f"HTTPError('{EVIL}')", 1])
+
+
+def test_markup_in_endpoint_names_is_escaped(copy_run: Callable[..., Path]) -> None:
+    run = copy_run("evil")
+    _merge_evil_endpoint(run)
+    html = write_report(run).read_text(encoding="utf-8")
+    assert EVIL not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> None:
+    from capacity import load_stats_history, make_plan, write_plan
+    from tests.capacity.synthetic import Truth, synthetic_history
+
+    run = copy_run("planned")
+    truth = Truth()
+    history = run / "probe_stats_history.csv"
+    synthetic_history(truth, seconds=40).to_csv(history, index=False)
+    plan = make_plan(
+        load_stats_history(history),
+        target_users=1000,
+        slo_p95_ms=500,
+        think_time_s=truth.think_s,
+        sale_start=datetime(2025, 11, 28, 9),
+        sale_duration_s=900,
+        controllers=("hpa",),
+    )
+    write_plan(plan, run / "capacity")
+    path = write_report(run)
+    html = path.read_text(encoding="utf-8")
+    assert 'id="capacity"' in html and "Peak replicas" in html
+    assert "data:image/png;base64," in html
+    assert path.stat().st_size < 2 * 2**20
+
+
+def test_report_command(copy_run: Callable[..., Path], tmp_path: Path) -> None:
+    run = copy_run("cli")
+    result = stampede("report", str(run))
+    assert result.returncode == 0, result.stderr
+    assert (run / "report.html").is_file()
+    missing = stampede("report", str(tmp_path / "nope"))
+    assert missing.returncode == 3
+    assert missing.stderr.strip().count("\n") == 0 and "not a run directory" in missing.stderr
+
+
+def test_report_in_a_real_browser(report: Path, tmp_path: Path) -> None:
+    executable = chromium_path()
+    if executable is None:
+        if os.environ.get("STAMPEDE_REQUIRE_SERVICES") == "1":
+            pytest.fail("chromium is required (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed: apt-get update && apt-get install -y chromium")
+    with open_page(report.as_uri(), tmp_path / "profile", executable) as page:
+        images = page.evaluate(
+            "Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth])"
+        )
+        title = page.evaluate("document.title")
+        shot = tmp_path / "report.png"
+        page.screenshot(shot)
+        load = page.load
+    assert len(images) == 5
+    assert all(complete and width > 0 for _, complete, width in images), images
+    assert load.errors == []
+    assert all(url.startswith(("file:", "data:")) for url in load.requests), load.requests
+    assert "smoke" in title
+    assert shot.stat().st_size > 50_000
+    artifacts = ROOT / "runs" / "artifacts"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, artifacts / "report-smoke.png")
