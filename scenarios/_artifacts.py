@@ -43,12 +43,13 @@ def judge(
 ) -> tuple[Validity, dict[str, Any]]:
     m = ctx.measurements
     ledger = m.arrivals
+    recorded = m.latency.count()
     on_time = ledger.sent - ledger.missed
     facts: dict[str, Any] = {"scheduled": ledger.sent, "late": ledger.missed}
     reasons = [
         check_late(ledger.sent, ledger.missed),
         check_saturation(_cpu_objects(cpu)),
-        check_sample_count(m.latency.count(), MIN_SAMPLES),
+        check_sample_count(recorded, MIN_SAMPLES),
     ]
     if ctx.profile.model == "open":
         intended = ctx.schedule.intended_arrivals(0.0, min(elapsed, ctx.schedule.duration_s))

@@ -40,7 +40,6 @@ class Measurements:
     def __init__(self, interval: float, lateness_tolerance: float) -> None:
         self.interval = interval
         self.tolerance = lateness_tolerance
-        self.latency = LatencyRecorder()
         self.timeline = LatencyTimeline(interval, origin=0.0)
         self.arrivals = ArrivalLedger(interval, origin=0.0, tolerance=lateness_tolerance)
         self.outcomes = OutcomeCounter(interval)
@@ -51,8 +50,12 @@ class Measurements:
         self.memory: dict[int, int] = {}  # pid -> peak bytes above its baseline
 
     def record(self, name: str, intended: float, sent: float, done: float) -> None:
-        self.latency.record(name, intended, sent, done)
+        # once per request: the run's totals are the timeline's intervals added up
         self.timeline.record(name, intended, sent, done)
+
+    @property
+    def latency(self) -> LatencyRecorder:
+        return self.timeline.totals()
 
     def start(self) -> None:
         self.sampler.start()
@@ -68,20 +71,17 @@ class Measurements:
         samples = self.sampler.samples[self._reported_samples :]
         self._reported_samples += len(samples)
         report = {
-            "latency": self.latency.to_dict(),
             "timeline": self.timeline.to_dict(),
             "arrivals": self.arrivals.to_dict(),
             "outcomes": self.outcomes.drain().to_dict(),
             "cpu": [{**_sample_dict(s), "pid": os.getpid()} for s in samples],
             "memory": {str(os.getpid()): self.own_memory()},
         }
-        self.latency = LatencyRecorder()
         self.timeline = LatencyTimeline(self.interval, origin=0.0)
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
         return report
 
     def absorb(self, report: dict[str, Any]) -> None:
-        self.latency.merge(LatencyRecorder.from_dict(report["latency"]))
         self.timeline.merge(LatencyTimeline.from_dict(report["timeline"]))
         self.arrivals.merge(ArrivalLedger.from_dict(report["arrivals"]))
         self.outcomes.merge(OutcomeCounter.from_dict(report["outcomes"]))

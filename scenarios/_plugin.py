@@ -98,9 +98,11 @@ def create_context(environment: Any, **_: Any) -> None:
     weights = {str(b): w for b, w in ctx.profile.weights().items()}
     kept = []
     for user_class in environment.user_classes:
-        behaviour = str(getattr(user_class, "behaviour", ""))
-        if weights.get(behaviour, 0) > 0:
-            user_class.weight = max(1, round(weights[behaviour] * 1000))
+        behaviour = getattr(user_class, "behaviour", None)
+        if behaviour is None:  # a user class of the locustfile's own: left as it is
+            kept.append(user_class)
+        elif weights.get(str(behaviour), 0) > 0:
+            user_class.weight = max(1, round(weights[str(behaviour)] * 1000))
             kept.append(user_class)
     environment.user_classes[:] = kept
     if isinstance(environment.runner, WorkerRunner):

@@ -254,6 +254,10 @@ class LatencyTimeline:
         self._live: dict[int, LatencyRecorder] = {}
         self._sealed: dict[int, dict[str, Any]] = {}
         self._newest = -(2**62)
+        # the sum of every sealed interval, kept as they are sealed so the
+        # run's totals never need one histogram recorded twice per request;
+        # None after from_dict until first asked for
+        self._sealed_total: LatencyRecorder | None = LatencyRecorder(self.precision)
 
     def record(self, group: str, intended_start: float, sent_at: float, done_at: float) -> None:
         """Record one completed request into the interval of ``done_at``."""
@@ -301,11 +305,32 @@ class LatencyTimeline:
                 f"cannot merge a timeline of {other.interval:g} s intervals into one of "
                 f"{self.interval:g} s intervals; every process must use the same interval"
             )
+        total = self._sealed_totals()
         for index in other.indices():
-            merged = self.recorder(index)
-            merged.merge(other.recorder(index))
-            self._live.pop(index, None)
+            theirs = other.recorder(index)
+            merged = self._live.pop(index, None)
+            if merged is not None:
+                total.merge(merged)  # a live interval becomes sealed here
+            else:
+                merged = self.recorder(index)
+            merged.merge(theirs)
+            total.merge(theirs)
             self._sealed[index] = merged.to_dict()
+
+    def totals(self) -> LatencyRecorder:
+        """Every interval added together: the run's latency so far."""
+        total = LatencyRecorder(self.precision)
+        total.merge(self._sealed_totals())
+        for recorder in self._live.values():
+            total.merge(recorder)
+        return total
+
+    def _sealed_totals(self) -> LatencyRecorder:
+        if self._sealed_total is None:
+            self._sealed_total = LatencyRecorder(self.precision)
+            for encoded in self._sealed.values():
+                self._sealed_total.merge(LatencyRecorder.from_dict(encoded))
+        return self._sealed_total
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly form: the interval length and each interval's recorder."""
@@ -328,19 +353,26 @@ class LatencyTimeline:
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"malformed Stampede latency timeline: {exc!r}") from exc
         for index, encoded in entries:
-            recorder = LatencyRecorder.from_dict(encoded)
-            timeline.precision = recorder.precision
-            timeline._sealed[index] = recorder.to_dict()
+            if not isinstance(encoded, Mapping) or encoded.get("format") != FORMAT:
+                raise ConfigError(f"malformed Stampede latency timeline: interval {index}")
+            timeline._sealed[index] = dict(encoded)  # decoded only when asked for
+        if entries:
+            first = LatencyRecorder.from_dict(entries[0][1])
+            timeline.precision = first.precision
+        timeline._sealed_total = None
         return timeline
 
     def _open(self, index: int) -> LatencyRecorder:
         sealed = self._sealed.pop(index, None)
         recorder = LatencyRecorder(self.precision)
-        if sealed is not None:
+        if sealed is not None:  # a rare late-comer reopens its interval
             recorder.merge(LatencyRecorder.from_dict(sealed))
+            self._sealed_total = None  # recounted from what stays sealed, when asked
         self._newest = max(self._newest, index)
         for old in [i for i in self._live if i < self._newest - 1]:
-            self._sealed[old] = self._live.pop(old).to_dict()
+            sealing = self._live.pop(old)
+            self._sealed_totals().merge(sealing)
+            self._sealed[old] = sealing.to_dict()
         self._live[index] = recorder
         return recorder
 

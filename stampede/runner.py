@@ -13,6 +13,7 @@ Whatever happened, what was measured stays in the run directory.
 from __future__ import annotations
 
 import contextlib
+import csv
 import importlib.util
 import json
 import signal
@@ -242,13 +243,17 @@ def _sizing(rundir: RunDir, run: dict[str, Any]) -> dict[str, float]:
 
 
 def _peak_rps(rundir: RunDir, fallback: float) -> float:
-    """The busiest 10 s of the run, in requests per second."""
-    timeline = rundir.timeline()
-    counts = {i: timeline.recorder(i).count() for i in timeline.indices()}
-    if not counts:
+    """The highest request rate Locust reported (its rate is a moving average over seconds)."""
+    path = rundir.file("locust_stats_history.csv")
+    if not path.is_file():
         return fallback
-    best = max(sum(counts.get(i + k, 0) for k in range(10)) for i in counts)
-    return max(best / 10.0, fallback)
+    with path.open(newline="") as handle:
+        rates = [
+            float(row["Requests/s"])
+            for row in csv.DictReader(handle)
+            if row.get("Name") == "Aggregated" and row.get("Requests/s") not in (None, "")
+        ]
+    return max([*rates, fallback])
 
 
 def _report(run_dir: Path, echo: Echo) -> None:

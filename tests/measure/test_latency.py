@@ -196,3 +196,30 @@ def test_timeline_rejects_bad_settings() -> None:
         LatencyTimeline(1.0, 0.0).merge(LatencyTimeline(10.0, 0.0))
     with pytest.raises(ConfigError):
         LatencyTimeline.from_dict({"format": "nope"})
+
+
+def test_timeline_totals_equal_one_recorder_that_saw_everything() -> None:
+    import random
+
+    rng = random.Random(5)
+    everything = LatencyRecorder()
+    workers = [LatencyTimeline(1.0, origin=0.0) for _ in range(3)]
+    for i in range(6000):
+        done = i * 0.004 + rng.random() * 0.01
+        if i % 997 == 0:
+            done -= 3.5  # a late-comer reopens a sealed interval
+        sent = done - rng.uniform(0.001, 0.2)
+        intended = sent - rng.choice([0.0, 0.0, 0.5])
+        group = rng.choice(["GET /a", "POST /b"])
+        everything.record(group, intended, sent, done)
+        workers[i % 3].record(group, intended, sent, done)
+    master = LatencyTimeline(1.0, origin=0.0)
+    for worker in workers:
+        master.merge(LatencyTimeline.from_dict(worker.to_dict()))
+    for timeline in (master, LatencyTimeline.from_dict(master.to_dict())):
+        totals = timeline.totals()
+        for group in ("GET /a", "POST /b"):
+            for kind in ("corrected", "uncorrected"):
+                ours, theirs = totals.histogram(kind, group), everything.histogram(kind, group)
+                assert ours.get_total_count() == theirs.get_total_count()
+                assert list(ours.counts) == list(theirs.counts)

@@ -1,0 +1,34 @@
+"""Two users hitting one trivial endpoint as fast as they can: bare Locust and Stampede's.
+
+Used by ``bench/generator.py``; pick one class on Locust's command line.
+"""
+
+from __future__ import annotations
+
+from locust import FastHttpUser, constant, task
+
+from profiles import Behaviour
+from scenarios import ProfileShape  # noqa: F401  (the shape drives both runs alike)
+from scenarios._base import StampedeUser
+
+
+class Bare(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def hit(self) -> None:
+        self.client.get("/", name="/")
+
+
+class Instrumented(StampedeUser):
+    behaviour = Behaviour.BROWSER
+
+    @task
+    def hit(self) -> None:
+        self.call("GET", "/", "/")
+
+
+class Idle(Bare):
+    """A user that exists and does nothing for a long time: for memory per user."""
+
+    wait_time = constant(3600)
