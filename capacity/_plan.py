@@ -172,6 +172,7 @@ def make_plan(
     sale_duration_s: int = 3600,
     warmup_s: float = 10.0,
     min_duration_s: float = 20.0,
+    settle_factor: float | None = None,
     generator: GeneratorMeasurement | None = None,
     hpa_metric: HpaMetric = "cpu",
     ecs_metric: EcsMetric = "cpu",
@@ -207,6 +208,9 @@ def make_plan(
         How long the sale lasts.
     warmup_s, min_duration_s : float
         Plateau detection: warm-up trimmed, shortest plateau kept.
+    settle_factor : float, optional
+        Plateau detection: also trim leading seconds slower than this multiple
+        of the plateau's steady latency (see :func:`capacity.detect_plateaus`).
     generator : GeneratorMeasurement, optional
         One Locust worker's measured throughput; an assumption by default.
     hpa_metric, ecs_metric : str
@@ -245,6 +249,7 @@ def make_plan(
         warmup_s=warmup_s,
         min_duration_s=min_duration_s,
         think_time_s=think_time_s,
+        settle_factor=settle_factor,
     )
     usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
     warnings.extend(usl.warnings)

@@ -2,10 +2,14 @@
 
 A capacity probe holds the user count at a series of levels. Each level is a
 plateau; its first seconds are warm-up (connections opening, caches filling)
-and are trimmed. Over the rest the cumulative counters give exact rates:
-throughput is the change in requests over the change in time, the mean
-latency is recovered from the running average. The p95 is the median of the
-rolling-window p95 Locust reports each second.
+and are trimmed. New users log in when a level starts, and on a short plateau
+that burst can outlast a fixed warm-up, so with ``settle_factor`` the window
+also skips leading seconds whose mean latency is above that many times the
+latency of the plateau's second half (its steady state). Over the rest the
+cumulative counters give exact rates: throughput is the change in requests
+over the change in time, the mean latency is recovered from the running
+average. The p95 is the median of the rolling-window p95 Locust reports each
+second.
 
 Little's law relates the numbers: the requests in flight are ``N = X·R``;
 with think time ``Z`` the users are ``X·(R + Z)``. The USL is fitted to the
@@ -17,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from capacity._history import aggregated_rows, endpoint_rows
@@ -86,6 +91,29 @@ def _runs(total: pd.DataFrame) -> list[tuple[int, int, int]]:
     return runs
 
 
+def _second_means(rows: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Mean latency of each second's requests, from the running averages (NaN when idle)."""
+    n = rows["total_requests"].to_numpy(dtype=float)
+    weighted = rows["total_avg_ms"].to_numpy(dtype=float) * n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.diff(weighted) / np.diff(n), dtype=float)
+
+
+def _settled(window: pd.DataFrame, factor: float | None) -> pd.DataFrame:
+    """``window`` without its leading seconds slower than ``factor`` × the steady latency."""
+    if factor is None or len(window) < 4:
+        return window
+    means = _second_means(window)
+    steady = means[means.size // 2 :]
+    steady = steady[np.isfinite(steady)]
+    if steady.size == 0:
+        return window
+    limit = factor * float(np.median(steady))
+    settled = np.flatnonzero(np.isfinite(means) & (means <= limit))
+    # row i+1 closes second i; the window starts at the row that opens the first calm second
+    return window.iloc[int(settled[0]) :] if settled.size else window
+
+
 def _window_stats(rows: pd.DataFrame) -> tuple[float, float, float, float] | None:
     """(throughput, failures/s, mean ms, p95 ms) from first to last row, or None."""
     first, last = rows.iloc[0], rows.iloc[-1]
@@ -135,6 +163,7 @@ def detect_plateaus(
     min_duration_s: float = 20.0,
     min_plateaus: int = 6,
     think_time_s: float | None = None,
+    settle_factor: float | None = None,
 ) -> Plateaus:
     """Find the steady plateaus of user count and measure one point per plateau.
 
@@ -150,6 +179,10 @@ def detect_plateaus(
         Fewest plateaus a capacity model needs.
     think_time_s : float, optional
         The scenario's mean think time; kept for the users/concurrency split.
+    settle_factor : float, optional
+        After the warm-up, also skip leading seconds whose mean latency exceeds
+        this multiple of the median latency over the plateau's second half
+        (2 suits a login burst at each step); ``None`` trims only ``warmup_s``.
 
     Returns
     -------
@@ -175,7 +208,7 @@ def detect_plateaus(
             continue
         start_s = int(total.at[first, "timestamp"] + warmup_s)
         window = total.iloc[first : last + 1]
-        window = window[window["timestamp"] >= start_s]
+        window = _settled(window[window["timestamp"] >= start_s], settle_factor)
         if len(window) < 2:
             continue
         end_s = int(window["timestamp"].iloc[-1])

@@ -126,10 +126,34 @@ def measured_safe_throughput(points: ServicePoints, budget_ms: float) -> float |
     return float(x[i - 1] + frac * (x[i] - x[i - 1]))
 
 
+def _safe_throughput(
+    fit: UslFit | None, points: ServicePoints, budget_ms: float, ratio: float
+) -> tuple[float, str] | None:
+    """(safe throughput, method) within ``budget_ms``; None when it is a lower bound."""
+    crossing = measured_safe_throughput(points, budget_ms)
+    if fit is not None:
+        safe = usl_safe_throughput(fit, budget_ms, ratio)
+        if crossing is not None and crossing < safe:
+            return crossing, "measured"
+        return safe, "usl"
+    return (crossing, "measured") if crossing is not None else None
+
+
+def _latency_floor_ms(fit: UslFit | None, points: ServicePoints, ratio: float) -> float:
+    """The service's p95 with no queueing: measured at the lightest load, or the fit's at N→0."""
+    lightest = points.p95_ms[int(np.argmin(points.throughput))]
+    modelled = ratio * 1000.0 / fit.lambda_ if fit is not None else 0.0
+    return max(float(lightest), modelled)
+
+
 def measured_capacity(
     service: str, points: ServicePoints, spec: ServiceSpec, slo_p95_ms: float
 ) -> ServiceCapacity:
-    """Safe throughput of a service Locust measured, from its USL fit and its curve."""
+    """Safe throughput of a service Locust measured, from its USL fit and its curve.
+
+    When even the lightest load misses the budget, replicas cannot help; the
+    service is sized where its p95 doubles from that floor, with a note.
+    """
     budget = slo_p95_ms * spec.slo_share
     notes: list[str] = []
     ratios = [p / m for p, m in zip(points.p95_ms, points.mean_ms, strict=True) if m > 0]
@@ -141,17 +165,21 @@ def measured_capacity(
         notes.extend(fit.warnings)
     except ConfigError as exc:
         notes.append(f"no USL fit for {service}: {exc}")
-    crossing = measured_safe_throughput(points, budget)
-    if fit is not None:
-        safe = usl_safe_throughput(fit, budget, ratio)
-        method = "usl"
-        if crossing is not None and crossing < safe:
-            safe, method = crossing, "measured"
-    elif crossing is not None:
-        safe, method = crossing, "measured"
-    else:
-        safe, method = max(points.throughput, default=0.0), "measured-lower-bound"
+    found = _safe_throughput(fit, points, budget, ratio)
+    if found is not None and found[0] <= 0:
+        floor = _latency_floor_ms(fit, points, ratio)
+        notes.append(
+            f"{service}'s p95 at the lightest load ({floor:.0f} ms) already exceeds its SLO "
+            f"share of {budget:g} ms and replicas cannot lower it; sized where its p95 "
+            f"doubles ({2 * floor:.0f} ms) instead: speed up its slowest endpoint or raise "
+            "slo_p95_ms or its slo_share."
+        )
+        budget = 2.0 * floor
+        found = _safe_throughput(fit, points, budget, ratio)
+    if found is None:
+        found = (max(points.throughput, default=0.0), "measured-lower-bound")
         notes.append(f"{service}'s p95 never reached its budget; its capacity is a lower bound.")
+    safe, method = found
     if safe <= 0:
         raise ConfigError(
             f"{service}'s p95 at the lightest load already exceeds its SLO share of "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,11 @@ def simulation_frame(plan: CapacityPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
-    """The plan as JSON-ready data (infinities as strings)."""
+def plan_to_dict(plan: CapacityPlan, source: Mapping[str, object] | None = None) -> dict[str, Any]:
+    """The plan as JSON-ready data (infinities as strings), ``source`` facts under "source"."""
     usl = {k: _num(v) if isinstance(v, float) else v for k, v in vars(plan.usl).items()}
     return {
+        "source": dict(source or {}),
         "inputs": {
             "target_users": plan.target_users,
             "baseline_users": plan.baseline_users,
@@ -117,12 +119,17 @@ def plan_to_dict(plan: CapacityPlan) -> dict[str, Any]:
     }
 
 
-def summary_markdown(plan: CapacityPlan) -> str:
-    """A short human summary of the plan."""
+def summary_markdown(plan: CapacityPlan, source: Mapping[str, object] | None = None) -> str:
+    """A short human summary of the plan, with the measurement's ``source`` facts first."""
     u, c = plan.usl, plan.cost
     lines = [
         f"# Capacity plan for {plan.target_users:g} users",
         "",
+        *(
+            ["## Measured run", "", *[f"- {k}: {v}" for k, v in source.items()], ""]
+            if source
+            else []
+        ),
         f"Sale: {plan.sale_start.isoformat()} for {plan.sale_duration_s / 60:g} min; "
         f"p95 objective {plan.slo_p95_ms:g} ms.",
         "",
@@ -204,7 +211,13 @@ def _charts(plan: CapacityPlan, out: Path) -> list[Path]:
     return [*written, path]
 
 
-def write_plan(plan: CapacityPlan, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
+def write_plan(
+    plan: CapacityPlan,
+    out_dir: str | Path,
+    *,
+    charts: bool = True,
+    source: Mapping[str, object] | None = None,
+) -> list[Path]:
     """Write the plan's files under ``out_dir`` (created if needed).
 
     Parameters
@@ -215,6 +228,9 @@ def write_plan(plan: CapacityPlan, out_dir: str | Path, *, charts: bool = True) 
         Target directory.
     charts : bool
         Also draw PNG charts.
+    source : mapping, optional
+        Where the measurements came from (run directory, validity, scale),
+        written into plan.json and at the top of summary.md.
 
     Returns
     -------
@@ -224,8 +240,8 @@ def write_plan(plan: CapacityPlan, out_dir: str | Path, *, charts: bool = True) 
     out = Path(out_dir)
     (out / "k8s").mkdir(parents=True, exist_ok=True)
     files: dict[Path, str] = {
-        out / "plan.json": json.dumps(plan_to_dict(plan), indent=2, default=str) + "\n",
-        out / "summary.md": summary_markdown(plan),
+        out / "plan.json": json.dumps(plan_to_dict(plan, source), indent=2, default=str) + "\n",
+        out / "summary.md": summary_markdown(plan, source),
         out / "plateaus.csv": plateau_frame(plan.plateaus).to_csv(index=False),
         out / "sizing.csv": sizing_frame(plan).to_csv(index=False),
         out / "simulations.csv": simulation_frame(plan).to_csv(index=False),

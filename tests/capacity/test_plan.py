@@ -126,7 +126,7 @@ def test_plan_without_sale_start_warns() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"target_users": 0}, "target_users"), ({"slo_p95_ms": 10}, "already exceeds its SLO share")],
+    [({"target_users": 0}, "target_users"), ({"slo_p95_ms": 10}, "cannot meet its SLO share")],
 )
 def test_make_plan_rejects_bad_inputs(
     history_csv: Path, kwargs: dict[str, float], match: str

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -52,3 +53,31 @@ def test_history_without_aggregated_rows_is_rejected(history_frame: pd.DataFrame
 def test_short_levels_are_not_plateaus(history_frame: pd.DataFrame) -> None:
     with pytest.raises(ConfigError, match="0 steady plateau"):
         detect_plateaus(normalize_history(history_frame), warmup_s=10, min_duration_s=100)
+
+
+def _with_slow_seconds(history: pd.DataFrame, first: int, last: int, factor: float) -> pd.DataFrame:
+    """``history`` with the total's requests in seconds ``first..last`` ``factor`` times slower."""
+    out = history.copy()
+    agg = out.index[out["name"] == "Aggregated"]
+    n = out.loc[agg, "total_requests"].to_numpy()
+    weighted = (out.loc[agg, "total_avg_ms"] * out.loc[agg, "total_requests"]).to_numpy()
+    per_second = np.diff(weighted, prepend=0.0)
+    slow = out.loc[agg, "timestamp"].between(first, last).to_numpy()
+    per_second[slow] *= factor
+    out.loc[agg, "total_avg_ms"] = np.cumsum(per_second) / np.maximum(n, 1)
+    return out
+
+
+def test_settle_factor_skips_a_login_burst(history_frame: pd.DataFrame) -> None:
+    history = normalize_history(history_frame)
+    start = T0 + 1 + 2 * 40  # the third level; its first 4 s are a login burst
+    slow = _with_slow_seconds(history, start + 1, start + 4, 20.0)
+    plain = detect_plateaus(slow, warmup_s=1, min_duration_s=5).points[2]
+    settled = detect_plateaus(slow, warmup_s=1, min_duration_s=5, settle_factor=2.0).points[2]
+    reference = detect_plateaus(history, warmup_s=1, min_duration_s=5).points[2]
+    assert plain.start_s == start + 1
+    assert settled.start_s == start + 4
+    assert plain.mean_ms > 1.5 * reference.mean_ms
+    assert settled.mean_ms == pytest.approx(reference.mean_ms, rel=0.02)
+    unchanged = detect_plateaus(history, warmup_s=1, min_duration_s=5, settle_factor=2.0)
+    assert unchanged.points[2].start_s == reference.start_s

@@ -24,7 +24,6 @@ from capacity._sizing import (
     usl_safe_throughput,
 )
 from capacity._usl import usl_throughput
-from stampede.errors import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -72,8 +71,17 @@ def test_measured_service_capacity(history_frame: pd.DataFrame) -> None:
     assert cap.usl.kappa == pytest.approx(0.0004 / share**2, rel=0.2)
     assert cap.p95_to_mean == pytest.approx(2.2, rel=0.05)
     assert 0 < cap.safe_rps <= max(points.throughput) * 1.2
-    with pytest.raises(ConfigError, match="already exceeds its SLO share"):
-        measured_capacity("catalog", points, spec, slo_p95_ms=50)
+
+
+def test_a_budget_below_the_latency_floor_sizes_at_the_knee(history_frame: pd.DataFrame) -> None:
+    # replicas cannot lower a p95 the lightest load already misses: size where it doubles
+    points = service_points(detect_plateaus(normalize_history(history_frame)), "catalog")
+    spec = default_topology().service("catalog")
+    cap = measured_capacity("catalog", points, spec, slo_p95_ms=50)
+    floor = max(points.p95_ms[0], cap.p95_to_mean * 1000 / cap.usl.lambda_)  # type: ignore[union-attr, operator]
+    assert cap.budget_ms == pytest.approx(2 * floor)
+    assert 0 < cap.safe_rps < measured_capacity("catalog", points, spec, 500).safe_rps * 1.01
+    assert any("already exceeds its SLO share of 40 ms" in n for n in cap.notes)
 
 
 def test_queueing_capacity_meets_the_budget() -> None:

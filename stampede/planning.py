@@ -1,0 +1,304 @@
+"""Plan capacity from a run directory: the glue between ``stampede run`` and ``capacity``.
+
+:func:`read_run` gathers what a plan needs from a run directory (the stats
+history, the profile's think times and p95 objective, the run's validity and
+scales, the generator's measured throughput); :func:`plan_run` hands that to
+:func:`capacity.make_plan` and writes ``RUN_DIR/capacity/`` with
+:func:`capacity.write_plan`; :func:`summary_lines` is what the command prints.
+The models stay pure; reading and writing files happens here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from capacity import (
+    CapacityPlan,
+    GeneratorMeasurement,
+    load_prices,
+    load_stats_history,
+    load_topology,
+    make_plan,
+    write_plan,
+)
+from profiles import EndpointGroup, Profile, load_profile
+from profiles._units import parse_latency
+from stampede.errors import ConfigError
+from stampede.rundir import RunDir
+
+HISTORY_FILE = "locust_stats_history.csv"
+PROBE_COMMAND = "stampede run capacity-probe"
+DEFAULT_TARGET_USERS = 120_000
+#: leading seconds of a plateau slower than this × its steady latency are a login burst
+SETTLE_FACTOR = 2.0
+#: Locust's rolling percentile window plus a warm-up: shorter holds blur per-service p95s
+MIN_TRUSTED_HOLD_S = 20.0
+_SLO = re.compile(r"\s*p95\s*=\s*(\S+)\s*")
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a capacity plan takes from one run directory."""
+
+    path: Path
+    history: pd.DataFrame
+    profile: str
+    valid: bool
+    reasons: tuple[str, ...]
+    scale: float
+    time_scale: float
+    slo_p95_ms: float | None
+    think_time_s: float
+    hold_s: float | None
+    generator: GeneratorMeasurement | None
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """The inputs of ``stampede plan``: a run directory and optional overrides."""
+
+    run_dir: Path
+    target_users: float = DEFAULT_TARGET_USERS
+    slo_p95_ms: float | None = None
+    prices: Path | None = None
+    topology: Path | None = None
+    charts: bool = True
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """A plan, the run it came from, and the files written."""
+
+    plan: CapacityPlan
+    facts: RunFacts
+    out_dir: Path
+    files: tuple[Path, ...]
+
+
+def parse_slo(text: str) -> float:
+    """Milliseconds in an objective written ``p95=500ms`` (or ``p95=1.2s``)."""
+    match = _SLO.fullmatch(text)
+    try:
+        seconds = parse_latency(match.group(1)) if match else -1.0
+    except ValueError:
+        seconds = -1.0
+    if seconds <= 0:
+        raise ConfigError(
+            f"--slo {text!r} is not an objective; write the p95 with a unit, "
+            "e.g. --slo p95=500ms or --slo p95=1.2s."
+        )
+    return seconds * 1000.0
+
+
+def _hold_s(profile: Profile) -> float | None:
+    """The shortest stage that holds the previous stage's users (a plateau's hold)."""
+    holds = [
+        b.duration_s
+        for a, b in zip(profile.stages, profile.stages[1:], strict=False)
+        if b.users is not None and b.users == a.users
+    ]
+    return min(holds) if holds else None
+
+
+def _think_time_s(profile: Profile) -> float:
+    """Mean think time between a user's actions, weighted by the mix."""
+    return sum(m.weight * m.think_time.mean_s for m in profile.mix)
+
+
+def _slo_ms(profile: Profile) -> float | None:
+    slo = profile.slos.latency_for(EndpointGroup.ALL)
+    return slo.p95_s * 1000.0 if slo is not None and slo.p95_s is not None else None
+
+
+def _generator(run: dict[str, Any]) -> GeneratorMeasurement | None:
+    sizing = run.get("generator_sizing") or {}
+    rps, memory = sizing.get("measured_rps_per_core"), sizing.get("measured_memory_mb_per_user")
+    if not rps or not memory or rps <= 0 or memory <= 0:
+        return None
+    # the runner measures requests per second of one fully busy core
+    return GeneratorMeasurement(float(rps), 1.0, float(memory))
+
+
+def _open_run_dir(path: Path) -> RunDir:
+    if not path.is_dir():
+        raise ConfigError(
+            f"run directory {path} does not exist; make one with `{PROBE_COMMAND}` "
+            "and pass the directory it prints."
+        )
+    return RunDir(path).check()
+
+
+def read_run(path: Path) -> RunFacts:
+    """Read what a plan needs from the run directory at ``path``.
+
+    Raises
+    ------
+    ConfigError
+        If the directory, its run.json, its profile.yaml or its stats history is missing.
+    """
+    rundir = _open_run_dir(path)
+    history_file = rundir.file(HISTORY_FILE)
+    if not history_file.is_file():
+        raise ConfigError(
+            f"{path} has no stats history ({HISTORY_FILE}); run the capacity-probe profile "
+            f"(`{PROBE_COMMAND}`), which records it."
+        )
+    if not rundir.has("profile.yaml"):
+        raise ConfigError(
+            f"{path} has no profile.yaml; the run did not finish, run `{PROBE_COMMAND}` again."
+        )
+    run = rundir.run()
+    profile = load_profile(rundir.file("profile.yaml"))
+    validity = run.get("validity") or {}
+    return RunFacts(
+        path=path,
+        history=load_stats_history(history_file),
+        profile=str(run.get("profile", profile.name)),
+        valid=bool(validity.get("valid", False)),
+        reasons=tuple(str(r) for r in validity.get("reasons", [])),
+        scale=float(run.get("scale", profile.applied_scale)),
+        time_scale=float(run.get("time_scale", profile.applied_time_scale)),
+        slo_p95_ms=_slo_ms(profile),
+        think_time_s=_think_time_s(profile),
+        hold_s=_hold_s(profile),
+        generator=_generator(run),
+    )
+
+
+def plateau_windows(hold_s: float | None) -> tuple[float, float]:
+    """(warm-up, shortest window) in seconds for plateaus held ``hold_s`` each.
+
+    A fifth of the hold is warm-up and a quarter must remain, capped at the
+    10 s and 20 s that suit the probe's full-length 50 s holds.
+    """
+    if hold_s is None:
+        return 10.0, 20.0
+    return min(10.0, hold_s / 5.0), min(20.0, hold_s / 4.0)
+
+
+def run_warnings(facts: RunFacts) -> list[str]:
+    """Caveats about the run itself, printed before the plan's own warnings."""
+    notes = []
+    if not facts.valid:
+        notes.append(
+            "the run is marked invalid ("
+            + ("; ".join(facts.reasons) or "see run.json")
+            + "); its load was not what the profile asked for, so treat the plan as a draft."
+        )
+    if facts.hold_s is not None and facts.hold_s < MIN_TRUSTED_HOLD_S:
+        notes.append(
+            f"plateaus were held {facts.hold_s:g} s (time scale {facts.time_scale:g}), under "
+            f"{MIN_TRUSTED_HOLD_S:g} s: per-service p95s include each step's login burst and "
+            "quiet services are measured from few requests; plan from a run at the profile's "
+            "own time scale before trusting the replica counts."
+        )
+    return notes
+
+
+def source_facts(facts: RunFacts) -> dict[str, object]:
+    """The run's provenance, as written into plan.json and summary.md."""
+    return {
+        "run_dir": str(facts.path),
+        "profile": facts.profile,
+        "valid": facts.valid,
+        "invalid_because": "; ".join(facts.reasons) or None,
+        "scale": facts.scale,
+        "time_scale": facts.time_scale,
+        "profile_think_time_s": round(facts.think_time_s, 3),
+        "plateau_hold_s": facts.hold_s,
+        "run_warnings": run_warnings(facts),
+    }
+
+
+def plan_run(request: PlanRequest) -> PlanOutcome:
+    """Plan capacity from the run in ``request.run_dir`` and write ``RUN_DIR/capacity/``.
+
+    Raises
+    ------
+    ConfigError
+        On a missing run directory or history, too few plateaus, a bad price
+        sheet or topology, or no p95 objective.
+    """
+    facts = read_run(request.run_dir)
+    slo = request.slo_p95_ms if request.slo_p95_ms is not None else facts.slo_p95_ms
+    if slo is None:
+        raise ConfigError(
+            f"the profile of {facts.path} sets no p95 for the 'all' group; "
+            "pass one with --slo p95=500ms."
+        )
+    prices = load_prices(request.prices)
+    topology = load_topology(request.topology) if request.topology is not None else None
+    warmup_s, min_duration_s = plateau_windows(facts.hold_s)
+    plan = make_plan(
+        facts.history,
+        target_users=request.target_users,
+        slo_p95_ms=slo,
+        prices=prices,
+        topology=topology,
+        warmup_s=warmup_s,
+        min_duration_s=min_duration_s,
+        settle_factor=SETTLE_FACTOR,
+        generator=facts.generator,
+    )
+    out = facts.path / "capacity"
+    files = write_plan(plan, out, charts=request.charts, source=source_facts(facts))
+    return PlanOutcome(plan, facts, out, tuple(files))
+
+
+def _validity_line(facts: RunFacts) -> str:
+    state = "valid" if facts.valid else "INVALID — " + ("; ".join(facts.reasons) or "see run.json")
+    return (
+        f"Run {facts.path} ({facts.profile}, scale {facts.scale:g}, time scale "
+        f"{facts.time_scale:g}): measurements {state}"
+    )
+
+
+def _fit_lines(plan: CapacityPlan) -> list[str]:
+    u = plan.usl
+    n_star = f"{u.n_star:.3g}" if u.n_star != float("inf") else "unbounded"
+    return [
+        f"USL fit on {len(plan.plateaus.points)} plateaus: sigma {u.sigma:.4g} ± {u.sigma_se:.2g}, "
+        f"kappa {u.kappa:.3g} ± {u.kappa_se:.2g}, lambda {u.lambda_:.4g} ± {u.lambda_se:.2g} "
+        f"req/s, R² {u.r_squared:.3f}",
+        f"  peak: N* {n_star} in flight, X_max {u.x_max:,.0f} req/s "
+        f"(measured up to N {u.max_n:.3g}, one store instance at the run's scale)",
+    ]
+
+
+def _cost_lines(plan: CapacityPlan) -> list[str]:
+    c = plan.cost
+    levers = sorted((s for s in c.waterfall if s.kind == "change"), key=lambda s: s.amount)[:3]
+    return [
+        f"Cost: {c.monthly_baseline:,.0f} {c.currency}/month baseline; sale window "
+        f"({c.sale_hours:.2f} h) {c.sale_window:,.2f} {c.currency}; "
+        f"{c.cost_per_1000_orders:,.2f} {c.currency} per 1,000 orders",
+        "Top savings: " + ("; ".join(f"{s.label} {s.amount:+,.2f}" for s in levers) or "none"),
+    ]
+
+
+def summary_lines(outcome: PlanOutcome) -> list[str]:
+    """The short summary ``stampede plan`` prints."""
+    plan = outcome.plan
+    warnings = [*run_warnings(outcome.facts), *plan.warnings]
+    replicas = ", ".join(
+        f"{s} {plan.baseline_replicas[s]}→{z.replicas}" for s, z in plan.sizing.items()
+    )
+    return [
+        _validity_line(outcome.facts),
+        f"Target {plan.target_users:,.0f} users, p95 objective {plan.slo_p95_ms:g} ms; peak "
+        f"demand {plan.peak_demand.total_rps:,.0f} req/s, "
+        f"{plan.peak_demand.paid_orders_per_s:,.1f} paid orders/s",
+        *_fit_lines(plan),
+        f"Replicas (baseline→peak): {replicas}",
+        f"Load generator: {plan.generator.workers} Locust worker processes, "
+        f"{plan.generator.memory_gb:,.1f} GB",
+        *_cost_lines(plan),
+        *(["Warnings:"] + [f"  - {w}" for w in warnings] if warnings else []),
+        f"Wrote {len(outcome.files)} files to {outcome.out_dir}/ (summary.md, plan.json, "
+        "k8s/, aws/, charts/)",
+    ]

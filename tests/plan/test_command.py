@@ -1,0 +1,105 @@
+"""``stampede plan`` on a synthetic run directory: the summary, the files, the one-line errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+import capacity
+from cli import main
+from stampede.planning import parse_slo
+from tests.plan.conftest import MakeRun
+
+
+def _plan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["plan", *args, "--no-charts"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plan_prints_the_fit_sizing_cost_and_the_run_it_came_from(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run()
+    code, out, err = _plan(capsys, str(run_dir))
+    assert code == 0, err
+    assert "capacity-probe, scale 0.005, time scale 0.5): measurements valid" in out
+    assert "Target 120,000 users, p95 objective 500 ms" in out
+    assert "USL fit on 9 plateaus: sigma" in out and "R²" in out and "X_max" in out
+    assert "Replicas (baseline→peak): users" in out
+    assert "Locust worker processes" in out
+    assert "USD/month baseline" in out and "per 1,000 orders" in out
+    assert "Top savings:" in out
+    plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
+    assert plan["source"]["valid"] is True and plan["source"]["scale"] == 0.005
+    assert plan["inputs"]["slo_p95_ms"] == 500
+    summary = (run_dir / "capacity" / "summary.md").read_text()
+    assert "- valid: True" in summary and "- scale: 0.005" in summary
+    for path in (run_dir / "capacity" / "k8s").glob("*.yaml"):
+        assert all(doc for doc in yaml.safe_load_all(path.read_text()))
+
+
+def test_plan_states_an_invalid_run_and_takes_overrides(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run(valid=False)
+    code, out, err = _plan(capsys, str(run_dir), "--target-users", "5000", "--slo", "p95=1.2s")
+    assert code == 0, err
+    assert "measurements INVALID — 12 % of sends were late" in out
+    assert "Target 5,000 users, p95 objective 1200 ms" in out
+    assert "the run is marked invalid" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "ms"), [("p95=500ms", 500.0), ("p95=1.5s", 1500.0), (" p95 = 250ms ", 250.0)]
+)
+def test_parse_slo(text: str, ms: float) -> None:
+    assert parse_slo(text) == ms
+
+
+def _bad_prices(tmp_path: Path) -> Path:
+    sheet = yaml.safe_load(
+        (Path(capacity.__file__).parent / "prices" / "aws-us-east-1.yaml").read_text()
+    )
+    sheet["rows"] = [r for r in sheet["rows"] if r["name"] != "alb.hour"]
+    path = tmp_path / "prices.yaml"
+    path.write_text(yaml.safe_dump(sheet))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("case", "words"),
+    [
+        ("missing-dir", ["does not exist", "stampede run capacity-probe"]),
+        ("no-history", ["no stats history (locust_stats_history.csv)", "capacity-probe"]),
+        ("few-plateaus", ["3 steady plateau(s)", "6 are needed", "capacity-probe"]),
+        ("price-row", ["has no row 'alb.hour'", "add it"]),
+        ("bad-slo", ["--slo 'p95=abc'", "p95=500ms"]),
+        ("no-unit-slo", ["--slo 'p95=500'", "with a unit"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_3(
+    case: str,
+    words: list[str],
+    make_run: MakeRun,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cases: dict[str, Callable[[], list[str]]] = {
+        "missing-dir": lambda: [str(tmp_path / "nope")],
+        "no-history": lambda: [str(make_run(history=False))],
+        "few-plateaus": lambda: [str(make_run((10, 20, 30)))],
+        "price-row": lambda: [str(make_run()), "--prices", str(_bad_prices(tmp_path))],
+        "bad-slo": lambda: [str(make_run()), "--slo", "p95=abc"],
+        "no-unit-slo": lambda: [str(make_run()), "--slo", "p95=500"],
+    }
+    code, _, err = _plan(capsys, *cases[case]())
+    assert code == 3
+    assert err.startswith("Error: ") and err.count("\n") == 1, err
+    for word in words:
+        assert word in err
+    assert "Traceback" not in err

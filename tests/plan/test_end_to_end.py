@@ -1,0 +1,102 @@
+"""End to end: the capacity-probe profile against the embedded store, then ``stampede plan``.
+
+Two real runs (1 and 2 store workers) at time scale 0.08: ten plateaus held
+8 s each, about 100 s a run. The acceptance check is the held-out error: fit
+the USL on all plateaus but one, predict the one left out. The plateaus at
+the ends are extrapolations, so every interior plateau is held out in turn;
+the errors are printed, and their median must be within 15 %. The machine is
+shared and small, so single plateaus can be hit by a neighbour's burst.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from capacity import Plateau, detect_plateaus, fit_usl
+from stampede.planning import SETTLE_FACTOR, plateau_windows, read_run
+from stampede.runner import RunRequest, execute
+
+TIME_SCALE = 0.08
+CLI = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["1-store-worker", "2-store-workers"])
+def planned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp(f"probe-w{request.param}") / "run"
+    execute(
+        RunRequest(
+            profile="capacity-probe",
+            time_scale=TIME_SCALE,
+            out_dir=out,
+            store_workers=request.param,
+            report=False,
+            seed=1,
+        ),
+        lambda line: None,
+    )
+    result = subprocess.run(
+        [*CLI, "plan", str(out)], capture_output=True, text=True, timeout=120, check=False
+    )
+    print(result.stdout)
+    assert result.returncode == 0, result.stderr
+    (out / "plan.out").write_text(result.stdout)
+    return out
+
+
+def held_out_errors(points: tuple[Plateau, ...]) -> dict[int, float]:
+    """Relative error of the USL's throughput at each interior plateau, fitted without it."""
+    errors = {}
+    for i in range(1, len(points) - 1):
+        train = [p for j, p in enumerate(points) if j != i]
+        fit = fit_usl([p.concurrency for p in train], [p.throughput for p in train])
+        errors[points[i].users] = (
+            float(fit.predict(points[i].concurrency)) / points[i].throughput - 1
+        )
+    return errors
+
+
+def test_plan_files_exist_and_parse(planned: Path) -> None:
+    out = planned / "capacity"
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["source"]["profile"] == "capacity-probe"
+    assert plan["source"]["time_scale"] == TIME_SCALE
+    assert "measurements " in (planned / "plan.out").read_text()
+    assert "## Measured run" in (out / "summary.md").read_text()
+    k8s = sorted((out / "k8s").glob("*.yaml"))
+    aws = sorted((out / "aws").rglob("*.json"))
+    assert k8s and aws and sorted((out / "charts").glob("*.png"))
+    for path in k8s:
+        assert all(doc["kind"] for doc in yaml.safe_load_all(path.read_text()))
+    for path in aws:
+        assert json.loads(path.read_text())
+    assert plan["usl"]["r_squared"] > 0.9
+    assert plan["usl"]["lambda_"] > 0
+
+
+def test_fit_has_8_points_and_predicts_held_out_plateaus(planned: Path) -> None:
+    facts = read_run(planned)
+    warmup_s, min_duration_s = plateau_windows(facts.hold_s)
+    points = detect_plateaus(
+        facts.history,
+        warmup_s=warmup_s,
+        min_duration_s=min_duration_s,
+        settle_factor=SETTLE_FACTOR,
+    ).points
+    plan = json.loads((planned / "capacity" / "plan.json").read_text())
+    assert len(points) >= 8
+    assert plan["usl"]["max_n"] == pytest.approx(max(p.concurrency for p in points))
+    errors = held_out_errors(points)
+    median = statistics.median(abs(e) for e in errors.values())
+    print(
+        f"\n{planned}: valid={facts.valid}; held-out error by users: "
+        + ", ".join(f"{u}: {e:+.1%}" for u, e in errors.items())
+        + f"; median |error| {median:.1%}"
+    )
+    assert median <= 0.15
