@@ -28,7 +28,5 @@ class Instrumented(StampedeUser):
         self.call("GET", "/", "/")
 
 
-class Idle(Bare):
-    """A user that exists and does nothing for a long time: for memory per user."""
-
-    wait_time = constant(3600)
+class Idle(Instrumented):
+    """A Stampede user that makes one request then thinks for an hour: memory per user."""
