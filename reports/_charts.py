@@ -18,7 +18,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from profiles import LatencySlo
 from reports._hist import Distribution
-from reports._model import ArrivalSeries, GroupTimeline, Phase, Series, UsersSeries
+from reports._model import ArrivalSeries, Fault, GroupTimeline, Phase, Series, UsersSeries
 
 COLORS = {
     "all": "#1f2937",
@@ -84,6 +84,43 @@ def mark_phases(
         )
     if sale_opens_at_s is not None:
         drawn.append(ax.axvline(sale_opens_at_s, color="#dc2626", linewidth=1, linestyle="--"))
+    return drawn
+
+
+FAULT_COLOR = "#b45309"
+
+
+def mark_faults(
+    ax: Axes, faults: Sequence[Fault], recovered: Mapping[str, float] | None = None
+) -> list[Any]:
+    """Each injected fault: a band over its window (a line if instantaneous), labelled with
+    its kind; a green tick where the store was back within its objectives."""
+    drawn: list[Any] = []
+    for fault in faults:
+        if fault.start_s is None:
+            continue
+        if fault.windowed and fault.end_s is not None:
+            drawn.append(
+                ax.axvspan(fault.start_s, fault.end_s, color=FAULT_COLOR, alpha=0.15, zorder=0)
+            )
+        else:
+            drawn.append(ax.axvline(fault.start_s, color=FAULT_COLOR, linewidth=1.4))
+        drawn.append(
+            ax.text(
+                fault.start_s,
+                0.98,
+                f" {fault.kind}",
+                transform=ax.get_xaxis_transform(),
+                ha="left",
+                va="top",
+                fontsize=6,
+                color=FAULT_COLOR,
+                rotation=90,
+            )
+        )
+        at = (recovered or {}).get(fault.spec)
+        if at is not None:
+            drawn.append(ax.axvline(at, color="#16a34a", linewidth=1, linestyle=":"))
     return drawn
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from profiles import EndpointGroup, LatencySlo
 from reports._charts import (
+    mark_faults,
     mark_phases,
     plot_distribution,
     plot_errors,
@@ -90,7 +91,9 @@ def _slo_for(data: RunData, group: str) -> LatencySlo | None:
         return None
 
 
-def _draw_latency(data: RunData, groups: list[str], max_points: int) -> Callable[[Figure], object]:
+def _draw_latency(
+    data: RunData, groups: list[str], max_points: int, recovered: Mapping[str, float]
+) -> Callable[[Figure], object]:
     def draw(fig: Figure) -> object:
         columns = 2 if len(groups) > 1 else 1
         rows = -(-len(groups) // columns)
@@ -98,6 +101,7 @@ def _draw_latency(data: RunData, groups: list[str], max_points: int) -> Callable
         for ax, group in zip(axes, groups, strict=False):
             plot_latency_over_time(ax, data.timelines[group], _slo_for(data, group), max_points)
             mark_phases(ax, data.phases, data.sale_opens_at_s, names=False)
+            mark_faults(ax, data.faults, recovered)
         for ax in axes[len(groups) :]:
             ax.set_visible(False)
         fig.legend(
@@ -112,8 +116,15 @@ def _draw_latency(data: RunData, groups: list[str], max_points: int) -> Callable
     return draw
 
 
-def run_charts(data: RunData, max_points: int = 900) -> list[Chart]:
-    """Every chart of the report, in reading order."""
+def run_charts(
+    data: RunData, max_points: int = 900, recovered: Mapping[str, float] | None = None
+) -> list[Chart]:
+    """Every chart of the report, in reading order.
+
+    ``recovered`` maps a chaos spec to the run second the store was back within
+    its objectives; faults are drawn on the time charts when the run had any.
+    """
+    recovered = recovered or {}
     groups = _latency_groups(data)
     charts = [
         Chart(
@@ -123,16 +134,21 @@ def run_charts(data: RunData, max_points: int = 900) -> list[Chart]:
                 lambda fig: (
                     plot_load(fig.add_subplot(), data.users, data.arrivals, max_points),
                     mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
+                    mark_faults(fig.axes[0], data.faults, recovered),
                 ),
                 (9, 3.0),
             ),
             "Users running (blue) against the schedule (dashed); arrivals sent per second on "
-            "the right axis. The red dashed line is the moment the sale opened.",
+            "the right axis. The red dashed line is the moment the sale opened; brown bands and "
+            "lines are injected faults, green dotted lines where the store had recovered.",
         ),
         Chart(
             "latency",
             "Latency over time per endpoint group",
-            render(_draw_latency(data, groups, max_points), (9, 1.9 * -(-len(groups) // 2) + 0.4)),
+            render(
+                _draw_latency(data, groups, max_points, recovered),
+                (9, 1.9 * -(-len(groups) // 2) + 0.4),
+            ),
             "p50, p95 and p99 per second, corrected for coordinated omission (measured from when "
             "each request was meant to be sent), log scale; dotted lines are the objectives.",
         ),
@@ -143,6 +159,7 @@ def run_charts(data: RunData, max_points: int = 900) -> list[Chart]:
                 lambda fig: (
                     plot_errors(fig.add_subplot(), data.failures_per_s, data.outcomes, max_points),
                     mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
+                    mark_faults(fig.axes[0], data.faults, recovered),
                 ),
                 (9, 2.6),
             ),

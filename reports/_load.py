@@ -29,6 +29,7 @@ from reports._model import (
     Series,
     UsersSeries,
 )
+from reports._recovery import faults_from
 from reports._timeline import group_counts, group_distributions, read_timelines, since
 from stampede.errors import ConfigError
 from stampede.groups import endpoint_group
@@ -71,6 +72,7 @@ def load_run(path: Path) -> RunData:
         orders_by_status=_orders(rundir),
         cpu=_cpu(rundir),
         capacity=_capacity(rundir.path / "capacity" / "plan.json"),
+        faults=faults_from(run.get("chaos") or ()),
     )
 
 

@@ -44,6 +44,29 @@ class GroupTimeline:
     p99: tuple[float, ...]
 
 
+WINDOWED_FAULTS = ("payment-outage", "db-latency")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected fault as ``run.json`` records it (run seconds)."""
+
+    spec: str
+    kind: str
+    start_s: float | None
+    end_s: float | None
+    detail: str
+
+    @property
+    def injected(self) -> bool:
+        return self.start_s is not None
+
+    @property
+    def windowed(self) -> bool:
+        """A fault with a duration (an outage, a latency); others are instants."""
+        return self.kind in WINDOWED_FAULTS and self.start_s is not None
+
+
 @dataclass(frozen=True)
 class Phase:
     name: str
@@ -151,6 +174,7 @@ class RunData:
     orders_by_status: Mapping[str, int] = field(default_factory=dict)
     cpu: Series = Series()
     capacity: Mapping[str, Any] | None = None
+    faults: tuple[Fault, ...] = ()
 
     @property
     def valid(self) -> bool:

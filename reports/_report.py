@@ -14,11 +14,13 @@ from typing import Any
 
 import jinja2
 
+from profiles import EndpointGroup
 from reports._figures import Chart, png_file_uri, run_charts
 from reports._format import FILTERS, duration, ms, num, pct, when
 from reports._hist import Distribution
 from reports._load import load_run
 from reports._model import GROUP_ORDER, RunData
+from reports._recovery import Recovery, recoveries
 from reports._slo import Measurements, SloResult, evaluate_slos
 from reports._verdict import RunFacts, Verdict, judge
 from stampede.rundir import write_text
@@ -209,11 +211,65 @@ def _environment(data: RunData) -> list[tuple[str, str]]:
     return rows
 
 
+def run_recoveries(data: RunData) -> tuple[Recovery, ...]:
+    """Each injected fault's recovery, judged on the ``all`` p95 and the error-rate SLOs."""
+    slo = data.slos.latency_for(EndpointGroup("all"))
+    return recoveries(
+        data.faults,
+        data.requests_per_s,
+        data.failures_per_s,
+        data.timelines.get("all"),
+        data.duration_s,
+        data.slos.error_rate,
+        slo.p95_s if slo is not None else None,
+    )
+
+
+def _chaos_rows(data: RunData, found: tuple[Recovery, ...]) -> list[dict[str, str]]:
+    by_spec = {r.fault.spec: r for r in found}
+    rows = []
+    for fault in data.faults:
+        found_one = by_spec.get(fault.spec)
+        if found_one is None:
+            recovery = "—"
+        elif found_one.seconds is None:
+            recovery = "not recovered by the end of the run"
+        else:
+            recovery = f"{found_one.seconds:.0f} s (at {found_one.recovered_at_s:.0f} s)"
+        rows.append(
+            {
+                "spec": fault.spec,
+                "start": "—" if fault.start_s is None else f"{fault.start_s:.1f} s",
+                "end": "—" if fault.end_s is None else f"{fault.end_s:.1f} s",
+                "detail": fault.detail,
+                "recovery": recovery,
+            }
+        )
+    return rows
+
+
+def _run_notes(run: Mapping[str, Any]) -> list[str]:
+    """What went wrong with the run itself: a dead target, lost workers, missing files."""
+    notes = []
+    if run.get("target_lost"):
+        notes.append(f"The run was cut short: {run['target_lost']}. What was measured is kept.")
+    for loss in run.get("worker_losses") or ():
+        then = "the run went on" if run.get("on_worker_loss") != "stop" else "the run stopped"
+        notes.append(
+            f"A load generator worker process was lost at {loss['t']:.0f} s "
+            f"({loss['left']} of {loss['before']} left); {then} (--on-worker-loss "
+            f"{run.get('on_worker_loss', 'continue')})."
+        )
+    return notes
+
+
 def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
     """Everything the report template shows, computed from one run."""
     slos = evaluate_slos(data.slos, measurements(data))
     verdict: Verdict = judge(facts(data), slos)
-    charts: list[Chart] = run_charts(data, max_points)
+    found = run_recoveries(data)
+    recovered = {r.fault.spec: r.recovered_at_s for r in found if r.recovered_at_s is not None}
+    charts: list[Chart] = run_charts(data, max_points, recovered)
     return {
         "data": data,
         "run": data.run,
@@ -225,6 +281,8 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
         "capacity": _capacity(data),
         "environment": _environment(data),
         "command": str(data.run.get("command") or f"stampede run {data.profile}"),
+        "chaos": _chaos_rows(data, found),
+        "run_notes": _run_notes(data.run),
     }
 
 

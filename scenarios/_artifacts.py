@@ -75,6 +75,7 @@ def write_artifacts(
     processes: int,
     interrupted: bool,
     stop_reason: str,
+    extra: dict[str, Any] | None = None,
 ) -> Validity:
     m = ctx.measurements
     cpu = [*m.cpu_samples, *m.own_cpu()]
@@ -124,6 +125,7 @@ def write_artifacts(
                 "processor": _cpu_model(),
                 "hostname": platform.node(),
             },
+            **(extra or {}),
         }
     )
     return validity

@@ -23,8 +23,9 @@ from profiles import available_profiles
 from scenarios._context import TrafficContext, TrafficOptions
 from scenarios._measurements import REPORT_KEY, Measurements
 from scenarios._run_state import RunState
+from stampede.chaos import ORIGIN_FILE
 from stampede.errors import StampedeError
-from stampede.rundir import new_run_dir
+from stampede.rundir import new_run_dir, write_json
 
 START_MESSAGE = "stampede_start"
 
@@ -78,6 +79,12 @@ def add_options(parser: Any) -> None:
     )
     group.add_argument(
         "--stampede-seed", type=int, default=None, help="seed for reproducible traffic"
+    )
+    group.add_argument(
+        "--on-worker-loss",
+        choices=("continue", "stop"),
+        default="continue",
+        help="when a worker process disappears: go on with the rest, or stop the run",
     )
 
 
@@ -158,6 +165,10 @@ def on_test_start(environment: Any, **_: Any) -> None:
     root = ctx.options.out_dir
     out = root if root is not None else new_run_dir(Path("runs"), ctx.profile.name)
     out.mkdir(parents=True, exist_ok=True)
+    try:  # tells `stampede run --chaos` when run time 0 is
+        write_json(out / ORIGIN_FILE, {"origin": ctx.origin})
+    except StampedeError as exc:
+        sys.stderr.write(f"Stampede: {exc}\n")
     environment.stampede_run = RunState(environment, ctx, out)
 
 

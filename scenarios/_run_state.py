@@ -1,4 +1,11 @@
-"""The master's (or local runner's) view of one test: users over time, progress, artifacts."""
+"""The master's (or local runner's) view of one test: users over time, progress, artifacts.
+
+The master also watches its worker processes: one that stops sending
+heartbeats is recorded as lost (when, how many are left), and with
+``--on-worker-loss stop`` the test stops there. A run directory that cannot
+be written ends the process with :data:`WRITE_FAILED`, so ``stampede run``
+never reports a half-written run as complete.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import psutil
+from locust.runners import MasterRunner
 
 from scenarios._artifacts import write_artifacts
 from scenarios._context import TrafficContext
+from stampede.errors import StampedeError
 from stampede.latency import LatencyRecorder
+
+#: the process exit code when the run directory could not be written
+WRITE_FAILED = 5
 
 
 class RunState:
@@ -23,7 +36,15 @@ class RunState:
         self.stopped: tuple[float, float] | None = None  # (epoch, run time) at the first stop
         self.users: list[dict[str, float]] = []
         self.announced = False
+        self.write_failed = False
+        self.worker_losses: list[dict[str, float]] = []
+        self.stop_reason: str | None = None
+        self.on_worker_loss = str(
+            getattr(environment.parsed_options, "on_worker_loss", None) or "continue"
+        )
         self.greenlets = [gevent.spawn(self._track_users)]
+        if isinstance(environment.runner, MasterRunner):
+            self.greenlets.append(gevent.spawn(self._watch_workers, 1.0))
         interval = ctx.options.progress_interval_s
         if interval > 0:
             self.greenlets.append(gevent.spawn(self._progress, interval))
@@ -48,6 +69,38 @@ class RunState:
                         {"t": t, "intended": float(target.intended_users or 0), "running": running}
                     )
             gevent.sleep(1.0)
+
+    def _alive_workers(self) -> int:
+        """Workers still there: this master's forked children when it forked them
+        (``--processes``), else the workers whose heartbeats Locust still hears."""
+        if getattr(self.environment.parsed_options, "processes", None):
+            children = psutil.Process().children()
+            return sum(1 for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE)
+        return int(self.environment.runner.worker_count)
+
+    def _watch_workers(self, interval: float) -> None:
+        before = max(1, self.ctx.worker_count)
+        while True:
+            gevent.sleep(interval)
+            alive = self._alive_workers()
+            if alive >= before:
+                before = alive
+                continue
+            t = self.ctx.run_time()
+            self.worker_losses.append(
+                {"t": t, "lost": before - alive, "left": alive, "before": before}
+            )
+            sys.stderr.write(
+                f"Stampede: a worker process was lost at {t:.0f} s; {alive} of {before} left\n"
+            )
+            before = alive
+            if self.on_worker_loss == "stop" and self.stop_reason is None:
+                self.stop_reason = (
+                    f"a Locust worker process was lost at {t:.0f} s ({alive} left) and "
+                    "--on-worker-loss is stop"
+                )
+                self.stopped = (time.time(), t)
+                gevent.spawn(self.environment.runner.quit)
 
     def _progress(self, interval: float) -> None:
         while True:
@@ -86,21 +139,35 @@ class RunState:
         if self.stopped is None:
             self.stopped = (time.time(), self.ctx.run_time())
         ended, ran = self.stopped
-        complete = ran >= self.ctx.schedule.duration_s - 1.0
+        complete = ran >= self.ctx.schedule.duration_s - 1.0 and self.stop_reason is None
         processes = max(1, self.ctx.worker_count)
-        validity = write_artifacts(
-            self.ctx,
-            self.out,
-            users=self.users,
-            started_at=self.started_at,
-            ended_at=ended,
-            host=str(self.environment.host or ""),
-            processes=processes,
-            interrupted=not complete,
-            stop_reason="the profile's schedule ended"
+        reason = self.stop_reason or (
+            "the profile's schedule ended"
             if complete
-            else f"stopped early after {ran:.0f} of {self.ctx.schedule.duration_s:.0f} s",
+            else f"stopped early after {ran:.0f} of {self.ctx.schedule.duration_s:.0f} s"
         )
+        try:
+            validity = write_artifacts(
+                self.ctx,
+                self.out,
+                users=self.users,
+                started_at=self.started_at,
+                ended_at=ended,
+                host=str(self.environment.host or ""),
+                processes=processes,
+                interrupted=not complete,
+                stop_reason=reason,
+                extra={
+                    "worker_losses": self.worker_losses,
+                    "on_worker_loss": self.on_worker_loss,
+                },
+            )
+        except StampedeError as exc:
+            if not self.write_failed:
+                self.write_failed = True
+                sys.stderr.write(f"Stampede: the run was not saved: {exc}\n")
+            self.environment.process_exit_code = WRITE_FAILED
+            return
         if not self.announced:
             self.announced = True
             verdict = "valid" if validity.valid else "INVALID: " + "; ".join(validity.reasons)

@@ -1,13 +1,18 @@
 """``stampede run``: one load test from profile to report.
 
 1. validate the profile and flags (before anything starts);
-2. start the embedded store on a free port, or check the user's host answers;
+2. start the embedded store on a free port (with a private Redis when a
+   ``--chaos redis-restart`` asks for one), or check the user's host answers;
 3. run Locust headless in a child process (it monkey-patches the standard
-   library, so it never runs inside this one), showing its progress lines;
-4. after the traffic — finished, failed or interrupted with Ctrl-C — audit
-   the store, size the generator, update ``run.json``, write the report.
+   library, so it never runs inside this one), showing its progress lines,
+   while the chaos injector breaks things on schedule and a watchdog ends
+   the run if the target dies;
+4. after the traffic — finished, failed, interrupted with Ctrl-C or cut short
+   by a dead target — audit the store, size the generator, update
+   ``run.json`` (and ``chaos.json``), write the report.
 
-Whatever happened, what was measured stays in the run directory.
+Whatever happened, what was measured stays in the run directory; ``run.json``
+says ``complete: true`` only once every file of the run was written.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from profiles import Profile, load_profile
-from stampede.errors import TargetError
+from stampede.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
+from stampede.errors import ConfigError, StampedeError, TargetError
 from stampede.generator import GeneratorFootprint, TreeMemory, full_scale_workers
+from stampede.run_checks import chaos_specs, needs_private_redis
 from stampede.rundir import RunDir, new_run_dir, use_run_dir, write_json
 from stampede.target import (
     EMBEDDED_ADMIN_TOKEN,
@@ -34,10 +41,14 @@ from stampede.target import (
     check_url,
     embedded_store_args,
     fetch_admin,
+    free_port,
     store_data_dir,
 )
+from stampede.watchdog import TargetWatch
 
 Echo = Callable[[str], None]
+#: the Locust master's exit code when it could not write the run directory
+WRITE_FAILED = 5
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,10 @@ class RunRequest:
     seed: int | None = None
     report: bool = True
     command: str = ""
+    chaos: tuple[str, ...] = ()
+    on_worker_loss: str = "continue"
+    target_down_after_s: float = 5.0
+    watch_interval_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,27 @@ class RunResult:
     run_dir: Path
     run: dict[str, Any]
     interrupted: bool
+
+    @property
+    def target_lost(self) -> bool:
+        return bool(self.run.get("target_lost"))
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    token: str | None
+    kind: str
+    process: subprocess.Popen[bytes] | None = None
+    redis: PrivateRedis | None = None
+
+
+@dataclass(frozen=True)
+class LocustExit:
+    code: int
+    interrupted: bool
+    peak_memory: int
+    target_lost: str | None
 
 
 def _locustfile() -> str:
@@ -79,12 +115,28 @@ def _shoppers(profile: Profile, requested: int | None) -> int:
 
 @contextlib.contextmanager
 def _target(
-    request: RunRequest, profile: Profile, run_dir: Path, echo: Echo
-) -> Iterator[tuple[str, str | None, str]]:
-    """(url, admin token, kind) of the system under test, for the length of the run."""
+    request: RunRequest, profile: Profile, run_dir: Path, echo: Echo, redis: bool
+) -> Iterator[Target]:
+    """The system under test, for the length of the run."""
     if request.host is not None:
-        yield check_url(request.host), request.admin_token, "remote"
+        yield Target(check_url(request.host), request.admin_token, "remote")
         return
+    if not redis:
+        with _embedded(request, profile, run_dir, echo, []) as target:
+            yield target
+        return
+    echo("Starting a private redis-server for --chaos redis-restart …")
+    with (
+        PrivateRedis(run_dir / "redis") as private,
+        _embedded(request, profile, run_dir, echo, ["--redis-url", private.url]) as target,
+    ):
+        yield Target(target.url, target.token, target.kind, target.process, private)
+
+
+@contextlib.contextmanager
+def _embedded(
+    request: RunRequest, profile: Profile, run_dir: Path, echo: Echo, extra: list[str]
+) -> Iterator[Target]:
     from store.launcher import StoreProcess
 
     flash = profile.flash.sku if profile.flash else None
@@ -92,6 +144,7 @@ def _target(
         *embedded_store_args(flash, _shoppers(profile, request.shoppers)),
         "--workers",
         str(request.store_workers),
+        *extra,
         *request.store_args,
     ]
     echo(f"Starting the embedded store ({request.store_workers} worker(s)) …")
@@ -103,7 +156,7 @@ def _target(
         ready_timeout_s=300,
     )
     with store:
-        yield store.url, EMBEDDED_ADMIN_TOKEN, "embedded"
+        yield Target(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
 
 
 def _locust_command(request: RunRequest, profile: Profile, url: str, run_dir: Path) -> list[str]:
@@ -136,35 +189,66 @@ def _locust_command(request: RunRequest, profile: Profile, url: str, run_dir: Pa
         str(_shoppers(profile, request.shoppers)),
         "--stop-timeout",
         "10",
+        "--on-worker-loss",
+        request.on_worker_loss,
     ]
     if request.processes > 1:
-        command += ["--processes", str(request.processes)]
+        # a free port for the master, so two runs on one machine never collide on 5557
+        command += ["--processes", str(request.processes), "--master-bind-port", str(free_port())]
     if request.seed is not None:
         command += ["--stampede-seed", str(request.seed)]
     return command
 
 
-def _run_locust(command: list[str], run_dir: Path) -> tuple[int, bool, int]:
-    """(exit code, interrupted, peak memory in bytes) of the Locust child."""
+def _stop(child: subprocess.Popen[bytes]) -> int:
+    child.send_signal(signal.SIGINT)  # Locust stops gracefully and writes what it measured
+    try:
+        return child.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait()
+
+
+def _run_locust(
+    command: list[str], run_dir: Path, watch: TargetWatch, every_s: float
+) -> LocustExit:
+    """Run the Locust child to its end, to Ctrl-C, or until the target dies."""
     with (run_dir / "locust.out").open("wb") as out:
         child = subprocess.Popen(command, stdout=out)
         memory = TreeMemory(child.pid).start()
-        interrupted = False
         try:
-            code = child.wait()
+            while True:
+                try:
+                    code = child.wait(timeout=every_s)
+                    return LocustExit(code, False, memory.stop(), None)
+                except subprocess.TimeoutExpired:
+                    pass
+                lost = watch.check()
+                if lost is not None:
+                    return LocustExit(_stop(child), True, memory.stop(), lost)
         except KeyboardInterrupt:
-            interrupted = True
-            child.send_signal(signal.SIGINT)  # in case it was not in our process group
-            try:
-                code = child.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                code = child.wait()
-        return code, interrupted, memory.stop()
+            return LocustExit(_stop(child), True, memory.stop(), None)
+        finally:
+            watch.close()
+
+
+def _watch(request: RunRequest, target: Target) -> TargetWatch:
+    return TargetWatch(target.url, target.process, down_after_s=request.target_down_after_s)
+
+
+def _injector(
+    specs: tuple[FaultSpec, ...], target: Target, run_dir: Path, profile: Profile
+) -> Injector | None:
+    if not specs:
+        return None
+    assert target.process is not None and target.token is not None, "checked: embedded only"
+    chaos = ChaosTarget(target.url, target.token, target.process.pid, target.redis)
+    return Injector(specs, chaos, run_dir, profile.flash.opens_at_s if profile.flash else None)
 
 
 def execute(request: RunRequest, echo: Echo) -> RunResult:
     profile = load_profile(request.profile).scaled(request.scale, request.time_scale)
+    specs = chaos_specs(request.chaos, profile, request.host, request.store_args)
     if request.host is not None:
         check_reachable(check_url(request.host))
     if request.out_dir is not None:
@@ -176,52 +260,90 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         f"Profile {profile.name}: scale {profile.applied_scale:g}, time scale "
         f"{profile.applied_time_scale:g}, {profile.duration_s:.0f} s, {profile.model} model"
     )
-    with _target(request, profile, run_dir, echo) as (url, token, kind):
-        echo(f"Target: {url} ({kind}); Ctrl-C stops the run and keeps what was measured")
-        code, interrupted, peak_memory = _run_locust(
-            _locust_command(request, profile, url, run_dir), run_dir
+    with _target(request, profile, run_dir, echo, needs_private_redis(specs)) as target:
+        echo(
+            f"Target: {target.url} ({target.kind}); Ctrl-C stops the run, keeping what was measured"
         )
-        audit = fetch_admin(url, token, "/admin/audit")
-        summary = fetch_admin(url, token, "/admin/summary")
-    return _finish(request, run_dir, kind, code, interrupted, peak_memory, audit, summary, echo)
+        injector = _injector(specs, target, run_dir, profile)
+        if injector is not None:
+            injector.start()
+        try:
+            ended = _run_locust(
+                _locust_command(request, profile, target.url, run_dir),
+                run_dir,
+                _watch(request, target),
+                request.watch_interval_s,
+            )
+        finally:
+            faults = injector.stop() if injector is not None else []
+        audit = summary = None
+        if ended.target_lost is None:
+            audit = fetch_admin(target.url, target.token, "/admin/audit")
+            summary = fetch_admin(target.url, target.token, "/admin/summary")
+    outcome = _Outcome(target.kind, ended, audit, summary, faults)
+    try:
+        return _finish(request, run_dir, outcome, echo)
+    except StampedeError as exc:
+        _mark_incomplete(run_dir, str(exc))
+        raise
 
 
-def _finish(
-    request: RunRequest,
-    run_dir: Path,
-    kind: str,
-    code: int,
-    interrupted: bool,
-    peak_memory: int,
-    audit: dict[str, Any] | None,
-    summary: dict[str, Any] | None,
-    echo: Echo,
-) -> RunResult:
+@dataclass(frozen=True)
+class _Outcome:
+    kind: str
+    ended: LocustExit
+    audit: dict[str, Any] | None
+    summary: dict[str, Any] | None
+    faults: list[dict[str, Any]]
+
+
+def _mark_incomplete(run_dir: Path, why: str) -> None:
+    """Best effort: the disk that refused a file may refuse this too."""
+    with contextlib.suppress(StampedeError):
+        rundir = RunDir(run_dir)
+        if rundir.has("run.json"):
+            rundir.update_run({"complete": False, "write_error": why})
+
+
+def _finish(request: RunRequest, run_dir: Path, outcome: _Outcome, echo: Echo) -> RunResult:
     rundir = RunDir(run_dir)
+    ended = outcome.ended
     if not rundir.has("run.json"):
+        if ended.code == WRITE_FAILED:
+            raise ConfigError(
+                f"cannot write the run directory {run_dir}: Locust could not save its "
+                "measurements (its error is above); nothing there is a complete run"
+            )
         raise TargetError(
-            f"Locust exited with code {code} before measuring anything; see "
+            f"Locust exited with code {ended.code} before measuring anything; see "
             f"{run_dir / 'locust.log'} and {run_dir / 'locust.out'}"
         )
-    if audit is not None:
-        write_json(run_dir / "audit.json", audit)
-    if summary is not None:
-        write_json(run_dir / "store-summary.json", summary)
+    if outcome.audit is not None:
+        write_json(run_dir / "audit.json", outcome.audit)
+    if outcome.summary is not None:
+        write_json(run_dir / "store-summary.json", outcome.summary)
+    if outcome.faults:
+        write_json(run_dir / "chaos.json", {"faults": outcome.faults})
     run = rundir.run()
-    interrupted = interrupted or bool(run.get("interrupted"))
-    run = rundir.update_run(
-        {
-            "target": kind,
-            "command": request.command,
-            "locust_exit_code": code,
-            "interrupted": interrupted,
-            "audit_ok": None if audit is None else bool(audit.get("ok")),
-            "generator_sizing": _sizing(rundir, run),
-            "generator_peak_memory_mb": round(peak_memory / 2**20, 1),
-        }
-    )
+    interrupted = ended.interrupted or bool(run.get("interrupted"))
+    fields: dict[str, Any] = {
+        "target": outcome.kind,
+        "command": request.command,
+        "locust_exit_code": ended.code,
+        "interrupted": interrupted,
+        "audit_ok": None if outcome.audit is None else bool(outcome.audit.get("ok")),
+        "generator_sizing": _sizing(rundir, run),
+        "generator_peak_memory_mb": round(ended.peak_memory / 2**20, 1),
+        "chaos": outcome.faults,
+        "complete": False,
+    }
+    if ended.target_lost is not None:
+        fields["target_lost"] = ended.target_lost
+        fields["stop_reason"] = f"the target died: {ended.target_lost}"
+    run = rundir.update_run(fields)
     if request.report:
         _report(run_dir, echo)
+    run = rundir.update_run({"complete": True})
     return RunResult(run_dir, run, interrupted)
 
 
@@ -268,8 +390,11 @@ def _report(run_dir: Path, echo: Echo) -> None:
 def summary_lines(result: RunResult) -> list[str]:
     run = result.run
     validity = run.get("validity", {})
+    state = "INTERRUPTED" if result.interrupted else "complete"
+    if result.target_lost:
+        state = f"STOPPED, {run.get('stop_reason')}"
     lines = [
-        f"Run {'INTERRUPTED' if result.interrupted else 'complete'}: {result.run_dir}",
+        f"Run {state}: {result.run_dir}",
         "Measurements: "
         + (
             "valid"
@@ -279,6 +404,13 @@ def summary_lines(result: RunResult) -> list[str]:
     ]
     if run.get("audit_ok") is not None:
         lines.append(f"Store audit: {'clean' if run['audit_ok'] else 'FAILED'}")
+    for fault in run.get("chaos") or ():
+        lines.append(f"Chaos {fault['spec']}: {fault['detail']}")
+    for loss in run.get("worker_losses") or ():
+        lines.append(
+            f"Locust worker lost at {loss['t']:.0f} s: {loss['left']} of {loss['before']} left; "
+            f"{run.get('on_worker_loss', 'continue')} on loss"
+        )
     sizing = run.get("generator_sizing", {})
     if sizing.get("workers_needed"):
         lines.append(

@@ -1,4 +1,4 @@
-"""The admin API: seed, reset, audit, summary. Behind the store's admin token."""
+"""The admin API: seed, reset, audit, summary, fault switches. Behind the store's admin token."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from starlette.responses import Response
 
 from store.audit import AuditReport, audit
 from store.config import FlashSku, SeedSpec
+from store.recovery import settle_stale_checkouts
 from store.services import Services
+from store.switches import SharedSwitches, Switches
 from store.web import ApiError, Endpoint, JSONResponse, read_json
 
 
@@ -37,6 +39,10 @@ class FlashSummary(msgspec.Struct, frozen=True):
     held: int
     available: int
     sold_out_at: float | None
+
+
+#: the audit runs after traffic stopped: a checkout pending this long died with its worker
+AUDIT_SETTLE_S = 5.0
 
 
 class Summary(msgspec.Struct, frozen=True):
@@ -74,7 +80,16 @@ def _check_seed(body: SeedRequest) -> None:
             )
 
 
-def endpoints(services: Services, admin_token: str) -> list[Endpoint]:
+def _check_switches(body: Switches) -> None:
+    if not 0 <= body.db_latency_ms <= 60_000:
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"`db_latency_ms` is {body.db_latency_ms}; expected 0 to 60000 milliseconds",
+        )
+
+
+def endpoints(services: Services, admin_token: str, switches: SharedSwitches) -> list[Endpoint]:
     def require_admin(request: Request) -> None:
         token = request.scope.get("stampede.token") or ""
         if not hmac.compare_digest(str(token).encode(), admin_token.encode()):
@@ -115,7 +130,19 @@ def endpoints(services: Services, admin_token: str) -> list[Endpoint]:
 
     async def run_audit(request: Request) -> Response:
         require_admin(request)
+        await settle_stale_checkouts(services, AUDIT_SETTLE_S)
         return JSONResponse(await audit(services))
+
+    async def get_chaos(request: Request) -> Response:
+        require_admin(request)
+        return JSONResponse(switches.current())
+
+    async def put_chaos(request: Request) -> Response:
+        require_admin(request)
+        body = await read_json(request, Switches)
+        _check_switches(body)
+        switches.write(body)
+        return JSONResponse(body)
 
     async def summary(request: Request) -> Response:
         require_admin(request)
@@ -162,5 +189,24 @@ def endpoints(services: Services, admin_token: str) -> list[Endpoint]:
             response=Summary,
             auth="admin",
             errors=(401,),
+        ),
+        Endpoint(
+            "GET",
+            "/admin/chaos",
+            get_chaos,
+            "The fault switches every worker sees (payment outage, database latency)",
+            response=Switches,
+            auth="admin",
+            errors=(401,),
+        ),
+        Endpoint(
+            "PUT",
+            "/admin/chaos",
+            put_chaos,
+            "Turn faults on or off in every worker (used by `stampede run --chaos`)",
+            body=Switches,
+            response=Switches,
+            auth="admin",
+            errors=(400, 401, 422),
         ),
     ]

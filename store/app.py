@@ -2,7 +2,9 @@
 
 ``create_app(config)`` builds it; ``app_from_env()`` is the factory the
 server's worker processes call. Each worker runs the sweeper and the outbox
-relay too; both are safe to run in several processes at once.
+relay too; both are safe to run in several processes at once. The sweeper
+also settles checkouts a dead worker left half-done (:mod:`store.recovery`),
+and every worker reads the shared fault switches (:mod:`store.switches`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from store import admin
 from store.catalog import api as catalog_api
 from store.config import StoreConfig, config_from_env
+from store.db import SqliteDatabase
 from store.gateway.metrics import StoreMetrics
 from store.gateway.middleware import GatewayMiddleware
 from store.gateway.openapi import openapi_document
@@ -31,7 +34,11 @@ from store.gateway.ratelimit import Limiter, RateLimiter
 from store.gateway.redis_ratelimit import RedisRateLimiter
 from store.inventory import api as inventory_api
 from store.orders import api as orders_api
+from store.postgres import PostgresDatabase
+from store.recovery import STALE_CHECKOUT_S, settle_stale_checkouts
 from store.services import Services
+from store.shared import SharedDatabase
+from store.switches import SharedSwitches
 from store.users import api as users_api
 from store.web import ApiError, Endpoint, Handler, JSONResponse, error_response
 
@@ -56,7 +63,9 @@ def _guard(handler: Handler) -> Handler:
     return guarded
 
 
-def api_endpoints(services: Services, config: StoreConfig) -> list[Endpoint]:
+def api_endpoints(
+    services: Services, config: StoreConfig, switches: SharedSwitches
+) -> list[Endpoint]:
     public = [
         *users_api.endpoints(services.users),
         *catalog_api.endpoints(services.catalog),
@@ -64,7 +73,7 @@ def api_endpoints(services: Services, config: StoreConfig) -> list[Endpoint]:
         *orders_api.endpoints(services.orders, services.checkout),
     ]
     prefixed = [Endpoint(**{**ep.__dict__, "path": API_PREFIX + ep.path}) for ep in public]
-    return [*prefixed, *admin.endpoints(services, config.admin_token)]
+    return [*prefixed, *admin.endpoints(services, config.admin_token, switches)]
 
 
 def _ops_endpoints(
@@ -131,10 +140,29 @@ def _limiter(config: StoreConfig, services: Services) -> Limiter:
     return RateLimiter(config.rate_limits)
 
 
-def create_app(config: StoreConfig) -> Starlette:
+def _obey_switches(services: Services, switches: SharedSwitches) -> None:
+    """Point the payment provider and every database at the shared fault switches."""
+    services.payments.provider.outage_switch = switches.payment_outage
+    for db in services.databases.values():
+        inner = db.inner if isinstance(db, SharedDatabase) else db
+        if isinstance(inner, SqliteDatabase | PostgresDatabase):
+            inner.delay = switches.db_latency_s
+
+
+def _sweep(services: Services, stale_checkout_s: float) -> Callable[[], Awaitable[object]]:
+    async def sweep() -> None:
+        await services.inventory.sweep()
+        await settle_stale_checkouts(services, stale_checkout_s)
+
+    return sweep
+
+
+def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) -> Starlette:
     services = Services.open(config)
+    switches = SharedSwitches(config.data_path)
+    _obey_switches(services, switches)
     metrics = StoreMetrics()
-    endpoints = api_endpoints(services, config)
+    endpoints = api_endpoints(services, config, switches)
     endpoints += _ops_endpoints(endpoints, metrics, config)
     routes: list[BaseRoute] = [
         Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in endpoints
@@ -145,7 +173,9 @@ def create_app(config: StoreConfig) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.setup()
         tasks = [
-            asyncio.create_task(_every(config.sweep_interval_s, services.inventory.sweep, "sweep")),
+            asyncio.create_task(
+                _every(config.sweep_interval_s, _sweep(services, stale_checkout_s), "sweep")
+            ),
             asyncio.create_task(_every(config.outbox_interval_s, services.relay.drain, "outbox")),
             asyncio.create_task(services.feed.run()),
         ]

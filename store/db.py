@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -22,6 +22,19 @@ import aiosqlite
 
 Row = Mapping[str, Any]
 Params = Mapping[str, Any]
+#: seconds every database call waits before it takes a connection (injected latency)
+Delay = Callable[[], float]
+
+
+def no_delay() -> float:
+    return 0.0
+
+
+async def wait_delay(delay: Delay) -> None:
+    """Wait the injected latency, as a slow network to the database would, holding nothing."""
+    seconds = delay()
+    if seconds > 0:
+        await asyncio.sleep(seconds)
 
 
 class IntegrityError(Exception):
@@ -95,8 +108,15 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path, pool_size: int = 4, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        pool_size: int = 4,
+        busy_timeout_ms: int = 30_000,
+        delay: Delay = no_delay,
+    ) -> None:
         self.path = path
+        self.delay = delay
         self._pool_size = pool_size
         self._busy_timeout_ms = busy_timeout_ms
         self._idle: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
@@ -114,6 +134,7 @@ class SqliteDatabase:
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[aiosqlite.Connection]:
+        await wait_delay(self.delay)
         if self._idle.empty() and len(self._all) < self._pool_size:
             async with self._opening:
                 if len(self._all) < self._pool_size:

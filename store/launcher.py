@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,9 @@ from types import TracebackType
 import httpx
 
 from stampede.errors import TargetError
+from stampede.target import free_port
 
 _RUN_CLI = "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 class StoreProcess:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from stampede.errors import ServiceUnavailableError
-from store.db import Executor, IntegrityError, Params, Row
+from store.db import Delay, Executor, IntegrityError, Params, Row, no_delay, wait_delay
 from store.dialects import arguments, mask_url, numbered, postgres_ddl
 
 _CONNECT_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.PostgresError)
@@ -72,9 +72,16 @@ class PostgresDatabase:
     dialect = "postgres"
 
     def __init__(
-        self, url: str, schema: str, *, pool_size: int = 4, connect_timeout_s: float = 5.0
+        self,
+        url: str,
+        schema: str,
+        *,
+        pool_size: int = 4,
+        connect_timeout_s: float = 5.0,
+        delay: Delay = no_delay,
     ) -> None:
         self.url = url
+        self.delay = delay
         self.schema = schema
         self._pool_size = pool_size
         self._timeout = connect_timeout_s
@@ -105,6 +112,7 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[_PgConnection]:
+        await wait_delay(self.delay)
         pool = await self._get_pool()
         async with pool.acquire() as conn:
             yield _PgConnection(conn, self._sql)
@@ -123,6 +131,7 @@ class PostgresDatabase:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
+        await wait_delay(self.delay)
         pool = await self._get_pool()
         async with pool.acquire() as conn, conn.transaction():
             yield _PgConnection(conn, self._sql)

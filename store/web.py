@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from starlette.requests import Request
@@ -17,6 +17,14 @@ from starlette.responses import Response
 T = TypeVar("T")
 
 _encoder = msgspec.json.Encoder()
+
+#: one character that is neither a control character nor a blank. Patterns in the OpenAPI
+#: document spell characters out, because JSON Schema's ``\s`` is not Python's
+VISIBLE = r"[^\x00-\x20\x7f]"
+
+#: a row id in a request body: msgspec decodes integers of any size, but PostgreSQL and SQLite
+#: bind only 64-bit ones (an id that cannot exist answers 404)
+RowId = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
 class ApiError(Exception):
@@ -59,10 +67,34 @@ async def read_json(request: Request, type_: type[T]) -> T:
         raise ApiError(400, "invalid_json", "the request body is empty; send a JSON object")
     try:
         return msgspec.json.decode(body, type=type_, strict=True)
+    except msgspec.ValidationError:
+        pass
+    except msgspec.DecodeError as exc:
+        raise _not_json(exc) from exc
+    # JSON has one number type: ``2.0`` is the integer 2 to JSON Schema, and so to the
+    # OpenAPI document, though msgspec's strict ints refuse it. Only a refused body pays this.
+    try:
+        loose = msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:  # the typed decoder stopped before the bad bytes
+        raise _not_json(exc) from exc
+    try:
+        return msgspec.convert(_whole_floats_as_ints(loose), type_, strict=True)
     except msgspec.ValidationError as exc:
         raise ApiError(422, "invalid_request", _sentence(str(exc))) from exc
-    except msgspec.DecodeError as exc:
-        raise ApiError(400, "invalid_json", f"the request body is not valid JSON: {exc}") from exc
+
+
+def _not_json(exc: msgspec.DecodeError) -> ApiError:
+    return ApiError(400, "invalid_json", f"the request body is not valid JSON: {exc}")
+
+
+def _whole_floats_as_ints(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_floats_as_ints(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _whole_floats_as_ints(v) for k, v in value.items()}
+    return value
 
 
 def _sentence(text: str) -> str:
@@ -72,7 +104,7 @@ def _sentence(text: str) -> str:
 def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within [low, high], or a 422 naming it."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -87,10 +119,14 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
     return value
 
 
+#: an id in a path as :func:`path_id` accepts it: a whole number from 1, of at most 18 digits
+PATH_ID_SCHEMA: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}
+
+
 def path_id(request: Request, name: str) -> int:
     """A positive integer id from the path, or a 404 (an id that cannot exist)."""
     raw = request.path_params[name]
-    if not raw.isdigit() or len(raw) > 18 or int(raw) <= 0:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) <= 0:
         raise ApiError(404, "not_found", f"no {name.removesuffix('_id')} with id {raw!r}")
     return int(raw)
 
@@ -101,9 +137,12 @@ Handler = Callable[[Request], Awaitable[Response]]
 
 @dataclass(frozen=True)
 class QueryParam:
+    """A query, header or path parameter as OpenAPI describes it."""
+
     name: str
     schema: dict[str, Any]
     description: str = ""
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,8 +160,12 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     query: tuple[QueryParam, ...] = ()
     headers: tuple[QueryParam, ...] = ()
+    #: the body of the statuses in ``error_body_codes`` (all errors when that is empty)
     error_body: type | None = None
+    error_body_codes: tuple[int, ...] = ()
     body_required: bool = True
+    #: schemas of path parameters; one not listed here is any string
+    path_params: tuple[QueryParam, ...] = ()
 
 
 def user_id(request: Request) -> int:

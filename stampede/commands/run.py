@@ -65,6 +65,21 @@ from stampede.runner import RunRequest, execute, summary_lines
     metavar="FLAG",
     help="Extra flag for the embedded store, e.g. --store-arg=--flash-stock=500.",
 )
+@click.option(
+    "--chaos",
+    multiple=True,
+    metavar="SPEC",
+    help="Break the embedded store during the run (repeatable): kill-worker@sale+30s, "
+    "redis-restart@60s, payment-outage@sale+10s:30s, db-latency@sale:200ms:60s. Times are "
+    "run time, after --time-scale.",
+)
+@click.option(
+    "--on-worker-loss",
+    type=click.Choice(["continue", "stop"]),
+    default="continue",
+    show_default=True,
+    help="When a Locust worker process disappears: go on with the rest, or stop the run.",
+)
 @click.option("--seed", type=int, default=None, help="Seed for reproducible traffic.")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")
 def run(
@@ -77,6 +92,8 @@ def run(
     admin_token: str | None,
     store_workers: int,
     store_args: tuple[str, ...],
+    chaos: tuple[str, ...],
+    on_worker_loss: str,
     seed: int | None,
     no_report: bool,
 ) -> None:
@@ -88,6 +105,7 @@ def run(
       stampede run flash-sale                       # embedded store, default scales
       stampede run smoke --host http://staging:8000 --admin-token $TOKEN
       stampede run flash-sale --scale 0.01 --processes 2
+      stampede run flash-sale --chaos kill-worker@sale+30s --chaos payment-outage@sale+10s:30s
     """
     request = RunRequest(
         profile=profile,
@@ -100,12 +118,18 @@ def run(
         store_workers=store_workers,
         store_args=store_args,
         seed=seed,
+        chaos=chaos,
+        on_worker_loss=on_worker_loss,
         report=not no_report,
         command=shlex.join(["stampede", *sys.argv[1:]]),
     )
     result = execute(request, lambda line: click.echo(line, err=True))
     for line in summary_lines(result):
         click.echo(line)
+    if result.target_lost:
+        sys.exit(4)
+    if result.run.get("worker_losses") and on_worker_loss == "stop":
+        sys.exit(5)
     if result.interrupted:
         sys.exit(130)
     if not result.run.get("validity", {}).get("valid", False):

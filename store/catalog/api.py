@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from store.catalog.service import CatalogService, Category, Product, ProductPage
-from store.web import ApiError, Endpoint, JSONResponse, QueryParam, int_param, path_id
+from store.web import (
+    PATH_ID_SCHEMA,
+    VISIBLE,
+    ApiError,
+    Endpoint,
+    JSONResponse,
+    QueryParam,
+    int_param,
+    path_id,
+)
 
 _PAGING = (
     QueryParam("page", {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1}),
     QueryParam("per_page", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
 )
+
+
+#: search terms: something besides blanks, and no NUL (PostgreSQL's text cannot hold one)
+SEARCH_PATTERN = rf"^[^\x00]*{VISIBLE}[^\x00]*$"
+_SEARCH = re.compile(SEARCH_PATTERN)
 
 
 def _paging(request: Request) -> tuple[int, int]:
@@ -35,15 +51,16 @@ def endpoints(catalog: CatalogService) -> list[Endpoint]:
         return Response(body, media_type="application/json")
 
     async def search(request: Request) -> Response:
-        query = request.query_params.get("q", "").strip()
-        if not 1 <= len(query) <= 200:
+        raw = request.query_params.get("q", "")
+        if len(raw) > 200 or not _SEARCH.fullmatch(raw):
             raise ApiError(
                 422,
                 "invalid_request",
-                f"query parameter `q` is {query!r}; expected 1 to 200 characters of search terms",
+                f"query parameter `q` is {raw[:200]!r}; expected 1 to 200 characters of search "
+                "terms, not only blanks, without NUL",
             )
         page, per_page = _paging(request)
-        return JSONResponse(await catalog.search(query, page, per_page))
+        return JSONResponse(await catalog.search(raw, page, per_page))
 
     return [
         Endpoint(
@@ -63,7 +80,13 @@ def endpoints(catalog: CatalogService) -> list[Endpoint]:
             query=(QueryParam("category", {"type": "string"}, "category id or slug"), *_PAGING),
         ),
         Endpoint(
-            "GET", "/products/{product_id}", product, "One product", response=Product, errors=(404,)
+            "GET",
+            "/products/{product_id}",
+            product,
+            "One product",
+            response=Product,
+            errors=(404,),
+            path_params=(QueryParam("product_id", PATH_ID_SCHEMA),),
         ),
         Endpoint(
             "GET",
@@ -72,6 +95,14 @@ def endpoints(catalog: CatalogService) -> list[Endpoint]:
             "Products matching every search term",
             response=ProductPage,
             errors=(422,),
-            query=(QueryParam("q", {"type": "string", "minLength": 1, "maxLength": 200}), *_PAGING),
+            query=(
+                QueryParam(
+                    "q",
+                    {"type": "string", "maxLength": 200, "pattern": SEARCH_PATTERN},
+                    "search terms, all of which a product must match",
+                    required=True,
+                ),
+                *_PAGING,
+            ),
         ),
     ]

@@ -22,7 +22,7 @@ from store.web import ApiError, error_response
 log = logging.getLogger("stampede.store")
 
 #: paths that are never rate limited (operations and the admin API)
-_UNLIMITED = ("/healthz", "/metrics", "/admin/", "/openapi.json")
+UNLIMITED_PATHS = ("/healthz", "/metrics", "/admin/", "/openapi.json")
 
 
 class GatewayMiddleware:
@@ -95,7 +95,7 @@ class GatewayMiddleware:
         length = _header(scope, b"content-length")
         if length and (not length.isdigit() or int(length) > self.max_body_bytes):
             return _too_large(self.max_body_bytes)
-        if scope["path"].startswith(_UNLIMITED):
+        if scope["path"].startswith(UNLIMITED_PATHS):
             return None
         client = f"user:{user_id}" if user_id is not None else f"addr:{_client_host(scope)}"
         refused = await self.limiter.admit(client, signed_in=user_id is not None)

@@ -7,7 +7,8 @@ from typing import Any
 
 import msgspec
 
-from store.web import Endpoint, ErrorBody
+from store.gateway.middleware import UNLIMITED_PATHS
+from store.web import Endpoint, ErrorBody, QueryParam
 
 _AUTH_ERRORS = {
     400: "Malformed request",
@@ -53,30 +54,7 @@ def openapi_document(endpoints: Sequence[Endpoint], version: str) -> dict[str, A
 
 def _operation(ep: Endpoint, refs: dict[int, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": ep.summary, "operationId": _operation_id(ep)}
-    params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in _path_params(ep.path)
-    ]
-    params += [
-        {
-            "name": q.name,
-            "in": "query",
-            "required": False,
-            "schema": q.schema,
-            "description": q.description,
-        }
-        for q in ep.query
-    ]
-    params += [
-        {
-            "name": h.name,
-            "in": "header",
-            "required": True,
-            "schema": h.schema,
-            "description": h.description,
-        }
-        for h in ep.headers
-    ]
+    params = _parameters(ep)
     if params:
         op["parameters"] = params
     if ep.body is not None:
@@ -88,18 +66,49 @@ def _operation(ep: Endpoint, refs: dict[int, Any]) -> dict[str, Any]:
     if ep.response is not None:
         ok["content"] = {"application/json": {"schema": refs[id(ep.response)]}}
     responses: dict[str, Any] = {str(ep.status): ok}
-    error_schema = refs[id(ep.error_body or ErrorBody)]
-    limited = not ep.path.startswith(("/admin", "/healthz", "/metrics"))
+    limited = not ep.path.startswith(UNLIMITED_PATHS)
     codes = {*ep.errors, 429} if limited else set(ep.errors)
     for code in sorted(codes):
         responses[str(code)] = {
             "description": _AUTH_ERRORS.get(code, "Error"),
-            "content": {"application/json": {"schema": error_schema}},
+            "content": {"application/json": {"schema": _error_schema(ep, code, refs)}},
         }
     op["responses"] = responses
     if ep.auth != "none":
         op["security"] = [{"bearer" if ep.auth == "user" else "admin": []}]
     return op
+
+
+def _parameters(ep: Endpoint) -> list[dict[str, Any]]:
+    declared = {p.name: p for p in ep.path_params}
+    params = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": declared[name].schema if name in declared else {"type": "string"},
+        }
+        for name in _path_params(ep.path)
+    ]
+    params += [_parameter(q, "query", q.required) for q in ep.query]
+    params += [_parameter(h, "header", True) for h in ep.headers]
+    return params
+
+
+def _parameter(param: QueryParam, where: str, required: bool) -> dict[str, Any]:
+    described = {"name": param.name, "in": where, "required": required, "schema": param.schema}
+    if param.description:
+        described["description"] = param.description
+    return described
+
+
+def _error_schema(ep: Endpoint, code: int, refs: dict[int, Any]) -> Any:
+    """An endpoint's own error body where it declares one; the gateway's refusals are ErrorBody."""
+    if ep.error_body is None or (ep.error_body_codes and code not in ep.error_body_codes):
+        return refs[id(ErrorBody)]
+    if not ep.error_body_codes:
+        return refs[id(ep.error_body)]
+    return {"anyOf": [refs[id(ep.error_body)], refs[id(ErrorBody)]]}
 
 
 def _path_params(path: str) -> list[str]:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from store.inventory.service import InventoryService, Stock
-from store.web import ApiError, Endpoint, JSONResponse
+from store.web import ApiError, Endpoint, JSONResponse, QueryParam
 
 _SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -21,5 +21,13 @@ def endpoints(inventory: InventoryService) -> list[Endpoint]:
         return JSONResponse(await inventory.stock(sku))
 
     return [
-        Endpoint("GET", "/stock/{sku}", stock, "Stock of one SKU", response=Stock, errors=(404,)),
+        Endpoint(
+            "GET",
+            "/stock/{sku}",
+            stock,
+            "Stock of one SKU",
+            response=Stock,
+            errors=(404,),
+            path_params=(QueryParam("sku", {"type": "string", "pattern": _SKU.pattern}),),
+        ),
     ]

@@ -7,12 +7,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from store.orders.checkout import Checkout, CheckoutFailed, CheckoutRequest, OrderPlaced
-from store.orders.idempotency import check_key
-from store.orders.service import Cart, Order, OrdersService, OrderSummary
+from store.orders.idempotency import KEY_PATTERN, MAX_KEY_LENGTH, check_key
+from store.orders.service import Cart, Order, OrdersService, OrderSummary, Quantity
 from store.web import (
+    PATH_ID_SCHEMA,
     Endpoint,
     JSONResponse,
     QueryParam,
+    RowId,
     int_param,
     path_id,
     read_json,
@@ -21,8 +23,8 @@ from store.web import (
 
 
 class CartItemRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    product_id: int
-    quantity: int = 1
+    product_id: RowId
+    quantity: Quantity = 1
 
 
 def endpoints(orders: OrdersService, checkout: Checkout) -> list[Endpoint]:
@@ -63,7 +65,7 @@ def endpoints(orders: OrdersService, checkout: Checkout) -> list[Endpoint]:
 
     key_header = QueryParam(
         "Idempotency-Key",
-        {"type": "string", "minLength": 1, "maxLength": 255},
+        {"type": "string", "maxLength": MAX_KEY_LENGTH, "pattern": KEY_PATTERN},
         "one key per purchase attempt; a retry reuses it",
     )
     return [
@@ -95,6 +97,7 @@ def endpoints(orders: OrdersService, checkout: Checkout) -> list[Endpoint]:
             response=Cart,
             auth="user",
             errors=(401, 404),
+            path_params=(QueryParam("product_id", PATH_ID_SCHEMA),),
         ),
         Endpoint(
             "POST",
@@ -108,6 +111,7 @@ def endpoints(orders: OrdersService, checkout: Checkout) -> list[Endpoint]:
             errors=(400, 401, 402, 404, 409, 422, 503),
             headers=(key_header,),
             error_body=CheckoutFailed,
+            error_body_codes=(402, 409, 503),
             body_required=False,
         ),
         Endpoint(
@@ -131,5 +135,6 @@ def endpoints(orders: OrdersService, checkout: Checkout) -> list[Endpoint]:
             response=Order,
             auth="user",
             errors=(401, 404),
+            path_params=(QueryParam("order_id", PATH_ID_SCHEMA),),
         ),
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 import msgspec
 
@@ -22,23 +23,33 @@ from store.db import Executor
 from store.inventory import InventoryService, LineItem
 from store.inventory.strategies import LimitExceeded, SoldOut, UnknownSku
 from store.orders import idempotency
-from store.orders.service import OrderLine, OrdersService, check_quantity, lines_total
+from store.orders.service import (
+    OrderLine,
+    OrdersService,
+    Quantity,
+    check_quantity,
+    lines_total,
+)
 from store.payments import PaymentsService
 from store.payments.service import Payment
-from store.web import ApiError
+from store.web import ApiError, RowId
 
 _encoder = msgspec.json.Encoder()
 
 
 class ItemRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    product_id: int
-    quantity: int = 1
+    product_id: RowId
+    quantity: Quantity = 1
+
+
+#: an empty list is refused as `cart_empty` (422), which the document shows as `minItems`
+Items = Annotated[list[ItemRequest], msgspec.Meta(extra_json_schema={"minItems": 1})]
 
 
 class CheckoutRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Buy the cart, or ``items`` directly ("buy now")."""
 
-    items: list[ItemRequest] | None = None
+    items: Items | None = None
     payment_method: str = "card"
 
 

@@ -8,12 +8,16 @@ still running gets 409 instead of a second order.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from store.db import Database, Executor, IntegrityError
 from store.web import ApiError
 
 MAX_KEY_LENGTH = 255
+#: printable ASCII, not only spaces (a UUID is the usual key)
+KEY_PATTERN = r"^[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,12 @@ def check_key(key: str | None) -> str:
             "idempotency_key_required",
             "checkout needs an `Idempotency-Key` header (a UUID per purchase attempt)",
         )
-    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    if len(key) > MAX_KEY_LENGTH or not _KEY.fullmatch(key):
         raise ApiError(
             400,
             "invalid_idempotency_key",
-            f"the `Idempotency-Key` header must be 1 to {MAX_KEY_LENGTH} printable characters",
+            f"the `Idempotency-Key` header must be 1 to {MAX_KEY_LENGTH} printable ASCII "
+            "characters",
         )
     return key
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Annotated
 
 import msgspec
 
@@ -62,6 +63,11 @@ SCHEMA = [
 ]
 TABLES = ("order_items", "orders", "cart_items", "idempotency_keys", "outbox")
 MAX_LINE_QUANTITY = 99
+#: units of one product in a cart line or an order line; ``check_quantity`` enforces the bounds
+#: (with a clearer message than the decoder's), the schema only documents them
+Quantity = Annotated[
+    int, msgspec.Meta(extra_json_schema={"minimum": 1, "maximum": MAX_LINE_QUANTITY})
+]
 
 
 class CartLine(msgspec.Struct, frozen=True):

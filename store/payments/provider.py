@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+from collections.abc import Callable
 from typing import Literal
 
 from store.config import PaymentSim
@@ -22,14 +23,25 @@ class ProviderError(Exception):
     """The provider failed (a timeout or a 5xx at a real one)."""
 
 
+def never() -> bool:
+    return False
+
+
 class PaymentProvider:
-    def __init__(self, sim: PaymentSim) -> None:
+    """``outage`` fails every call in this process; ``outage_switch`` in every worker
+    (the store points it at its shared switch file, see :mod:`store.switches`)."""
+
+    def __init__(self, sim: PaymentSim, outage_switch: Callable[[], bool] = never) -> None:
         self._sim = sim
+        self.outage_switch = outage_switch
         self._rng = random.Random(sim.seed)
         self._mu = math.log(max(sim.latency_median_ms, 0.001))
         ratio = max(sim.latency_p99_ms, sim.latency_median_ms) / max(sim.latency_median_ms, 0.001)
         self._sigma = math.log(ratio) / _Z99 if ratio > 1 else 0.0
         self.outage = False
+
+    def out(self) -> bool:
+        return self.outage or self.outage_switch()
 
     def latency_s(self) -> float:
         if self._sim.latency_median_ms <= 0:
@@ -39,7 +51,7 @@ class PaymentProvider:
     async def authorize(self, amount_cents: int) -> Literal["approved", "declined"]:
         await asyncio.sleep(self.latency_s())
         roll = self._rng.random()
-        if self.outage or roll < self._sim.failure_rate:
+        if self.out() or roll < self._sim.failure_rate:
             raise ProviderError("the payment provider did not answer")
         if roll < self._sim.failure_rate + self._sim.decline_rate:
             return "declined"
@@ -47,5 +59,5 @@ class PaymentProvider:
 
     async def capture(self) -> None:
         await asyncio.sleep(self.latency_s() / 2)
-        if self.outage:
+        if self.out():
             raise ProviderError("the payment provider did not answer")

@@ -85,8 +85,21 @@ class PaymentsService:
         return await self._set(row["id"], "authorized" if outcome == "approved" else "declined")
 
     async def capture(self, payment_id: int) -> Payment:
-        """Capture an authorised payment; capturing twice is a no-op."""
-        await self.provider.capture()
+        """Capture an authorised payment; capturing twice is a no-op.
+
+        When the provider does not answer, the payment ends ``failed`` (its
+        authorisation released) instead of raising: the checkout then answers
+        503 and releases the stock, rather than a 500 with money on hold.
+        """
+        try:
+            await self.provider.capture()
+        except ProviderError:
+            await self.db.execute(
+                "UPDATE payments SET status = 'failed', updated_at = :now "
+                "WHERE id = :id AND status = 'authorized'",
+                {"id": payment_id, "now": self._clock()},
+            )
+            return await self._by_id(payment_id)
         await self.db.execute(
             "UPDATE payments SET status = 'captured', updated_at = :now "
             "WHERE id = :id AND status = 'authorized'",

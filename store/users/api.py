@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store.users.service import Profile, Session, UsersService
+from store.users.service import (
+    EMAIL_PATTERN,
+    NAME_LENGTH,
+    NAME_PATTERN,
+    PASSWORD_LENGTH,
+    Profile,
+    Session,
+    UsersService,
+)
 from store.web import Endpoint, JSONResponse, read_json, user_id
+
+# The bounds below are checked by UsersService.register, with messages that name the field;
+# here they only document themselves in the OpenAPI schema.
+Email = Annotated[str, msgspec.Meta(extra_json_schema={"pattern": EMAIL_PATTERN})]
+Password = Annotated[
+    str,
+    msgspec.Meta(
+        extra_json_schema={"minLength": PASSWORD_LENGTH[0], "maxLength": PASSWORD_LENGTH[1]}
+    ),
+]
+Name = Annotated[
+    str,
+    msgspec.Meta(extra_json_schema={"maxLength": NAME_LENGTH, "pattern": NAME_PATTERN}),
+]
 
 
 class Registration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    email: str
-    password: str
-    name: str
+    email: Email
+    password: Password
+    name: Name
 
 
 class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

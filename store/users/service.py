@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 import msgspec
 
-from store.db import Database, IntegrityError
+from store.db import Database, IntegrityError, Row
+from store.users.known import KnownAccounts
 from store.users.passwords import hash_password, verify_password
 from store.users.tokens import TokenSigner
-from store.web import ApiError
+from store.web import VISIBLE, ApiError
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS users (
@@ -32,7 +33,16 @@ TABLES = ("sessions", "users")
 
 #: the password every seeded shopper shares (shopper1@stampede.test … shopperN@…)
 SEED_PASSWORD = "stampede-shopper"
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{1,63}$")
+#: an e-mail address, with any blanks around it (they are trimmed); no control characters
+_ADDRESS = r"[^@\x00-\x20\x7f]"
+_AROUND = r"[ \t\r\n]*"
+EMAIL_PATTERN = rf"^{_AROUND}{_ADDRESS}{{1,64}}@{_ADDRESS}{{1,190}}\.{_ADDRESS}{{1,63}}{_AROUND}$"
+PASSWORD_LENGTH = (8, 256)
+NAME_LENGTH = 100
+#: a name: printable, with at least one character that is not a blank
+NAME_PATTERN = rf"^[^\x00-\x1f\x7f]*{VISIBLE}[^\x00-\x1f\x7f]*$"
+_NAME = re.compile(NAME_PATTERN)
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class Profile(msgspec.Struct, frozen=True):
@@ -56,8 +66,9 @@ def seed_email(i: int) -> str:
 class UsersService:
     """Registers users, checks passwords and issues bearer tokens.
 
-    Tokens are signed, so checking one needs no database; with
-    ``sessions_in_db`` (the legacy monolith) every log-in is also a row and
+    Tokens are signed, so checking one needs no database beyond whether its
+    account still exists (remembered for a while, see :mod:`store.users.known`);
+    with ``sessions_in_db`` (the legacy monolith) every log-in is also a row and
     every request looks its session up, as the case study's store did.
     """
 
@@ -77,31 +88,29 @@ class UsersService:
         self._token_ttl_s = token_ttl_s
         self._kdf_n = kdf_n
         self._clock = clock
+        self.known = KnownAccounts(self._exists)
 
     async def setup(self) -> None:
         await self.db.execute_script(SCHEMA)
 
     async def register(self, email: str, password: str, name: str) -> Profile:
-        email = email.strip().lower()
         _check_registration(email, password, name)
+        email, name = email.strip(" \t\r\n").lower(), name.strip(" ")
         hashed = await asyncio.to_thread(hash_password, password, self._kdf_n)
         now = self._clock()
         try:
             row = await self.db.fetch_one(
                 "INSERT INTO users (email, name, password_hash, created_at) "
                 "VALUES (:email, :name, :hash, :now) RETURNING id",
-                {"email": email, "name": name.strip(), "hash": hashed, "now": now},
+                {"email": email, "name": name, "hash": hashed, "now": now},
             )
         except IntegrityError as exc:
             raise ApiError(409, "email_taken", f"an account for {email} already exists") from exc
         assert row is not None
-        return Profile(id=row["id"], email=email, name=name.strip(), created_at=now)
+        return Profile(id=row["id"], email=email, name=name, created_at=now)
 
     async def log_in(self, email: str, password: str) -> Session:
-        row = await self.db.fetch_one(
-            "SELECT id, password_hash FROM users WHERE email = :email",
-            {"email": email.strip().lower()},
-        )
+        row = await self._account(email)
         ok = row is not None and await asyncio.to_thread(
             verify_password, password, row["password_hash"]
         )
@@ -116,15 +125,29 @@ class UsersService:
             )
         return Session(token=token, expires_at=int(expires_at), user_id=row["id"])
 
+    async def _account(self, email: str) -> Row | None:
+        if "\x00" in email:  # no address holds one, and PostgreSQL refuses to compare it
+            return None
+        return await self.db.fetch_one(
+            "SELECT id, password_hash FROM users WHERE email = :email",
+            {"email": email.strip().lower()},
+        )
+
     async def authenticate(self, token: str) -> int | None:
         user = self.signer.verify(token, self._clock())
-        if user is None or not self._sessions_in_db:
-            return user
+        if user is None:
+            return None
+        if not self._sessions_in_db:
+            return user if await self.known.exists(user) else None
         row = await self.db.fetch_one(
             "SELECT user_id FROM sessions WHERE token = :t AND expires_at > :now",
             {"t": token, "now": self._clock()},
         )
         return int(row["user_id"]) if row is not None else None
+
+    async def _exists(self, user_id: int) -> bool:
+        row = await self.db.fetch_one("SELECT 1 AS one FROM users WHERE id = :id", {"id": user_id})
+        return row is not None
 
     async def profile(self, user_id: int) -> Profile:
         row = await self.db.fetch_one(
@@ -137,6 +160,7 @@ class UsersService:
     async def reset(self) -> None:
         for table in TABLES:
             await self.db.execute(f"DELETE FROM {table}")
+        self.known.forget()
 
     async def seed(self, count: int) -> None:
         """Create ``count`` shoppers sharing :data:`SEED_PASSWORD` (hashed once)."""
@@ -161,9 +185,18 @@ class UsersService:
 
 
 def _check_registration(email: str, password: str, name: str) -> None:
-    if not _EMAIL.match(email):
-        raise ApiError(422, "invalid_request", f"`email` {email!r} is not an e-mail address")
-    if not 8 <= len(password) <= 256:
-        raise ApiError(422, "invalid_request", "`password` must be 8 to 256 characters long")
-    if not 1 <= len(name.strip()) <= 100:
-        raise ApiError(422, "invalid_request", "`name` must be 1 to 100 characters long")
+    if not _EMAIL.fullmatch(email):
+        raise ApiError(
+            422, "invalid_request", f"`email` {email.strip()[:320]!r} is not an e-mail address"
+        )
+    low, high = PASSWORD_LENGTH
+    if not low <= len(password) <= high:
+        raise ApiError(
+            422, "invalid_request", f"`password` must be {low} to {high} characters long"
+        )
+    if len(name) > NAME_LENGTH or not _NAME.fullmatch(name):
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"`name` must be 1 to {NAME_LENGTH} printable characters, not only blanks",
+        )

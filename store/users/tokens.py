@@ -23,6 +23,8 @@ class TokenSigner:
 
     def verify(self, token: str, now: float) -> int | None:
         """The user id in a valid, unexpired token; None for anything else."""
+        if not token.isascii():  # compare_digest refuses non-ASCII text; no token holds any
+            return None
         parts = token.split(".")
         if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
             return None

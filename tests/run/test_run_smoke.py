@@ -58,7 +58,9 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     audit = json.loads((run_dir / "audit.json").read_text())
     assert audit["ok"] is True
     summary = json.loads((run_dir / "store-summary.json").read_text())
-    assert summary["orders_by_status"].get("paid", 0) == totals["order_paid"]
+    # every order a shopper was told is paid is paid in the store (the store may have more:
+    # a checkout whose answer timed out, settled by the store's recovery)
+    assert summary["orders_by_status"].get("paid", 0) >= totals["order_paid"]
     return run
 
 

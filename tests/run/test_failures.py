@@ -1,0 +1,124 @@
+"""The suite under failure: a target that dies, an output directory that refuses a file,
+a load-generator worker that disappears. Each ends clearly and keeps what was measured."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from stampede.target import embedded_store_args
+from store.launcher import StoreProcess
+from tests.chaos.test_chaos_run import PROFILE, _locust_workers
+from tests.run.helpers import RUN_CLI, run_json, stampede
+
+SHORT = PROFILE.replace(
+    "{duration: 25s, users: 8, phase: sale}", "{duration: 5s, users: 8, phase: sale}"
+)
+
+
+def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN_CLI, *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_load(child: subprocess.Popen[str]) -> list[str]:
+    assert child.stderr is not None
+    seen = []
+    for line in child.stderr:
+        seen.append(line)
+        if line.startswith("[") and "users" in line:
+            return seen
+    raise AssertionError("no progress line: " + "".join(seen[-20:]))
+
+
+def test_a_target_dying_mid_run_ends_the_run_and_keeps_the_results(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE)
+    out = tmp_path / "run"
+    store_args = embedded_store_args("FLASH-001", 10_000)
+    with StoreProcess(tmp_path / "store", args=store_args) as store:
+        child = _start(
+            tmp_path, "run", str(profile), "--host", store.url, "--out", str(out), "--no-report"
+        )
+        _wait_for_load(child)
+        assert store.process is not None
+        os.killpg(store.process.pid, signal.SIGKILL)  # the target's machine goes away
+        stdout, stderr = child.communicate(timeout=120)
+    assert child.returncode == 4, stderr[-3000:]
+    assert "Run STOPPED, the target died" in stdout
+    run = run_json(out)
+    assert run["stop_reason"].startswith(f"the target died: the target {store.url} stopped")
+    assert run["interrupted"] is True and run["complete"] is True
+    assert run["duration_s"] < 25
+    assert (out / "latency.json").is_file() and (out / "locust_stats.csv").is_file()
+    assert "Traceback" not in stderr
+
+
+def test_a_file_the_run_cannot_write_is_one_error_and_no_complete_run(tmp_path: Path) -> None:
+    """Root ignores permissions, so the refusal is a directory where a file must go: the
+    atomic rename onto it fails with EISDIR, through the same path as ENOSPC or EROFS."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(SHORT)
+    out = tmp_path / "run"
+    (out / "timeline.json").mkdir(parents=True)
+    result = stampede("run", str(profile), "--out", str(out), "--no-report", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"Error: cannot write the run directory {out}")
+    assert f"the run was not saved: cannot write {out / 'timeline.json'}" in result.stderr
+    assert not (out / "run.json").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_a_report_that_cannot_be_written_leaves_the_run_marked_incomplete(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(SHORT)
+    out = tmp_path / "run"
+    (out / "report.html").mkdir(parents=True)
+    result = stampede("run", str(profile), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"Error: cannot write {out / 'report.html'}")
+    )
+    run = run_json(out)
+    assert run["complete"] is False and "report.html" in run["write_error"]
+
+
+def test_a_lost_load_worker_stops_the_run_when_asked(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE)
+    out = tmp_path / "run"
+    child = _start(
+        tmp_path,
+        "run",
+        str(profile),
+        "--out",
+        str(out),
+        "--no-report",
+        "--processes",
+        "2",
+        "--on-worker-loss",
+        "stop",
+    )
+    _wait_for_load(child)
+    workers = _locust_workers(child.pid)
+    assert len(workers) == 2
+    os.kill(workers[1].pid, signal.SIGKILL)
+    stdout, stderr = child.communicate(timeout=120)
+    assert child.returncode == 5, stderr[-3000:]
+    run = run_json(out)
+    assert run["on_worker_loss"] == "stop"
+    assert [(loss["before"], loss["left"]) for loss in run["worker_losses"]] == [(2, 1)]
+    assert "worker process was lost" in run["stop_reason"] and run["interrupted"] is True
+    assert run["audit_ok"] is True and run["duration_s"] < 25
+    assert "Locust worker lost at" in stdout
