@@ -10,6 +10,7 @@ waiting out ``Retry-After`` before trying again.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -23,6 +24,8 @@ from scenarios._context import TrafficContext
 #: the longest Retry-After a user honours before it gives up on the request
 MAX_RETRY_AFTER_S = 10.0
 MAX_RATE_LIMIT_RETRIES = 3
+#: a checkout that got no answer (or a 503) is sent again this many times, same key
+CHECKOUT_RETRIES = 2
 
 #: error codes of the store's 4xx answers that are business outcomes
 BUSINESS_CODES = {
@@ -200,6 +203,27 @@ class CatalogUser(StampedeUser):
         if response.status_code == 201:
             self.ctx.measurements.outcomes.add("added_to_cart", time.time())
         return bool(response.status_code == 201)
+
+    def checkout(self) -> None:
+        """Check out the cart once per key; no answer or a 503 is retried with the same key."""
+        key = uuid.uuid4().hex
+        outcomes = self.ctx.measurements.outcomes
+        outcomes.add("checkout_attempted", time.time())
+        for attempt in range(CHECKOUT_RETRIES + 1):
+            if attempt:
+                outcomes.add("checkout_retried", time.time())
+            response = self.call(
+                "POST",
+                "/api/v1/checkout",
+                "/api/v1/checkout",
+                ok=(201,),
+                headers={**self.auth_headers(), "Idempotency-Key": key},
+            )
+            if response.status_code == 201:
+                outcomes.add("order_paid", time.time())
+                return
+            if response.status_code not in (0, 503):
+                return
 
 
 def _json_list(response: Any) -> list[Any]:

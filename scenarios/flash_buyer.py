@@ -10,14 +10,12 @@ same Idempotency-Key. Afterwards the buyer lingers, watching the stock.
 from __future__ import annotations
 
 import time
-import uuid
 
 from locust import task
 
 from profiles import Behaviour
 from scenarios._base import CatalogUser
 
-CHECKOUT_RETRIES = 2
 #: buyers spread their first click over this many seconds after the opening
 RUSH_JITTER_S = 0.5
 
@@ -58,21 +56,5 @@ class FlashBuyer(CatalogUser):
             return
         if not self.add_to_cart(product):
             return
-        outcomes = self.ctx.measurements.outcomes
-        outcomes.add("checkout_attempted", time.time())
-        key = uuid.uuid4().hex
-        for attempt in range(CHECKOUT_RETRIES + 1):
-            if attempt:
-                outcomes.add("checkout_retried", time.time())
-            response = self.call(
-                "POST",
-                "/api/v1/checkout",
-                "/api/v1/checkout",
-                ok=(201,),
-                headers={**self.auth_headers(), "Idempotency-Key": key},
-            )
-            if response.status_code == 201:
-                outcomes.add("order_paid", time.time())
-            if response.status_code not in (0, 503):
-                break
+        self.checkout()
         self.done = True

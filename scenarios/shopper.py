@@ -6,15 +6,10 @@ A checkout that gets no answer (a timeout) or a 503 is retried with the
 
 from __future__ import annotations
 
-import time
-import uuid
-
 from locust import task
 
 from profiles import Behaviour
 from scenarios._base import CatalogUser
-
-CHECKOUT_RETRIES = 2
 
 
 class Shopper(CatalogUser):
@@ -37,23 +32,3 @@ class Shopper(CatalogUser):
             return
         self.call("GET", "/api/v1/cart", "/api/v1/cart", headers=self.auth_headers())
         self.checkout()
-
-    def checkout(self) -> None:
-        key = uuid.uuid4().hex
-        outcomes = self.ctx.measurements.outcomes
-        outcomes.add("checkout_attempted", time.time())
-        for attempt in range(CHECKOUT_RETRIES + 1):
-            if attempt:
-                outcomes.add("checkout_retried", time.time())
-            response = self.call(
-                "POST",
-                "/api/v1/checkout",
-                "/api/v1/checkout",
-                ok=(201,),
-                headers={**self.auth_headers(), "Idempotency-Key": key},
-            )
-            if response.status_code == 201:
-                outcomes.add("order_paid", time.time())
-                return
-            if response.status_code not in (0, 503):
-                return
