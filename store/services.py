@@ -28,6 +28,7 @@ from store.redis_cache import RedisCache
 from store.redis_conn import RedisBackplane
 from store.shared import SharedDatabase
 from store.users import UsersService
+from store.users.sessions import RedisSessions
 from store.users.tokens import TokenSigner
 
 SERVICE_NAMES = ("users", "catalog", "orders", "inventory", "payments", "notifications")
@@ -103,6 +104,7 @@ class Services:
             token_ttl_s=config.token_ttl_s,
             kdf_n=config.password_kdf_n,
             sessions_in_db=legacy,
+            redis_sessions=RedisSessions(redis) if redis is not None and not legacy else None,
         )
         catalog = CatalogService(dbs["catalog"], _cache(config, redis), legacy=legacy)
         inventory = InventoryService(

@@ -58,6 +58,11 @@ def endpoints(users: UsersService) -> list[Endpoint]:
     async def me(request: Request) -> Response:
         return JSONResponse(await users.profile(user_id(request)))
 
+    async def log_out(request: Request) -> Response:
+        user_id(request)
+        await users.log_out(str(request.scope["stampede.token"]))
+        return Response(status_code=204)
+
     return [
         Endpoint(
             "POST",
@@ -78,6 +83,15 @@ def endpoints(users: UsersService) -> list[Endpoint]:
             body=Credentials,
             response=Session,
             errors=(400, 401, 422),
+        ),
+        Endpoint(
+            "DELETE",
+            "/sessions",
+            log_out,
+            "Log out: end this token's session in every worker (Redis or legacy sessions)",
+            status=204,
+            auth="user",
+            errors=(401, 409, 503),
         ),
         Endpoint(
             "GET",

@@ -12,6 +12,7 @@ import msgspec
 from store.db import Database, IntegrityError, Row
 from store.users.known import KnownAccounts
 from store.users.passwords import hash_password, verify_password
+from store.users.sessions import RedisSessions
 from store.users.tokens import TokenSigner
 from store.web import VISIBLE, ApiError
 
@@ -80,10 +81,12 @@ class UsersService:
         token_ttl_s: float,
         kdf_n: int,
         sessions_in_db: bool = False,
+        redis_sessions: RedisSessions | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
         self._sessions_in_db = sessions_in_db
+        self._redis_sessions = redis_sessions
         self.signer = signer
         self._token_ttl_s = token_ttl_s
         self._kdf_n = kdf_n
@@ -123,6 +126,8 @@ class UsersService:
                 "INSERT INTO sessions (token, user_id, expires_at) VALUES (:t, :u, :exp)",
                 {"t": token, "u": row["id"], "exp": expires_at},
             )
+        if self._redis_sessions is not None:
+            await self._redis_sessions.open(token, row["id"], self._token_ttl_s)
         return Session(token=token, expires_at=int(expires_at), user_id=row["id"])
 
     async def _account(self, email: str) -> Row | None:
@@ -137,6 +142,8 @@ class UsersService:
         user = self.signer.verify(token, self._clock())
         if user is None:
             return None
+        if self._redis_sessions is not None and not await self._redis_sessions.is_open(token):
+            return None
         if not self._sessions_in_db:
             return user if await self.known.exists(user) else None
         row = await self.db.fetch_one(
@@ -144,6 +151,26 @@ class UsersService:
             {"t": token, "now": self._clock()},
         )
         return int(row["user_id"]) if row is not None else None
+
+    async def log_out(self, token: str) -> None:
+        """End the session of ``token``, where sessions are kept (Redis or the database)."""
+        if self._redis_sessions is not None:
+            if not await self._redis_sessions.close(token):
+                raise ApiError(
+                    503,
+                    "sessions_unavailable",
+                    "the session store is unreachable; retry the log-out shortly",
+                    {"Retry-After": "1"},
+                )
+        elif self._sessions_in_db:
+            await self.db.execute("DELETE FROM sessions WHERE token = :t", {"t": token})
+        else:
+            raise ApiError(
+                409,
+                "sessions_not_kept",
+                "this store keeps no sessions (signed tokens only, no Redis); a token "
+                "stays valid until it expires",
+            )
 
     async def _exists(self, user_id: int) -> bool:
         row = await self.db.fetch_one("SELECT 1 AS one FROM users WHERE id = :id", {"id": user_id})
