@@ -194,7 +194,11 @@ def _locust_command(request: RunRequest, profile: Profile, url: str, run_dir: Pa
     ]
     if request.processes > 1:
         # a free port for the master, so two runs on one machine never collide on 5557
-        command += ["--processes", str(request.processes), "--master-bind-port", str(free_port())]
+        # the forked workers connect to --master-port, so both must name it
+        port = str(free_port())
+        command += ["--processes", str(request.processes)]
+        command += ["--master-bind-port", port, "--master-port", port]
+        command += ["--expect-workers-max-wait", "60"]  # fail, never hang, if none connect
     if request.seed is not None:
         command += ["--stampede-seed", str(request.seed)]
     return command
