@@ -121,7 +121,7 @@ class UsersService:
             raise ApiError(401, "invalid_credentials", "the e-mail or the password is wrong")
         expires_at = self._clock() + self._token_ttl_s
         token = self.signer.issue(row["id"], expires_at)
-        if self._sessions_in_db:
+        if self._sessions_in_db or self._redis_sessions is not None:
             await self.db.execute(
                 "INSERT INTO sessions (token, user_id, expires_at) VALUES (:t, :u, :exp)",
                 {"t": token, "u": row["id"], "exp": expires_at},
@@ -142,19 +142,28 @@ class UsersService:
         user = self.signer.verify(token, self._clock())
         if user is None:
             return None
-        if self._redis_sessions is not None and not await self._redis_sessions.is_open(token):
-            return None
-        if not self._sessions_in_db:
+        cached = None
+        if self._redis_sessions is not None:
+            cached = await self._redis_sessions.is_open(token)
+            if cached:
+                return user if await self.known.exists(user) else None
+        elif not self._sessions_in_db:
             return user if await self.known.exists(user) else None
         row = await self.db.fetch_one(
-            "SELECT user_id FROM sessions WHERE token = :t AND expires_at > :now",
+            "SELECT user_id, expires_at FROM sessions WHERE token = :t AND expires_at > :now",
             {"t": token, "now": self._clock()},
         )
-        return int(row["user_id"]) if row is not None else None
+        if row is None:
+            return None
+        if cached is False and self._redis_sessions is not None:  # Redis forgot it: put it back
+            left = float(row["expires_at"]) - self._clock()
+            await self._redis_sessions.open(token, int(row["user_id"]), left)
+        return int(row["user_id"])
 
     async def log_out(self, token: str) -> None:
         """End the session of ``token``, where sessions are kept (Redis or the database)."""
         if self._redis_sessions is not None:
+            await self.db.execute("DELETE FROM sessions WHERE token = :t", {"t": token})
             if not await self._redis_sessions.close(token):
                 raise ApiError(
                     503,

@@ -1,11 +1,12 @@
-"""Sessions in Redis: every worker process sees a log-in and a log-out at once.
+"""Sessions in Redis, in front of their durable rows in the users database.
 
-A token is still signed (so a forged one is refused without a round trip),
-but with Redis a token also has to be a live session: logging out deletes it
-everywhere, and it expires with the token. Keys hold a hash of the token,
-never the token itself. If Redis cannot be reached, the signature alone
-decides (fail open): log-outs made during the outage are not enforced until
-Redis is back, and no shopper is locked out by a cache failure.
+A token is still signed (a forged one is refused without a round trip), and
+it must also be a live session: every worker checks Redis, where a log-in
+puts the session and a log-out deletes it, so both take effect everywhere at
+once. Redis is the fast path, not the record: a session Redis does not know
+(it restarted empty, or evicted it) is looked up in the database and put
+back, and while Redis cannot be reached the database answers alone. Keys
+hold a hash of the token, never the token itself.
 """
 
 from __future__ import annotations
@@ -33,12 +34,12 @@ class RedisSessions:
         except (RedisError, OSError) as exc:
             log.warning("could not store a session in Redis (%s); the token still works", exc)
 
-    async def is_open(self, token: str) -> bool:
-        """Whether the session is live; True when Redis cannot tell (fail open)."""
+    async def is_open(self, token: str) -> bool | None:
+        """Whether Redis holds the session; None when Redis cannot be asked."""
         try:
             return bool(await self._redis.client.exists(self._key(token)))
         except (RedisError, OSError):
-            return True
+            return None
 
     async def close(self, token: str) -> bool:
         """End the session; False when Redis could not be reached."""

@@ -99,11 +99,17 @@ def test_many_customers_two_workers_buy_exactly_the_100_units(
     crowd = FULL_CROWD if (backend, strategy, architecture) == CASES[4] else CUSTOMERS
     extra = ["--workers", "2", "--users", str(crowd), *QUICK_EMAIL]
     extra += ["--inventory-strategy", strategy, "--architecture", architecture]
+    races = strategy == "naive" and architecture == "modern"
     with _backend(backend) as backend_args, start_store(tmp_path, *backend_args, *extra) as store:
         health = httpx.get(f"{store.url}/healthz").json()
-        outcomes = _outcomes(asyncio.run(_rush(store.url, crowd)))
         with _admin(store) as admin:
-            report = audit(admin)
+            for _ in range(3 if races else 1):
+                outcomes = _outcomes(asyncio.run(_rush(store.url, crowd)))
+                report = audit(admin)
+                if not races or outcomes[(201, "paid")] > 100:
+                    break
+                # a race is a matter of timing: the rush met none, so restock and rush again
+                admin.post("/admin/reset").raise_for_status()
     assert (health["backend"], health["architecture"]) == (backend, architecture)
     if strategy == "naive" and architecture == "modern":
         paid = outcomes[(201, "paid")]
