@@ -6,14 +6,12 @@ import os
 import platform
 from pathlib import Path
 
+from stampede.machine import cpu_model
+
 
 def describe() -> str:
-    model = platform.processor() or "unknown CPU"
+    model = cpu_model()
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
         mem_kb = next(
             int(line.split()[1])
             for line in Path("/proc/meminfo").read_text().splitlines()

@@ -11,6 +11,7 @@ from typing import Any
 
 from scenarios._context import TrafficContext
 from stampede.cpu import CpuSample
+from stampede.machine import cpu_model
 from stampede.rundir import RUN_FORMAT, RunDir, write_json, write_text
 from stampede.validity import (
     Validity,
@@ -122,20 +123,10 @@ def write_artifacts(
             "machine": {
                 "platform": platform.platform(),
                 "cpus": os.cpu_count(),
-                "processor": _cpu_model(),
+                "processor": cpu_model(),
                 "hostname": platform.node(),
             },
             **(extra or {}),
         }
     )
     return validity
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
