@@ -21,7 +21,14 @@ from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, 
 from capacity._elasticity import ElasticityMetrics, elasticity_metrics
 from capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
 from capacity._plan import CapacityPlan, make_plan
-from capacity._plateaus import Plateau, Plateaus, detect_plateaus, plateau_frame
+from capacity._plateaus import (
+    Endpoint,
+    Plateau,
+    Plateaus,
+    WindowLatency,
+    detect_plateaus,
+    plateau_frame,
+)
 from capacity._policies import (
     CronPrewarm,
     EcsPolicy,
@@ -45,7 +52,7 @@ from capacity._queueing import (
     response_time_percentile,
 )
 from capacity._render import render_aws, render_hpa, render_keda
-from capacity._services import SERVICES, service_for_endpoint
+from capacity._services import MEASURED_SERVICES, SERVICES, service_for_endpoint
 from capacity._simulate import (
     SimulationResult,
     SimulationSetup,
@@ -54,7 +61,14 @@ from capacity._simulate import (
     flash_sale_demand,
     simulate,
 )
-from capacity._sizing import ServiceCapacity, ServiceSizing, replicas_for, size_service
+from capacity._sizing import (
+    Crossing,
+    ServiceCapacity,
+    ServiceSizing,
+    measured_crossing,
+    replicas_for,
+    size_service,
+)
 from capacity._tiers import (
     DatabaseConnections,
     GeneratorMeasurement,
@@ -79,16 +93,19 @@ from capacity._write import plan_to_dict, write_plan
 
 __all__ = [
     "HISTORY_COLUMNS",
+    "MEASURED_SERVICES",
     "SERVICES",
     "CapacityPlan",
     "CostReport",
     "CronPrewarm",
+    "Crossing",
     "DatabaseConnections",
     "Demand",
     "EcsConfig",
     "EcsController",
     "EcsPolicy",
     "ElasticityMetrics",
+    "Endpoint",
     "GeneratorMeasurement",
     "GeneratorSizing",
     "HpaConfig",
@@ -116,6 +133,7 @@ __all__ = [
     "UslFit",
     "VisitRatios",
     "WaterfallStep",
+    "WindowLatency",
     "allen_cunneen_factor",
     "compare_strategies",
     "cost_report",
@@ -139,6 +157,7 @@ __all__ = [
     "make_plan",
     "max_arrival_rate_for_percentile",
     "mean_wait",
+    "measured_crossing",
     "min_servers_for_percentile",
     "normalize_history",
     "outbox_drain",

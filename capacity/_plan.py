@@ -17,7 +17,7 @@ import pandas as pd
 from capacity._cost import CostReport, LoadPoint, cost_report
 from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, visit_ratios
 from capacity._history import normalize_history
-from capacity._plateaus import Plateaus, detect_plateaus
+from capacity._plateaus import Plateaus, WindowLatency, detect_plateaus
 from capacity._policies import (
     CronPrewarm,
     EcsMetric,
@@ -173,6 +173,7 @@ def make_plan(
     warmup_s: float = 10.0,
     min_duration_s: float = 20.0,
     settle_factor: float | None = None,
+    latency: WindowLatency | None = None,
     generator: GeneratorMeasurement | None = None,
     hpa_metric: HpaMetric = "cpu",
     ecs_metric: EcsMetric = "cpu",
@@ -211,6 +212,9 @@ def make_plan(
     settle_factor : float, optional
         Plateau detection: also trim leading seconds slower than this multiple
         of the plateau's steady latency (see :func:`capacity.detect_plateaus`).
+    latency : WindowLatency, optional
+        Exact percentiles of any window of the run; without it the plateaus'
+        p95s are medians of Locust's rolling-window p95.
     generator : GeneratorMeasurement, optional
         One Locust worker's measured throughput; an assumption by default.
     hpa_metric, ecs_metric : str
@@ -250,6 +254,7 @@ def make_plan(
         min_duration_s=min_duration_s,
         think_time_s=think_time_s,
         settle_factor=settle_factor,
+        latency=latency,
     )
     usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
     warnings.extend(usl.warnings)

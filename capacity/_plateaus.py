@@ -8,8 +8,11 @@ also skips leading seconds whose mean latency is above that many times the
 latency of the plateau's second half (its steady state). Over the rest the
 cumulative counters give exact rates: throughput is the change in requests
 over the change in time, the mean latency is recovered from the running
-average. The p95 is the median of the rolling-window p95 Locust reports each
-second.
+average. Without more, the p95 is the median of the rolling-window p95
+Locust reports each second; that window (10 s) reaches back into the previous
+step, so given a :class:`WindowLatency` (the run's per-second histograms) the
+p95 of each plateau, endpoint and service is instead the exact p95 of the
+requests that completed inside the measured window.
 
 Little's law relates the numbers: the requests in flight are ``N = X·R``;
 with think time ``Z`` the users are ``X·(R + Z)``. The USL is fitted to the
@@ -18,7 +21,9 @@ in-flight concurrency, not to the user count.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +34,32 @@ from capacity._services import service_for_endpoint
 from stampede.errors import ConfigError
 
 PROBE_HINT = "run the capacity-probe profile"
+
+Endpoint = tuple[str, str]
+"""A request's (type, name) as Locust's history names it: ``("GET", "/api/v1/products/[id]")``."""
+
+
+class WindowLatency(Protocol):
+    """Exact latency percentiles of the requests that completed in a window of time."""
+
+    def p95_ms(self, endpoints: Collection[Endpoint] | None, start_s: int, end_s: int) -> float:
+        """The p95 in ms of ``endpoints`` (``None``: every request) completed in
+        ``[start_s, end_s)``, in the history's timestamps; NaN when none did."""
+        ...
+
+
+SERVICE_COLUMNS = ("plateau", "service", "throughput", "requests", "mean_ms", "p95_ms")
+ENDPOINT_COLUMNS = (
+    "plateau",
+    "type",
+    "name",
+    "service",
+    "throughput",
+    "failures_per_s",
+    "mean_ms",
+    "p95_ms",
+    "requests",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +82,11 @@ class Plateau:
         Requests in flight by Little's law, ``X·R``.
     implied_think_time_s : float
         ``users / X - R``: the think time the measurement implies.
+    requests : int
+        Requests completed in the window.
+    p95_exact : bool
+        Whether ``p95_ms`` is the exact p95 of the window's requests (from a
+        :class:`WindowLatency`) rather than Locust's rolling p95.
     """
 
     users: int
@@ -62,6 +98,8 @@ class Plateau:
     error_rate: float
     concurrency: float
     implied_think_time_s: float
+    requests: int = 0
+    p95_exact: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,13 +108,18 @@ class Plateaus:
 
     ``endpoints`` has one row per plateau and endpoint with columns
     ``plateau`` (index into ``points``), ``type``, ``name``, ``service``,
-    ``throughput``, ``failures_per_s``, ``mean_ms``, ``p95_ms``.
+    ``throughput``, ``failures_per_s``, ``mean_ms``, ``p95_ms``, ``requests``.
+    ``services`` has one row per plateau and measured service with columns
+    ``plateau``, ``service``, ``throughput``, ``requests``, ``mean_ms`` and
+    ``p95_ms`` (the exact p95 of the service's requests, or NaN without a
+    :class:`WindowLatency`).
     """
 
     points: tuple[Plateau, ...]
     endpoints: pd.DataFrame
     warmup_s: float
     think_time_s: float | None
+    services: pd.DataFrame
 
 
 def _runs(total: pd.DataFrame) -> list[tuple[int, int, int]]:
@@ -114,8 +157,19 @@ def _settled(window: pd.DataFrame, factor: float | None) -> pd.DataFrame:
     return window.iloc[int(settled[0]) :] if settled.size else window
 
 
-def _window_stats(rows: pd.DataFrame) -> tuple[float, float, float, float] | None:
-    """(throughput, failures/s, mean ms, p95 ms) from first to last row, or None."""
+@dataclass(frozen=True)
+class _Window:
+    """Rates and latency of one window of cumulative counters."""
+
+    throughput: float
+    failures_per_s: float
+    mean_ms: float
+    p95_ms: float
+    requests: int
+
+
+def _window_stats(rows: pd.DataFrame) -> _Window | None:
+    """The window from its first to its last row, or None when nothing completed."""
     first, last = rows.iloc[0], rows.iloc[-1]
     dt = float(last["timestamp"] - first["timestamp"])
     dn = float(last["total_requests"] - first["total_requests"])
@@ -126,14 +180,17 @@ def _window_stats(rows: pd.DataFrame) -> tuple[float, float, float, float] | Non
         last["total_avg_ms"] * last["total_requests"]
         - first["total_avg_ms"] * first["total_requests"]
     )
-    mean_ms = weighted / dn
     p95 = rows["p95_ms"].to_numpy(dtype=float)
     p95_ms = float(np.nanmedian(p95)) if np.isfinite(p95).any() else float("nan")
-    return dn / dt, max(df, 0.0) / dt, mean_ms, p95_ms
+    return _Window(dn / dt, max(df, 0.0) / dt, weighted / dn, p95_ms, round(dn))
 
 
 def _endpoint_window(
-    endpoints: pd.DataFrame, plateau: int, start_s: int, end_s: int
+    endpoints: pd.DataFrame,
+    plateau: int,
+    start_s: int,
+    end_s: int,
+    latency: WindowLatency | None,
 ) -> list[dict[str, object]]:
     in_window = endpoints[(endpoints["timestamp"] >= start_s) & (endpoints["timestamp"] <= end_s)]
     out: list[dict[str, object]] = []
@@ -141,19 +198,70 @@ def _endpoint_window(
         stats = _window_stats(rows.sort_values("timestamp"))
         if stats is None:
             continue
+        p95 = stats.p95_ms
+        if latency is not None:
+            # row t closes the second before it, so (start_s, end_s] is [start_s, end_s)
+            p95 = latency.p95_ms([(str(kind), str(name))], start_s, end_s)
         out.append(
             {
                 "plateau": plateau,
                 "type": kind,
                 "name": name,
                 "service": service_for_endpoint(str(name)),
-                "throughput": stats[0],
-                "failures_per_s": stats[1],
-                "mean_ms": stats[2],
-                "p95_ms": stats[3],
+                "throughput": stats.throughput,
+                "failures_per_s": stats.failures_per_s,
+                "mean_ms": stats.mean_ms,
+                "p95_ms": p95,
+                "requests": stats.requests,
             }
         )
     return out
+
+
+def _service_rows(
+    endpoints: pd.DataFrame, plateau: Plateau, index: int, latency: WindowLatency | None
+) -> list[dict[str, object]]:
+    """Each service's totals over one plateau; its p95 is exact when ``latency`` is given."""
+    out: list[dict[str, object]] = []
+    for service, rows in endpoints.groupby("service", sort=True):
+        x = float(rows["throughput"].sum())
+        if x <= 0:
+            continue
+        p95 = float("nan")
+        if latency is not None:
+            members = [(str(t), str(n)) for t, n in zip(rows["type"], rows["name"], strict=True)]
+            p95 = latency.p95_ms(members, plateau.start_s, plateau.end_s)
+        out.append(
+            {
+                "plateau": index,
+                "service": service,
+                "throughput": x,
+                "requests": int(rows["requests"].sum()),
+                "mean_ms": float((rows["throughput"] * rows["mean_ms"]).sum()) / x,
+                "p95_ms": p95,
+            }
+        )
+    return out
+
+
+def _plateau(
+    users: int, start_s: int, end_s: int, stats: _Window, exact_p95: float | None
+) -> Plateau:
+    r_s = stats.mean_ms / 1000.0
+    x = stats.throughput
+    return Plateau(
+        users=users,
+        start_s=start_s,
+        end_s=end_s,
+        throughput=x,
+        mean_ms=stats.mean_ms,
+        p95_ms=stats.p95_ms if exact_p95 is None else exact_p95,
+        error_rate=stats.failures_per_s / x,
+        concurrency=x * r_s,
+        implied_think_time_s=users / x - r_s,
+        requests=stats.requests,
+        p95_exact=exact_p95 is not None,
+    )
 
 
 def detect_plateaus(
@@ -164,6 +272,7 @@ def detect_plateaus(
     min_plateaus: int = 6,
     think_time_s: float | None = None,
     settle_factor: float | None = None,
+    latency: WindowLatency | None = None,
 ) -> Plateaus:
     """Find the steady plateaus of user count and measure one point per plateau.
 
@@ -183,6 +292,9 @@ def detect_plateaus(
         After the warm-up, also skip leading seconds whose mean latency exceeds
         this multiple of the median latency over the plateau's second half
         (2 suits a login burst at each step); ``None`` trims only ``warmup_s``.
+    latency : WindowLatency, optional
+        Exact percentiles of any window (the run's per-second histograms);
+        without it the p95s are medians of Locust's rolling-window p95.
 
     Returns
     -------
@@ -203,6 +315,7 @@ def detect_plateaus(
     endpoints = endpoint_rows(history)
     points: list[Plateau] = []
     rows: list[dict[str, object]] = []
+    services: list[dict[str, object]] = []
     for users, first, last in _runs(total):
         if users <= 0:
             continue
@@ -213,36 +326,30 @@ def detect_plateaus(
             continue
         end_s = int(window["timestamp"].iloc[-1])
         start_s = int(window["timestamp"].iloc[0])
-        if end_s - start_s < min_duration_s:
-            continue
         stats = _window_stats(window)
-        if stats is None:
+        if end_s - start_s < min_duration_s or stats is None:
             continue
-        x, failures, mean_ms, p95_ms = stats
-        r_s = mean_ms / 1000.0
-        points.append(
-            Plateau(
-                users=users,
-                start_s=start_s,
-                end_s=end_s,
-                throughput=x,
-                mean_ms=mean_ms,
-                p95_ms=p95_ms,
-                error_rate=failures / x,
-                concurrency=x * r_s,
-                implied_think_time_s=users / x - r_s,
-            )
+        exact = latency.p95_ms(None, start_s, end_s) if latency is not None else None
+        point = _plateau(users, start_s, end_s, stats, exact)
+        mine = _endpoint_window(endpoints, len(points), start_s, end_s, latency)
+        rows.extend(mine)
+        services.extend(
+            _service_rows(pd.DataFrame(mine, columns=ENDPOINT_COLUMNS), point, len(points), latency)
         )
-        rows.extend(_endpoint_window(endpoints, len(points) - 1, start_s, end_s))
+        points.append(point)
     if len(points) < min_plateaus:
         raise ConfigError(
             f"the stats history has {len(points)} steady plateau(s) of at least "
             f"{min_duration_s:g} s after a {warmup_s:g} s warm-up, and {min_plateaus} are "
             f"needed; {PROBE_HINT}, which holds {min_plateaus} or more user levels."
         )
-    columns = ["plateau", "type", "name", "service", "throughput", "failures_per_s"]
-    frame = pd.DataFrame(rows, columns=[*columns, "mean_ms", "p95_ms"])
-    return Plateaus(tuple(points), frame, warmup_s, think_time_s)
+    return Plateaus(
+        tuple(points),
+        pd.DataFrame(rows, columns=ENDPOINT_COLUMNS),
+        warmup_s,
+        think_time_s,
+        pd.DataFrame(services, columns=SERVICE_COLUMNS),
+    )
 
 
 def plateau_frame(plateaus: Plateaus) -> pd.DataFrame:

@@ -4,7 +4,11 @@ A service's safe throughput is the largest load whose predicted p95 stays
 within its share of the SLO. For a measured service it comes from the USL fit
 of its plateaus (mean response ``R(N) = N / X(N)``, scaled to a p95 by the
 measured p95/mean ratio) and from the measured latency curve, taking the
-lower of the two when the curve crosses the budget. Services Locust cannot
+lower of the two when the curve crosses the budget. The curve crosses where
+it goes over the budget *for good*: a plateau over budget below a heavier
+plateau within it is noise (a neighbour's burst, a garbage collection), not
+the service's limit, and a plateau with too few requests of the service to
+estimate its p95 is left out. Services Locust cannot
 see (payments, notifications, the gateway) are sized with an M/M/c queue of
 their slots and their configured service time.
 
@@ -30,15 +34,33 @@ from capacity._usl import UslFit, fit_usl
 from stampede.errors import ConfigError
 
 MAJOR_ENDPOINT_SHARE = 0.05
+#: fewest requests whose p95 is worth comparing with a budget: 10 above it
+MIN_REQUESTS_FOR_P95 = 200
 
 
 @dataclass(frozen=True)
 class ServicePoints:
-    """A service's measurements, one per plateau."""
+    """A service's measurements, one per plateau (``requests``: how many each)."""
 
     throughput: tuple[float, ...]
     mean_ms: tuple[float, ...]
     p95_ms: tuple[float, ...]
+    requests: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Where a service's measured p95 curve goes over its budget for good.
+
+    ``throughput`` is None when the heaviest plateau was still within the
+    budget (the capacity is then a lower bound); ``noise`` counts lighter
+    plateaus over the budget that a heavier plateau contradicts, and
+    ``too_few`` the plateaus left out for having too few requests.
+    """
+
+    throughput: float | None
+    noise: int
+    too_few: int
 
 
 @dataclass(frozen=True)
@@ -71,24 +93,32 @@ class ServiceSizing:
 
 
 def service_points(plateaus: Plateaus, service: str) -> ServicePoints:
-    """Throughput, mean and p95 of one service at each plateau.
+    """Throughput, mean, p95 and request count of one service at each plateau.
 
-    The p95 is the worst p95 among the service's endpoints that carry at least
-    5 % of its requests: a conservative stand-in for the p95 of the mixture.
+    The p95 is the exact p95 of the service's requests when the plateaus were
+    measured with a :class:`capacity.WindowLatency`; otherwise the worst of
+    Locust's rolling p95s among the service's endpoints that carry at least
+    5 % of its requests, a conservative stand-in for the p95 of the mixture.
     """
     frame = plateaus.endpoints[plateaus.endpoints["service"] == service]
+    exact = plateaus.services[plateaus.services["service"] == service].set_index("plateau")
     xs: list[float] = []
     means: list[float] = []
     p95s: list[float] = []
-    for _, rows in frame.groupby("plateau", sort=True):
+    counts: list[int] = []
+    for plateau, rows in frame.groupby("plateau", sort=True):
         x = float(rows["throughput"].sum())
         if x <= 0:
             continue
         major = rows[rows["throughput"] >= MAJOR_ENDPOINT_SHARE * x]
+        p95 = float(exact.at[plateau, "p95_ms"]) if plateau in exact.index else math.nan
+        if not math.isfinite(p95):
+            p95 = float(np.nanmax(major["p95_ms"].to_numpy(dtype=float)))
         xs.append(x)
         means.append(float((rows["throughput"] * rows["mean_ms"]).sum()) / x)
-        p95s.append(float(np.nanmax(major["p95_ms"].to_numpy(dtype=float))))
-    return ServicePoints(tuple(xs), tuple(means), tuple(p95s))
+        p95s.append(p95)
+        counts.append(int(rows["requests"].sum()))
+    return ServicePoints(tuple(xs), tuple(means), tuple(p95s), tuple(counts))
 
 
 def usl_safe_throughput(fit: UslFit, budget_ms: float, p95_to_mean: float) -> float:
@@ -111,32 +141,69 @@ def usl_safe_throughput(fit: UslFit, budget_ms: float, p95_to_mean: float) -> fl
     return float(fit.predict(lo))
 
 
-def measured_safe_throughput(points: ServicePoints, budget_ms: float) -> float | None:
-    """Throughput where the measured p95 curve crosses the budget, or None if it never does."""
-    order = np.argsort(points.throughput)
-    x = np.asarray(points.throughput)[order]
-    p = np.asarray(points.p95_ms)[order]
-    over = np.nonzero(p > budget_ms)[0]
-    if over.size == 0:
-        return None
-    i = int(over[0])
-    if i == 0:
-        return 0.0
-    frac = (budget_ms - p[i - 1]) / (p[i] - p[i - 1])
-    return float(x[i - 1] + frac * (x[i] - x[i - 1]))
+def measured_crossing(
+    points: ServicePoints, budget_ms: float, min_requests: int = MIN_REQUESTS_FOR_P95
+) -> Crossing:
+    """Where the measured p95 curve goes over ``budget_ms`` and stays over.
+
+    Plateaus are taken in order of throughput, without those with fewer than
+    ``min_requests`` requests (when counts are known) or no p95. The crossing
+    lies between the heaviest plateau within the budget and the next one,
+    interpolated linearly; 0 when every plateau is over it.
+    """
+    keep = [
+        i
+        for i, p in enumerate(points.p95_ms)
+        if math.isfinite(p) and (points.requests is None or points.requests[i] >= min_requests)
+    ]
+    too_few = len(points.p95_ms) - len(keep)
+    order = sorted(keep, key=lambda i: points.throughput[i])
+    x = np.asarray([points.throughput[i] for i in order], dtype=float)
+    p = np.asarray([points.p95_ms[i] for i in order], dtype=float)
+    within = np.flatnonzero(p <= budget_ms)
+    if within.size == 0:
+        return Crossing(0.0 if x.size else None, 0, too_few)
+    last = int(within[-1])
+    noise = int(np.count_nonzero(p[:last] > budget_ms))
+    if last == x.size - 1:
+        return Crossing(None, noise, too_few)
+    frac = (budget_ms - p[last]) / (p[last + 1] - p[last])
+    return Crossing(float(x[last] + frac * (x[last + 1] - x[last])), noise, too_few)
+
+
+def measured_safe_throughput(
+    points: ServicePoints, budget_ms: float, min_requests: int = MIN_REQUESTS_FOR_P95
+) -> float | None:
+    """Throughput where the measured p95 curve crosses the budget for good, or None."""
+    return measured_crossing(points, budget_ms, min_requests).throughput
 
 
 def _safe_throughput(
-    fit: UslFit | None, points: ServicePoints, budget_ms: float, ratio: float
+    fit: UslFit | None, crossing: float | None, budget_ms: float, ratio: float
 ) -> tuple[float, str] | None:
     """(safe throughput, method) within ``budget_ms``; None when it is a lower bound."""
-    crossing = measured_safe_throughput(points, budget_ms)
     if fit is not None:
         safe = usl_safe_throughput(fit, budget_ms, ratio)
         if crossing is not None and crossing < safe:
             return crossing, "measured"
         return safe, "usl"
     return (crossing, "measured") if crossing is not None else None
+
+
+def _crossing_notes(service: str, crossing: Crossing, budget_ms: float) -> list[str]:
+    notes = []
+    if crossing.noise:
+        notes.append(
+            f"{service}: {crossing.noise} plateau(s) went over its {budget_ms:g} ms p95 "
+            "budget at a load that a heavier plateau met within it; taken as noise."
+        )
+    if crossing.too_few:
+        notes.append(
+            f"{service}: {crossing.too_few} plateau(s) had fewer than "
+            f"{MIN_REQUESTS_FOR_P95} of its requests and were left out of its latency curve; "
+            "hold the plateaus longer for a curve that starts lower."
+        )
+    return notes
 
 
 def _latency_floor_ms(fit: UslFit | None, points: ServicePoints, ratio: float) -> float:
@@ -157,15 +224,18 @@ def measured_capacity(
     budget = slo_p95_ms * spec.slo_share
     notes: list[str] = []
     ratios = [p / m for p, m in zip(points.p95_ms, points.mean_ms, strict=True) if m > 0]
+    ratios = [r for r in ratios if math.isfinite(r)]
     ratio = float(np.median(ratios)) if ratios else 3.0
     fit: UslFit | None = None
     try:
         n = [x * m / 1000.0 for x, m in zip(points.throughput, points.mean_ms, strict=True)]
         fit = fit_usl(n, points.throughput)
-        notes.extend(fit.warnings)
+        notes.extend(f"USL fit of {service}: {w}" for w in fit.warnings)
     except ConfigError as exc:
         notes.append(f"no USL fit for {service}: {exc}")
-    found = _safe_throughput(fit, points, budget, ratio)
+    crossing = measured_crossing(points, budget)
+    notes.extend(_crossing_notes(service, crossing, budget))
+    found = _safe_throughput(fit, crossing.throughput, budget, ratio)
     if found is not None and found[0] <= 0:
         floor = _latency_floor_ms(fit, points, ratio)
         notes.append(
@@ -175,7 +245,7 @@ def measured_capacity(
             "slo_p95_ms or its slo_share."
         )
         budget = 2.0 * floor
-        found = _safe_throughput(fit, points, budget, ratio)
+        found = _safe_throughput(fit, measured_safe_throughput(points, budget), budget, ratio)
     if found is None:
         found = (max(points.throughput, default=0.0), "measured-lower-bound")
         notes.append(f"{service}'s p95 never reached its budget; its capacity is a lower bound.")

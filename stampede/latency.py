@@ -19,6 +19,7 @@ few dictionary look-ups and two histogram increments.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -141,6 +142,17 @@ class LatencyRecorder:
             p99=values[99.0],
             max=histogram.get_max_value() / _US,
         )
+
+    def select(self, groups: Iterable[str]) -> LatencyRecorder:
+        """A copy holding only ``groups`` (those never recorded are skipped)."""
+        chosen = LatencyRecorder(self.precision)
+        for group in groups:
+            pair = self._pairs.get(group)
+            if pair is not None:
+                mine = chosen._pairs[group] = _Pair(self.precision)
+                for kind in KINDS:
+                    _add(mine.get(kind), pair.get(kind))
+        return chosen
 
     def merge(self, other: LatencyRecorder) -> None:
         """Add every count of ``other`` to this recorder (exactly; no resampling)."""
@@ -279,6 +291,19 @@ class LatencyTimeline:
         elif index in self._sealed:
             copy.merge(LatencyRecorder.from_dict(self._sealed[index]))
         return copy
+
+    def window(self, start: float, end: float) -> LatencyRecorder:
+        """Every interval that starts in ``[start, end)`` added together.
+
+        ``start`` and ``end`` are on the timeline's clock (the origin's); with the
+        runs' origin of 0 that is Unix time.
+        """
+        total = LatencyRecorder(self.precision)
+        first = math.ceil((start - self.origin) / self.interval - 1e-9)
+        for index in self.indices():
+            if index >= first and self.origin + index * self.interval < end:
+                total.merge(self.recorder(index))
+        return total
 
     def summaries(self, group: str | None = None) -> list[IntervalSummary]:
         """Per-interval summaries of one group, or of all groups together (``group=None``)."""

@@ -10,7 +10,9 @@ The models stay pure; reading and writing files happens here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,12 @@ from typing import Any
 import pandas as pd
 
 from capacity import (
+    MEASURED_SERVICES,
     CapacityPlan,
+    Endpoint,
     GeneratorMeasurement,
+    Topology,
+    default_topology,
     load_prices,
     load_stats_history,
     load_topology,
@@ -29,6 +35,7 @@ from capacity import (
 from profiles import EndpointGroup, Profile, load_profile
 from profiles._units import parse_latency
 from stampede.errors import ConfigError
+from stampede.latency import Kind, LatencyRecorder, LatencyTimeline
 from stampede.rundir import RunDir
 
 HISTORY_FILE = "locust_stats_history.csv"
@@ -56,6 +63,37 @@ class RunFacts:
     think_time_s: float
     hold_s: float | None
     generator: GeneratorMeasurement | None
+    timeline: LatencyTimeline | None = None
+    store_workers: int | None = None
+
+
+class TimelineLatency:
+    """Exact p95s of any window, from a run's per-second latency histograms.
+
+    Parameters
+    ----------
+    timeline
+        The run's ``timeline.json`` (one interval a second, Unix time).
+    kind
+        ``"corrected"`` (from the moment each request was due: what a user
+        waited) or ``"uncorrected"`` (from the moment it was sent).
+    """
+
+    def __init__(self, timeline: LatencyTimeline, kind: Kind = "corrected") -> None:
+        self.timeline = timeline
+        self.kind: Kind = kind
+        self._windows: dict[tuple[int, int], LatencyRecorder] = {}
+
+    def p95_ms(self, endpoints: Collection[Endpoint] | None, start_s: int, end_s: int) -> float:
+        """The p95 in ms of ``endpoints`` (``None``: all) completed in ``[start_s, end_s)``."""
+        window = self._windows.get((start_s, end_s))
+        if window is None:
+            window = self._windows[start_s, end_s] = self.timeline.window(start_s, end_s)
+        if endpoints is not None:
+            window = window.select(f"{kind} {name}" for kind, name in endpoints)
+        if window.count(self.kind) == 0:
+            return float("nan")
+        return window.percentiles([95.0], self.kind)[95.0] * 1000.0
 
 
 @dataclass(frozen=True)
@@ -155,6 +193,7 @@ def read_run(path: Path) -> RunFacts:
     run = rundir.run()
     profile = load_profile(rundir.file("profile.yaml"))
     validity = run.get("validity") or {}
+    workers = run.get("store_workers")
     return RunFacts(
         path=path,
         history=load_stats_history(history_file),
@@ -167,6 +206,8 @@ def read_run(path: Path) -> RunFacts:
         think_time_s=_think_time_s(profile),
         hold_s=_hold_s(profile),
         generator=_generator(run),
+        timeline=rundir.timeline() if rundir.has("timeline.json") else None,
+        store_workers=int(workers) if isinstance(workers, int) and workers > 0 else None,
     )
 
 
@@ -179,6 +220,25 @@ def plateau_windows(hold_s: float | None) -> tuple[float, float]:
     if hold_s is None:
         return 10.0, 20.0
     return min(10.0, hold_s / 5.0), min(20.0, hold_s / 4.0)
+
+
+def measured_topology(topology: Topology | None, facts: RunFacts) -> Topology:
+    """``topology`` (or the default) with the run's store workers as the measured replicas.
+
+    A run against the embedded store with ``--workers N`` measured N replicas
+    of every service at once; a topology that names its own
+    ``measured_replicas`` keeps it.
+    """
+    topology = topology or default_topology()
+    if facts.store_workers is None:
+        return topology
+    services = dict(topology.services)
+    for name in MEASURED_SERVICES:
+        if services[name].measured_replicas == 1:
+            services[name] = dataclasses.replace(
+                services[name], measured_replicas=facts.store_workers
+            )
+    return dataclasses.replace(topology, services=services)
 
 
 def run_warnings(facts: RunFacts) -> list[str]:
@@ -197,6 +257,17 @@ def run_warnings(facts: RunFacts) -> list[str]:
             "quiet services are measured from few requests; plan from a run at the profile's "
             "own time scale before trusting the replica counts."
         )
+    if facts.timeline is None:
+        notes.append(
+            "the run has no timeline.json, so plateau p95s are medians of Locust's rolling "
+            "10 s window, which reaches into the previous step; run with `stampede run` "
+            "for exact ones."
+        )
+    if facts.store_workers is None:
+        notes.append(
+            "the run does not say how many store workers served it (a --host run); the plan "
+            "takes the topology's measured_replicas (1 unless set)."
+        )
     return notes
 
 
@@ -211,6 +282,8 @@ def source_facts(facts: RunFacts) -> dict[str, object]:
         "time_scale": facts.time_scale,
         "profile_think_time_s": round(facts.think_time_s, 3),
         "plateau_hold_s": facts.hold_s,
+        "store_workers": facts.store_workers,
+        "plateau_p95": "exact (corrected)" if facts.timeline is not None else "Locust rolling",
         "run_warnings": run_warnings(facts),
     }
 
@@ -239,11 +312,13 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
         target_users=request.target_users,
         slo_p95_ms=slo,
         prices=prices,
-        topology=topology,
+        topology=measured_topology(topology, facts),
+        think_time_s=facts.think_time_s,
         warmup_s=warmup_s,
         min_duration_s=min_duration_s,
         settle_factor=SETTLE_FACTOR,
         generator=facts.generator,
+        latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
     )
     out = facts.path / "capacity"
     files = write_plan(plan, out, charts=request.charts, source=source_facts(facts))

@@ -332,6 +332,8 @@ def _finish(request: RunRequest, run_dir: Path, outcome: _Outcome, echo: Echo) -
     interrupted = ended.interrupted or bool(run.get("interrupted"))
     fields: dict[str, Any] = {
         "target": outcome.kind,
+        # the replicas a capacity plan measured: every service ran in each worker
+        "store_workers": request.store_workers if outcome.kind == "embedded" else None,
         "command": request.command,
         "locust_exit_code": ended.code,
         "interrupted": interrupted,

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import detect_plateaus, normalize_history, plateau_frame
+from capacity import Endpoint, detect_plateaus, normalize_history, plateau_frame
 from stampede.errors import ConfigError
 from tests.capacity.synthetic import LEVELS, T0, Truth, synthetic_history
 
@@ -36,6 +38,52 @@ def test_endpoint_rows_carry_services(history_frame: pd.DataFrame) -> None:
     per_plateau = plateaus.endpoints.groupby("plateau")["throughput"].sum()
     for i, p in enumerate(plateaus.points):
         assert per_plateau[i] == pytest.approx(p.throughput)
+
+
+class RecordedWindows:
+    """A WindowLatency double: a p95 that encodes its arguments, and a log of the calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[frozenset[tuple[str, str]] | None, int, int]] = []
+
+    def p95_ms(self, endpoints: Collection[Endpoint] | None, start_s: int, end_s: int) -> float:
+        chosen = None if endpoints is None else frozenset(endpoints)
+        self.calls.append((chosen, start_s, end_s))
+        return float(end_s - start_s) + (0.0 if chosen is None else 1000.0 * len(chosen))
+
+
+def test_a_window_latency_gives_each_plateau_endpoint_and_service_its_exact_p95(
+    history_frame: pd.DataFrame,
+) -> None:
+    latency = RecordedWindows()
+    plateaus = detect_plateaus(normalize_history(history_frame), latency=latency)
+    for p in plateaus.points:
+        assert p.p95_exact and p.p95_ms == p.end_s - p.start_s
+        assert (None, p.start_s, p.end_s) in latency.calls
+        assert p.requests == pytest.approx(p.throughput * (p.end_s - p.start_s), rel=1e-9)
+    endpoint = plateaus.endpoints.iloc[0]
+    assert endpoint["p95_ms"] == 1000 + plateaus.points[0].end_s - plateaus.points[0].start_s
+    orders = plateaus.services[plateaus.services["service"] == "orders"].iloc[0]
+    rows = plateaus.endpoints[plateaus.endpoints["service"] == "orders"]
+    members = {(str(t), str(n)) for t, n in zip(rows["type"], rows["name"], strict=True)}
+    assert members == {
+        ("POST", "/api/v1/cart/items"),
+        ("POST", "/api/v1/checkout"),
+        ("GET", "/api/v1/orders/[id]"),
+    }
+    first = plateaus.points[0]
+    assert (frozenset(members), first.start_s, first.end_s) in latency.calls
+    assert orders["p95_ms"] == 3000 + first.end_s - first.start_s
+    per_plateau = plateaus.endpoints[plateaus.endpoints["plateau"] == 0]
+    assert orders["requests"] == per_plateau[per_plateau["service"] == "orders"]["requests"].sum()
+
+
+def test_without_a_window_latency_p95s_are_locusts_rolling_ones(
+    history_frame: pd.DataFrame,
+) -> None:
+    plateaus = detect_plateaus(normalize_history(history_frame))
+    assert not any(p.p95_exact for p in plateaus.points)
+    assert plateaus.services["p95_ms"].isna().all()
 
 
 def test_too_few_plateaus_asks_for_the_probe_profile() -> None:

@@ -18,6 +18,7 @@ from capacity import (
 from capacity._sizing import (
     ServicePoints,
     measured_capacity,
+    measured_crossing,
     measured_safe_throughput,
     queueing_capacity,
     service_points,
@@ -42,6 +43,51 @@ def test_measured_curve_crossing_is_interpolated() -> None:
     assert measured_safe_throughput(points, 200) == pytest.approx(250)
     assert measured_safe_throughput(points, 1000) is None
     assert measured_safe_throughput(points, 10) == 0.0
+
+
+def test_a_plateau_over_budget_below_a_heavier_one_within_it_is_noise() -> None:
+    # 400 ms at 200 req/s is contradicted by 150 ms at 300 and 400 req/s: the
+    # curve goes over 200 ms for good between 400 (150 ms) and 500 req/s (350 ms)
+    points = ServicePoints((100, 200, 300, 400, 500), (10,) * 5, (50, 400, 100, 150, 350))
+    crossing = measured_crossing(points, 200)
+    assert crossing.throughput == pytest.approx(400 + 100 * (50 / 200))
+    assert crossing.noise == 1 and crossing.too_few == 0
+    # without the rule the first plateau over budget would have set the limit
+    assert crossing.throughput > 200
+
+
+def test_plateaus_with_too_few_requests_are_left_out_of_the_curve() -> None:
+    points = ServicePoints(
+        (10, 100, 200, 300), (10,) * 4, (900, 100, 150, 400), requests=(40, 2000, 4000, 6000)
+    )
+    crossing = measured_crossing(points, 200, min_requests=200)
+    # the 900 ms of 40 requests is not a latency floor: the curve starts at 100 req/s
+    assert crossing.too_few == 1 and crossing.noise == 0
+    assert crossing.throughput == pytest.approx(200 + 100 * (50 / 250))
+    assert measured_crossing(points, 200, min_requests=1).noise == 1
+
+
+def test_a_curve_within_budget_at_its_heaviest_plateau_has_no_crossing() -> None:
+    points = ServicePoints((100, 200), (10, 10), (500, 100))
+    crossing = measured_crossing(points, 200)
+    assert crossing.throughput is None and crossing.noise == 1
+
+
+def test_measured_capacity_names_the_service_in_its_notes() -> None:
+    points = ServicePoints(
+        (5, 10, 20, 40, 80, 120, 160, 200),
+        (20, 20, 21, 23, 28, 40, 70, 140),
+        (50, 500, 52, 60, 75, 110, 190, 400),
+        requests=(100, 400, 800, 1600, 3200, 4800, 6400, 8000),
+    )
+    cap = measured_capacity("orders", points, default_topology().service("orders"), 250)
+    assert cap.budget_ms == 200
+    assert any(n.startswith("orders: 1 plateau(s) went over") for n in cap.notes), cap.notes
+    assert any(n.startswith("orders: 1 plateau(s) had fewer than") for n in cap.notes)
+    # the sustained crossing lies between 160 (190 ms) and 200 req/s (400 ms)
+    assert cap.method == "measured"
+    assert cap.safe_rps == pytest.approx(160 + 40 * 10 / 210)
+    assert all(n.startswith("orders") for n in cap.notes), cap.notes
 
 
 def test_usl_safe_throughput_meets_the_budget_exactly() -> None:

@@ -223,3 +223,25 @@ def test_timeline_totals_equal_one_recorder_that_saw_everything() -> None:
                 ours, theirs = totals.histogram(kind, group), everything.histogram(kind, group)
                 assert ours.get_total_count() == theirs.get_total_count()
                 assert list(ours.counts) == list(theirs.counts)
+
+
+def test_timeline_window_adds_the_intervals_that_start_inside_it() -> None:
+    rng = random.Random(11)
+    timeline = LatencyTimeline(1.0, origin=0.0)
+    inside = LatencyRecorder()
+    for i in range(4000):
+        done = 1000.0 + i * 0.005  # 1000.0 .. 1020.0
+        sent = done - rng.uniform(0.001, 0.3)
+        group = rng.choice(["GET /a", "POST /b", "GET /c"])
+        timeline.record(group, sent, sent, done)
+        if 1005.0 <= done < 1012.0:
+            inside.record(group, sent, sent, done)
+    window = timeline.window(1005, 1012)
+    assert window.count() == inside.count() > 0
+    for kind in KINDS:
+        for group in inside.groups():
+            assert _counts(window, kind, group) == _counts(inside, kind, group)
+    chosen = window.select(["GET /a", "GET /c", "GET /never"])
+    assert chosen.groups() == ("GET /a", "GET /c")
+    assert chosen.count() == inside.count(group="GET /a") + inside.count(group="GET /c")
+    assert timeline.window(2000, 2010).count() == 0
