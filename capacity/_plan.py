@@ -8,6 +8,7 @@ writes the result.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -133,12 +134,16 @@ def _checks(
     outbox: OutboxDrain,
 ) -> list[str]:
     notes: list[str] = []
-    if think_time_s is not None:
-        implied = min(plateaus.points, key=lambda p: p.users).implied_think_time_s
-        if abs(implied - think_time_s) > 0.2 * max(think_time_s, 1e-9):
+    if think_time_s is not None and think_time_s > 0:
+        lightest = min(plateaus.points, key=lambda p: p.users)
+        # Little's law for one user: requests per (response + think) cycle
+        per_think = lightest.throughput / lightest.users * (lightest.mean_ms / 1000 + think_time_s)
+        if abs(per_think - 1.0) > 0.2:
             notes.append(
-                f"the lightest plateau implies a think time of {implied:.2f} s, not the "
-                f"{think_time_s:g} s given; check the scenario's wait_time."
+                f"each user sent {per_think:.2f} requests per think time of {think_time_s:g} s "
+                f"at the lightest plateau (a think time of {lightest.implied_think_time_s:.2f} s "
+                "per request); demand uses the measured "
+                f"{lightest.throughput / lightest.users:.3f} req/s per user, not 1/(R + Z)."
             )
     worst = max(p.error_rate for p in plateaus.points)
     if worst > 0.01:
@@ -152,7 +157,13 @@ def _checks(
         notes.append(
             f"Redis needs {redis.nodes_needed} nodes and {redis.nodes_planned} are planned."
         )
-    if outbox.drain_time_s > 3600:
+    if math.isinf(outbox.drain_time_s):
+        notes.append(
+            f"the outbox relay drains {outbox.drain_per_s:,.0f} events/s, no more than ordinary "
+            f"traffic adds after the sale: the {outbox.backlog_events:,.0f}-event backlog never "
+            "clears; raise shared.outbox_drain_per_s (more relay workers)."
+        )
+    elif outbox.drain_time_s > 3600:
         notes.append(
             f"the outbox takes {outbox.drain_time_s / 60:.0f} min to drain after the sale."
         )
@@ -199,7 +210,9 @@ def make_plan(
     topology : Topology, optional
         Task sizes and shared tiers; :func:`capacity.default_topology` by default.
     think_time_s : float, optional
-        The scenario's mean think time, for Little's law and a consistency check.
+        The scenario's mean think time between tasks; the plan says how many
+        requests a user sends per think time (demand always uses the measured
+        requests per user-second).
     baseline_users : float, optional
         Users on an ordinary day; a tenth of the target by default.
     sale_start : datetime, optional
@@ -259,7 +272,8 @@ def make_plan(
     usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
     warnings.extend(usl.warnings)
     ratios = visit_ratios(plateaus)
-    per_user = requests_per_user(plateaus, think_time_s)
+    # measured, not 1/(R + Z): a scenario's task may send several requests per think time
+    per_user = requests_per_user(plateaus)
     base_users = baseline_users if baseline_users is not None else target_users / 10.0
     peak, base = demand_at(target_users, per_user, ratios), demand_at(base_users, per_user, ratios)
     sizing, baseline_replicas, utilization = _size(plateaus, topology, slo_p95_ms, peak, base)
