@@ -30,6 +30,11 @@ Use::
     profile = load_profile("flash-sale").scaled(scale=None, time_scale=None)
     schedule = Schedule.from_profile(profile)
     schedule.at(42.0)  # Target(phase='baseline', stage=1, users=25, spawn_rate=..., ...)
+
+The units and the ``slos:`` block are public for other inputs written the same way::
+
+    parse_duration("1h30m"), parse_latency("500ms")  # (5400.0, 0.5)
+    slos_from_mapping({"error_rate": 0.01}, source="slos.yaml")  # Slos(error_rate=0.01, ...)
 """
 
 from profiles._load import available_profiles, load_profile
@@ -46,8 +51,10 @@ from profiles._model import (
     UniformThinkTime,
     UserBehaviour,
 )
+from profiles._parse import slos_from_mapping
 from profiles._profile import Profile
 from profiles._schedule import Phase, Plateau, Schedule, Target
+from profiles._units import parse_duration, parse_latency
 
 __all__ = [
     "Behaviour",
@@ -68,4 +75,7 @@ __all__ = [
     "UserBehaviour",
     "available_profiles",
     "load_profile",
+    "parse_duration",
+    "parse_latency",
+    "slos_from_mapping",
 ]

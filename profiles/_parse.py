@@ -223,6 +223,19 @@ def _flash(node: Node, total_s: float) -> FlashSale | None:
     return FlashSale(sku.text("a SKU such as FLASH-001"), opens_at)
 
 
+def slos_from_mapping(data: object, source: str, *, key_path: str = "") -> Slos:
+    """The objectives in ``data``, a ``slos:`` block as plain data (parsed YAML or JSON).
+
+    ``data`` is written as in a profile, such as
+    ``{"latency": {"all": {"p95": "500ms"}}, "error_rate": 0.01}``; ``None`` means
+    no objectives. ``source`` names the file and ``key_path`` where the block sits
+    in it (``slos``, or empty at the top level), so a mistake reads
+    ``<source>: <key_path>.latency.all.p95: fast is not allowed; expected ...``.
+    Raise `ConfigError` for anything a profile's ``slos:`` would refuse.
+    """
+    return parse_slos(Node(data, key_path, source))
+
+
 def parse_slos(node: Node) -> Slos:
     """The objectives: latency per endpoint group, error rate and minimum throughput."""
     if node.value is None:

@@ -21,6 +21,7 @@ from reports._model import RunData
 from reports._regression import RegressionResult, detect_regression
 from reports._report import render_report, write_report
 from reports._slo import Measurements, SloResult, evaluate_slos
+from reports._slofile import load_slos
 from reports._verdict import RunFacts, Verdict, judge
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "judge",
     "junit_xml",
     "load_run",
+    "load_slos",
     "render_report",
     "run_gate",
     "summary_markdown",

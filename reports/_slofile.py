@@ -11,9 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from profiles import Slos
-from profiles._node import Node
-from profiles._parse import parse_slos
+from profiles import Slos, slos_from_mapping
 from stampede.errors import ConfigError
 
 
@@ -37,5 +35,5 @@ def load_slos(path: Path) -> Slos:
             "{latency: {all: {p95: 500ms}}, error_rate: 0.01}"
         )
     if "slos" in data:
-        return parse_slos(Node(data["slos"], "slos", str(path)))
-    return parse_slos(Node(data, "", str(path)))
+        return slos_from_mapping(data["slos"], str(path), key_path="slos")
+    return slos_from_mapping(data, str(path))

@@ -32,8 +32,7 @@ from capacity import (
     make_plan,
     write_plan,
 )
-from profiles import EndpointGroup, Profile, load_profile
-from profiles._units import parse_latency
+from profiles import EndpointGroup, Profile, load_profile, parse_latency
 from stampede.errors import ConfigError
 from stampede.latency import Kind, LatencyRecorder, LatencyTimeline
 from stampede.rundir import RunDir

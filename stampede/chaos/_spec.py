@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from profiles._units import parse_latency
+from profiles import parse_latency
 from stampede.errors import ConfigError
 
 FaultKind = Literal["kill-worker", "redis-restart", "payment-outage", "db-latency"]

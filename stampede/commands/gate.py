@@ -94,8 +94,7 @@ def gate(
       stampede gate runs/20251128T090000Z-smoke
       stampede gate runs/new --slo slos.yaml --baseline runs/main --tolerance 0.10
     """
-    from reports import junit_xml, load_run, run_gate, summary_markdown
-    from reports._slofile import load_slos
+    from reports import junit_xml, load_run, load_slos, run_gate, summary_markdown
     from stampede.rundir import write_text
 
     data = load_run(run_dir)

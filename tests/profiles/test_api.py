@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import profiles
@@ -33,9 +34,26 @@ def test_all_is_sorted_and_complete() -> None:
         "UserBehaviour",
         "available_profiles",
         "load_profile",
+        "parse_duration",
+        "parse_latency",
+        "slos_from_mapping",
     }
     for name in profiles.__all__:
         assert hasattr(profiles, name)
+    # nothing public is reachable without being in __all__ (the private modules aside)
+    public = {
+        name
+        for name, value in vars(profiles).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public == set(profiles.__all__)
+
+
+def test_public_functions_have_docstrings() -> None:
+    for name in profiles.__all__:
+        value = getattr(profiles, name)
+        if isinstance(value, types.FunctionType):
+            assert value.__doc__, name
 
 
 def test_profiles_never_import_locust() -> None:

@@ -6,8 +6,14 @@ import random
 
 import pytest
 
-from profiles import ConstantThinkTime, ExponentialThinkTime, UniformThinkTime
-from profiles._units import format_duration, format_latency, parse_duration, parse_latency
+from profiles import (
+    ConstantThinkTime,
+    ExponentialThinkTime,
+    UniformThinkTime,
+    parse_duration,
+    parse_latency,
+)
+from profiles._units import format_duration, format_latency
 
 
 @pytest.mark.parametrize(
