@@ -52,6 +52,11 @@ from capacity._queueing import (
     response_time_percentile,
 )
 from capacity._render import render_aws, render_hpa, render_keda
+from capacity._service_demand import (
+    ServiceDemands,
+    estimate_service_demands,
+    per_second_counts,
+)
 from capacity._services import MEASURED_SERVICES, SERVICES, service_for_endpoint
 from capacity._simulate import (
     SimulationResult,
@@ -123,6 +128,7 @@ __all__ = [
     "ScalingRule",
     "ScheduledAction",
     "ServiceCapacity",
+    "ServiceDemands",
     "ServiceSizing",
     "ServiceSpec",
     "SharedTiers",
@@ -145,6 +151,7 @@ __all__ = [
     "ecs_policy",
     "elasticity_metrics",
     "erlang_c",
+    "estimate_service_demands",
     "fit_usl",
     "flash_sale_demand",
     "generator_sizing",
@@ -161,6 +168,7 @@ __all__ = [
     "min_servers_for_percentile",
     "normalize_history",
     "outbox_drain",
+    "per_second_counts",
     "plan_to_dict",
     "plateau_frame",
     "plot_demand_supply",

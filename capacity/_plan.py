@@ -30,6 +30,7 @@ from capacity._policies import (
 )
 from capacity._prices import PriceSheet, load_prices
 from capacity._sale import sale_policies, simulate_sale
+from capacity._service_demand import ServiceDemands, estimate_service_demands
 from capacity._services import MEASURED_SERVICES, SERVICES
 from capacity._simulate import (
     Controller,
@@ -38,6 +39,7 @@ from capacity._simulate import (
 from capacity._sizing import (
     ServiceCapacity,
     ServiceSizing,
+    dedicated_capacity,
     measured_capacity,
     queueing_capacity,
     replicas_for,
@@ -78,6 +80,7 @@ class CapacityPlan:
     topology: Topology
     plateaus: Plateaus
     usl: UslFit
+    service_demands: ServiceDemands | None
     ratios: VisitRatios
     peak_demand: Demand
     baseline_demand: Demand
@@ -96,23 +99,53 @@ class CapacityPlan:
     warnings: tuple[str, ...]
 
 
-def _capacities(plateaus: Plateaus, topology: Topology, slo: float) -> dict[str, ServiceCapacity]:
+def _capacities(
+    plateaus: Plateaus, topology: Topology, slo: float, shares: Mapping[str, float] | None
+) -> dict[str, ServiceCapacity]:
     out: dict[str, ServiceCapacity] = {}
     for service in SERVICES:
         spec = topology.service(service)
         points = service_points(plateaus, service) if service in MEASURED_SERVICES else None
         if points is not None and points.throughput:
             out[service] = measured_capacity(service, points, spec, slo)
+            if shares is not None and service in shares:
+                out[service] = dedicated_capacity(out[service], shares[service])
         else:
             out[service] = queueing_capacity(service, spec, slo)
     return out
 
 
+def _replica_shares(
+    history: pd.DataFrame, cpu: pd.DataFrame | None, plateaus: Plateaus, notes: list[str]
+) -> tuple[ServiceDemands | None, dict[str, float] | None]:
+    """Each measured service's share of a shared replica's work, from the process's CPU."""
+    if cpu is None:  # the services ran apart, or nobody measured the shared process
+        return None, None
+    try:
+        demands = estimate_service_demands(history, cpu)
+        mean_x = plateaus.services.groupby("service")["throughput"].mean()
+        shares = demands.shares({s: float(mean_x.get(s, 0.0)) for s in MEASURED_SERVICES})
+    except ConfigError as exc:
+        notes.append(f"services sized at their share of a shared replica: {exc}")
+        return None, None
+    if demands.r_squared < 0.5:
+        notes.append(
+            f"the per-service CPU regression explains only {demands.r_squared:.0%} of the "
+            "store's CPU; the split of a replica between services is rough."
+        )
+    return demands, shares
+
+
 def _size(
-    plateaus: Plateaus, topology: Topology, slo: float, peak: Demand, base: Demand
+    plateaus: Plateaus,
+    topology: Topology,
+    slo: float,
+    peak: Demand,
+    base: Demand,
+    shares: Mapping[str, float] | None,
 ) -> tuple[dict[str, ServiceSizing], dict[str, int], dict[str, float]]:
     """Peak sizing, baseline replicas, and baseline utilisation of each service."""
-    capacities = _capacities(plateaus, topology, slo)
+    capacities = _capacities(plateaus, topology, slo, shares)
     sizing = {
         s: size_service(capacities[s], peak.per_service[s], topology.service(s)) for s in SERVICES
     }
@@ -185,6 +218,7 @@ def make_plan(
     min_duration_s: float = 20.0,
     settle_factor: float | None = None,
     latency: WindowLatency | None = None,
+    store_cpu: pd.DataFrame | None = None,
     generator: GeneratorMeasurement | None = None,
     hpa_metric: HpaMetric = "cpu",
     ecs_metric: EcsMetric = "cpu",
@@ -228,6 +262,11 @@ def make_plan(
     latency : WindowLatency, optional
         Exact percentiles of any window of the run; without it the plateaus'
         p95s are medians of Locust's rolling-window p95.
+    store_cpu : pandas.DataFrame, optional
+        Cores the measured store used each second (columns ``at``, ``cores``).
+        The services shared each replica; with this the plan splits a
+        replica's work between them (:func:`capacity.estimate_service_demands`)
+        and sizes a replica of each service alone.
     generator : GeneratorMeasurement, optional
         One Locust worker's measured throughput; an assumption by default.
     hpa_metric, ecs_metric : str
@@ -261,8 +300,9 @@ def make_plan(
     topology = topology or default_topology()
     prices = prices or load_prices()
     warnings: list[str] = []
+    normalized = normalize_history(history)
     plateaus = detect_plateaus(
-        normalize_history(history),
+        normalized,
         warmup_s=warmup_s,
         min_duration_s=min_duration_s,
         think_time_s=think_time_s,
@@ -276,7 +316,10 @@ def make_plan(
     per_user = requests_per_user(plateaus)
     base_users = baseline_users if baseline_users is not None else target_users / 10.0
     peak, base = demand_at(target_users, per_user, ratios), demand_at(base_users, per_user, ratios)
-    sizing, baseline_replicas, utilization = _size(plateaus, topology, slo_p95_ms, peak, base)
+    demands, shares = _replica_shares(normalized, store_cpu, plateaus, warnings)
+    sizing, baseline_replicas, utilization = _size(
+        plateaus, topology, slo_p95_ms, peak, base, shares
+    )
     for size in sizing.values():
         warnings.extend(size.notes + size.capacity.notes)
     db = database_connections({s: z.replicas for s, z in sizing.items()}, topology)
@@ -343,6 +386,7 @@ def make_plan(
         topology,
         plateaus,
         usl,
+        demands,
         ratios,
         peak,
         base,

@@ -18,6 +18,7 @@ Replicas assume linear scaling across stateless replicas:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -36,6 +37,8 @@ from stampede.errors import ConfigError
 MAJOR_ENDPOINT_SHARE = 0.05
 #: fewest requests whose p95 is worth comparing with a budget: 10 above it
 MIN_REQUESTS_FOR_P95 = 200
+#: smallest share of a shared replica's work a service is credited with (caps 1/share at 20)
+MIN_REPLICA_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class ServiceCapacity:
     usl: UslFit | None
     p95_to_mean: float | None
     notes: tuple[str, ...]
+    replica_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -179,13 +183,20 @@ def measured_safe_throughput(
 
 
 def _safe_throughput(
-    fit: UslFit | None, crossing: float | None, budget_ms: float, ratio: float
+    fit: UslFit | None, crossing: float | None, budget_ms: float, ratio: float, seen: float
 ) -> tuple[float, str] | None:
-    """(safe throughput, method) within ``budget_ms``; None when it is a lower bound."""
+    """(safe throughput, method) within ``budget_ms``; None when it is a lower bound.
+
+    Without a measured crossing the USL's answer is an extrapolation past the
+    heaviest plateau (``seen``); a plan does not count on load it has not
+    seen, so it is capped there.
+    """
     if fit is not None:
         safe = usl_safe_throughput(fit, budget_ms, ratio)
         if crossing is not None and crossing < safe:
             return crossing, "measured"
+        if crossing is None and safe > seen:
+            return None
         return safe, "usl"
     return (crossing, "measured") if crossing is not None else None
 
@@ -235,7 +246,8 @@ def measured_capacity(
         notes.append(f"no USL fit for {service}: {exc}")
     crossing = measured_crossing(points, budget)
     notes.extend(_crossing_notes(service, crossing, budget))
-    found = _safe_throughput(fit, crossing.throughput, budget, ratio)
+    seen = max(points.throughput, default=0.0)
+    found = _safe_throughput(fit, crossing.throughput, budget, ratio, seen)
     if found is not None and found[0] <= 0:
         floor = _latency_floor_ms(fit, points, ratio)
         notes.append(
@@ -245,10 +257,14 @@ def measured_capacity(
             "slo_p95_ms or its slo_share."
         )
         budget = 2.0 * floor
-        found = _safe_throughput(fit, measured_safe_throughput(points, budget), budget, ratio)
+        crossed = measured_safe_throughput(points, budget)
+        found = _safe_throughput(fit, crossed, budget, ratio, seen)
     if found is None:
-        found = (max(points.throughput, default=0.0), "measured-lower-bound")
-        notes.append(f"{service}'s p95 never reached its budget; its capacity is a lower bound.")
+        found = (seen, "measured-lower-bound")
+        notes.append(
+            f"{service}'s p95 stayed within its budget up to the heaviest plateau "
+            f"({seen:,.1f} req/s); it is sized there, a lower bound: probe higher loads."
+        )
     safe, method = found
     if safe <= 0:
         raise ConfigError(
@@ -266,6 +282,33 @@ def measured_capacity(
         fit,
         ratio,
         tuple(notes),
+    )
+
+
+def dedicated_capacity(capacity: ServiceCapacity, share: float) -> ServiceCapacity:
+    """A measured capacity scaled to a replica that serves only this service.
+
+    In the probe the service had ``share`` of each replica's request work (its
+    CPU share, see :func:`capacity.estimate_service_demands`); alone, a replica
+    gives it all of it, so it takes ``1 / share`` times the throughput at the
+    same utilisation and so, to first order, the same queueing delay. The
+    share is floored at :data:`MIN_REPLICA_SHARE`: a service whose CPU the
+    regression cannot tell from zero is not promised unbounded throughput.
+    """
+    if not 0 <= share <= 1:
+        raise ConfigError(f"a service's share of a replica is in [0, 1], not {share!r}.")
+    used = max(share, MIN_REPLICA_SHARE)
+    note = (
+        f"{capacity.service} did {share:.1%} of each measured replica's request work (CPU); "
+        f"a replica of its own is planned at {1 / used:.1f}× the "
+        f"{capacity.safe_rps_per_replica:,.1f} req/s it could take there"
+        + (f" (the share floored at {MIN_REPLICA_SHARE:.0%})." if used > share else ".")
+    )
+    return dataclasses.replace(
+        capacity,
+        safe_rps_per_replica=capacity.safe_rps_per_replica / used,
+        notes=(*capacity.notes, note),
+        replica_share=share,
     )
 
 

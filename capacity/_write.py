@@ -5,7 +5,7 @@
     out_dir/
       plan.json                 every number of the plan
       summary.md                the plan for a person to read
-      plateaus.csv sizing.csv simulations.csv
+      plateaus.csv services.csv sizing.csv simulations.csv
       k8s/hpa-<service>.yaml    reactive only
       k8s/keda-<service>.yaml   scheduled pre-warm plus reactive (instead of the HPA)
       aws/<service>/<command>.json   --cli-input-json for application-autoscaling
@@ -46,6 +46,7 @@ def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
                 "demand_rps": z.demand_rps,
                 "budget_ms": z.capacity.budget_ms,
                 "method": z.capacity.method,
+                "replica_share": z.capacity.replica_share,
                 "safe_rps_per_replica": z.capacity.safe_rps_per_replica,
                 "target_utilization": z.target_utilization,
                 "baseline_replicas": plan.baseline_replicas[s],
@@ -93,6 +94,7 @@ def plan_to_dict(plan: CapacityPlan, source: Mapping[str, object] | None = None)
             "sale_duration_s": plan.sale_duration_s,
         },
         "usl": usl,
+        "service_demands": None if plan.service_demands is None else vars(plan.service_demands),
         "demand": {"peak": vars(plan.peak_demand), "baseline": vars(plan.baseline_demand)},
         "visit_ratios": vars(plan.ratios),
         "sizing": sizing_frame(plan).replace({math.inf: "inf"}).to_dict(orient="records"),
@@ -139,6 +141,7 @@ def summary_markdown(plan: CapacityPlan, source: Mapping[str, object] | None = N
         f"lambda {u.lambda_:.4g} ± {u.lambda_se:.2g} req/s, R² {u.r_squared:.4f}; "
         f"peak {u.x_max:.4g} req/s at concurrency {u.n_star:.4g}.",
         "",
+        *_demand_lines(plan),
         f"## Demand at the peak: {plan.peak_demand.total_rps:.1f} req/s, "
         f"{plan.peak_demand.paid_orders_per_s:.2f} paid orders/s",
         "",
@@ -169,6 +172,20 @@ def summary_markdown(plan: CapacityPlan, source: Mapping[str, object] | None = N
         "",
     ]
     return "\n".join(lines)
+
+
+def _demand_lines(plan: CapacityPlan) -> list[str]:
+    d = plan.service_demands
+    if d is None:
+        return []
+    cells = ", ".join(f"{s} {d.cpu_ms[s]:.3g} ± {d.cpu_ms_se[s]:.2g} ms" for s in d.cpu_ms)
+    return [
+        "## CPU per request (the services shared each replica)",
+        "",
+        f"{cells}; background {d.background_cores:.3g} cores; R² {d.r_squared:.3f} "
+        f"over {d.bins} bins.",
+        "",
+    ]
 
 
 def _table(frame: pd.DataFrame) -> list[str]:
@@ -243,6 +260,7 @@ def write_plan(
         out / "plan.json": json.dumps(plan_to_dict(plan, source), indent=2, default=str) + "\n",
         out / "summary.md": summary_markdown(plan, source),
         out / "plateaus.csv": plateau_frame(plan.plateaus).to_csv(index=False),
+        out / "services.csv": plan.plateaus.services.to_csv(index=False),
         out / "sizing.csv": sizing_frame(plan).to_csv(index=False),
         out / "simulations.csv": simulation_frame(plan).to_csv(index=False),
     }

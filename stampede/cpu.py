@@ -44,9 +44,12 @@ class CpuSample:
     busiest_percent: float
 
 
-def process_cpu_times() -> dict[int, float]:
-    """Cumulative CPU seconds of this process and each of its live descendants."""
-    me = psutil.Process()
+def process_cpu_times(pid: int | None = None) -> dict[int, float]:
+    """Cumulative CPU seconds of a process (this one by default) and its live descendants."""
+    try:
+        me = psutil.Process(pid)
+    except psutil.Error:
+        return {}
     times: dict[int, float] = {}
     for process in [me, *me.children(recursive=True)]:
         try:

@@ -38,6 +38,7 @@ from stampede.latency import Kind, LatencyRecorder, LatencyTimeline
 from stampede.rundir import RunDir
 
 HISTORY_FILE = "locust_stats_history.csv"
+STORE_CPU_FILE = "store-cpu.json"
 PROBE_COMMAND = "stampede run capacity-probe"
 DEFAULT_TARGET_USERS = 120_000
 #: leading seconds of a plateau slower than this × its steady latency are a login burst
@@ -64,6 +65,7 @@ class RunFacts:
     generator: GeneratorMeasurement | None
     timeline: LatencyTimeline | None = None
     store_workers: int | None = None
+    store_cpu: pd.DataFrame | None = None
 
 
 class TimelineLatency:
@@ -207,7 +209,28 @@ def read_run(path: Path) -> RunFacts:
         generator=_generator(run),
         timeline=rundir.timeline() if rundir.has("timeline.json") else None,
         store_workers=int(workers) if isinstance(workers, int) and workers > 0 else None,
+        store_cpu=_store_cpu(rundir),
     )
+
+
+def _store_cpu(rundir: RunDir) -> pd.DataFrame | None:
+    """The embedded store's CPU per second (store-cpu.json), or None when not sampled."""
+    if not rundir.has(STORE_CPU_FILE):
+        return None
+    data = rundir.read_json(STORE_CPU_FILE)
+    try:
+        return pd.DataFrame(
+            {
+                "at": [float(r["at"]) for r in data["samples"]],
+                "cores": [float(r["cores"]) for r in data["samples"]],
+            }
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{rundir.file(STORE_CPU_FILE)} is malformed ({exc!r}); it should hold "
+            '{"samples": [{"at": <unix time>, "cores": <float>}, ...]}; delete it to plan '
+            "without splitting replicas by service."
+        ) from exc
 
 
 def plateau_windows(hold_s: float | None) -> tuple[float, float]:
@@ -261,6 +284,12 @@ def run_warnings(facts: RunFacts) -> list[str]:
             "the run has no timeline.json, so plateau p95s are medians of Locust's rolling "
             "10 s window, which reaches into the previous step; run with `stampede run` "
             "for exact ones."
+        )
+    if facts.store_workers is not None and facts.store_cpu is None:
+        notes.append(
+            "the services shared each store worker and the run has no store-cpu.json, so "
+            "each is sized at the throughput it had while sharing: that over-counts replicas "
+            "by up to the number of services; plan from a run made by this version."
         )
     if facts.store_workers is None:
         notes.append(
@@ -318,6 +347,7 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
         settle_factor=SETTLE_FACTOR,
         generator=facts.generator,
         latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
+        store_cpu=facts.store_cpu,
     )
     out = facts.path / "capacity"
     files = write_plan(plan, out, charts=request.charts, source=source_facts(facts))

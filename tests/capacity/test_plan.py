@@ -142,3 +142,25 @@ def test_run_without_enough_plateaus_asks_for_the_probe() -> None:
         make_plan(
             synthetic_history(Truth(), (10, 50), seconds=40), target_users=100, slo_p95_ms=500
         )
+
+
+def test_a_shared_process_is_split_between_services_by_cpu(history_csv: Path) -> None:
+    from tests.capacity.test_service_demand import TRUE_CPU_MS, cpu_samples
+
+    history = load_stats_history(history_csv)
+    kwargs = {"target_users": 1000, "slo_p95_ms": 500, "sale_start": SALE, "controllers": ()}
+    shared = make_plan(history, **kwargs)  # type: ignore[arg-type]
+    split = make_plan(history, store_cpu=cpu_samples(history, noise=0.0), **kwargs)  # type: ignore[arg-type]
+    assert shared.service_demands is None
+    assert split.service_demands is not None
+    assert split.service_demands.cpu_ms == pytest.approx(TRUE_CPU_MS, rel=1e-6)
+    measured = ("users", "catalog", "orders", "inventory")
+    shares = {s: split.sizing[s].capacity.replica_share for s in measured}
+    assert sum(shares.values()) == pytest.approx(1.0)  # type: ignore[arg-type]
+    for s in measured:
+        before = shared.sizing[s].capacity.safe_rps_per_replica
+        after = split.sizing[s].capacity.safe_rps_per_replica
+        assert after == pytest.approx(before / max(shares[s], 0.05))  # type: ignore[type-var]
+    # sized apart, the services need fewer replicas in all than each sized as the whole
+    total = sum(split.sizing[s].replicas for s in measured)
+    assert total < sum(shared.sizing[s].replicas for s in measured)

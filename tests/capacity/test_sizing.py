@@ -17,6 +17,7 @@ from capacity import (
 )
 from capacity._sizing import (
     ServicePoints,
+    dedicated_capacity,
     measured_capacity,
     measured_crossing,
     measured_safe_throughput,
@@ -25,6 +26,7 @@ from capacity._sizing import (
     usl_safe_throughput,
 )
 from capacity._usl import usl_throughput
+from stampede.errors import ConfigError
 
 
 @pytest.mark.parametrize(
@@ -151,3 +153,29 @@ def test_size_service_cross_checks_with_mmc() -> None:
     )
     assert sizing.mmc_p95_ms <= cap.budget_ms
     assert sizing.mmc_replicas is not None and sizing.mmc_replicas <= sizing.replicas
+
+
+def test_a_replica_of_its_own_takes_the_inverse_of_the_services_share() -> None:
+    cap = queueing_capacity("payments", default_topology().service("payments"), 800)
+    half = dedicated_capacity(cap, 0.25)
+    assert half.safe_rps_per_replica == pytest.approx(4 * cap.safe_rps_per_replica)
+    assert half.replica_share == 0.25 and "25.0%" in half.notes[-1]
+    # a share the regression cannot tell from zero is floored, not unbounded
+    tiny = dedicated_capacity(cap, 0.0)
+    assert tiny.safe_rps_per_replica == pytest.approx(20 * cap.safe_rps_per_replica)
+    assert "floored at 5%" in tiny.notes[-1]
+    with pytest.raises(ConfigError):
+        dedicated_capacity(cap, 1.5)
+
+
+def test_a_curve_that_never_crossed_is_not_extrapolated() -> None:
+    # p95 flat well under budget: the USL could promise far more, the plan takes what it saw
+    points = ServicePoints(
+        (10, 20, 40, 80, 120, 160),
+        (20, 20, 20.5, 21, 22, 23),
+        (40, 41, 42, 44, 46, 48),
+        requests=(1000,) * 6,
+    )
+    cap = measured_capacity("catalog", points, default_topology().service("catalog"), 500)
+    assert cap.method == "measured-lower-bound" and cap.safe_rps == 160
+    assert any("lower bound" in n for n in cap.notes)
