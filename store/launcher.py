@@ -18,6 +18,7 @@ from types import TracebackType
 import httpx
 
 from stampede.errors import TargetError
+from stampede.processes import stop_child
 from stampede.target import free_port
 
 _RUN_CLI = "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"
@@ -104,14 +105,9 @@ class StoreProcess:
         return " | ".join(text[-lines:])
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process is not None:
+            # the store leads its own session, so its worker processes stop with it
+            stop_child(self.process, signal.SIGINT, group=True, timeout_s=15)
 
     def __enter__(self) -> StoreProcess:
         return self.start()

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from stampede.errors import ConfigError, TargetError
+from stampede.processes import stop_child
 from stampede.target import free_port
 
 
@@ -95,13 +96,8 @@ class PrivateRedis:
         return pid
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_child(self.process, signal.SIGTERM, group=False, timeout_s=10)
 
     def __enter__(self) -> PrivateRedis:
         return self.start()
