@@ -9,6 +9,7 @@ never reports a half-written run as complete.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from locust.runners import MasterRunner
 from scenarios._artifacts import write_artifacts
 from scenarios._context import TrafficContext
 from stampede.errors import StampedeError
+from stampede.generator import tree_rss
 from stampede.latency import LatencyRecorder
 
 #: the process exit code when the run directory could not be written
@@ -54,20 +56,19 @@ class RunState:
             t = self.ctx.run_time()
             target = self.ctx.schedule.at(max(t, 0.0))
             if target is not None:
-                running = float(self.environment.runner.user_count)
+                row = {
+                    "t": t,
+                    "running": float(self.environment.runner.user_count),
+                    # this process and the workers it forked, read with the user count
+                    # so that memory per user is a slope over simultaneous pairs
+                    "rss_bytes": float(tree_rss(os.getpid())),
+                }
                 if target.arrivals_per_s is not None:
-                    self.users.append(
-                        {
-                            "t": t,
-                            "intended": float(self.ctx.pool_size),
-                            "running": running,
-                            "arrivals_per_s": target.arrivals_per_s,
-                        }
-                    )
+                    row["intended"] = float(self.ctx.pool_size)
+                    row["arrivals_per_s"] = target.arrivals_per_s
                 else:
-                    self.users.append(
-                        {"t": t, "intended": float(target.intended_users or 0), "running": running}
-                    )
+                    row["intended"] = float(target.intended_users or 0)
+                self.users.append(row)
             gevent.sleep(1.0)
 
     def _alive_workers(self) -> int:

@@ -9,8 +9,12 @@
       timeline.json       the same per one-second interval
       arrivals.json       intended, sent and late arrivals per interval
       outcomes.json       business outcomes per interval (paid, sold out, 429 …)
-      users.json          intended and running users per second
+      users.json          intended and running users per second, with the resident
+                          memory of the Locust process tree (the master and the
+                          workers it forked) read at the same moment
       cpu.json            the load generator's CPU samples
+      store-cpu.json      cores the embedded store used each second (Unix time),
+                          which a capacity plan splits between its services
       locust_*.csv        Locust's own statistics, with full history
       audit.json          the store's audit after traffic stopped (when available)
       report.html         the report

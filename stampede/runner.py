@@ -24,15 +24,23 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from profiles import Profile, load_profile
 from stampede.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
+from stampede.cpu import CpuSample, CpuSampler, process_cpu_times
 from stampede.errors import ConfigError, StampedeError, TargetError
-from stampede.generator import GeneratorFootprint, TreeMemory, full_scale_workers
+from stampede.generator import (
+    GeneratorFootprint,
+    TreeMemory,
+    full_scale_workers,
+    memory_per_user,
+)
 from stampede.run_checks import chaos_specs, needs_private_redis
 from stampede.rundir import RunDir, new_run_dir, use_run_dir, write_json
 from stampede.target import (
@@ -240,6 +248,21 @@ def _watch(request: RunRequest, target: Target) -> TargetWatch:
     return TargetWatch(target.url, target.process, down_after_s=request.target_down_after_s)
 
 
+def _store_cpu(target: Target) -> CpuSampler | None:
+    """Sample the embedded store's CPU each second, on Unix time like Locust's history."""
+    if target.process is None:
+        return None
+    sampler = CpuSampler(clock=time.time, sample=partial(process_cpu_times, target.process.pid))
+    sampler.start()
+    return sampler
+
+
+def _write_store_cpu(run_dir: Path, samples: tuple[CpuSample, ...]) -> None:
+    """store-cpu.json: cores the store used per second (a capacity plan splits them by service)."""
+    rows = [{"at": round(s.at, 3), "cores": round(s.core_percent / 100.0, 4)} for s in samples]
+    write_json(run_dir / "store-cpu.json", {"interval_s": 1.0, "samples": rows})
+
+
 def _injector(
     specs: tuple[FaultSpec, ...], target: Target, run_dir: Path, profile: Profile
 ) -> Injector | None:
@@ -271,6 +294,7 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         injector = _injector(specs, target, run_dir, profile)
         if injector is not None:
             injector.start()
+        store_cpu = _store_cpu(target)
         try:
             ended = _run_locust(
                 _locust_command(request, profile, target.url, run_dir),
@@ -280,6 +304,8 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
             )
         finally:
             faults = injector.stop() if injector is not None else []
+            if store_cpu is not None:
+                _write_store_cpu(run_dir, store_cpu.stop())
         audit = summary = None
         if ended.target_lost is None:
             audit = fetch_admin(target.url, target.token, "/admin/audit")
@@ -353,17 +379,23 @@ def _finish(request: RunRequest, run_dir: Path, outcome: _Outcome, echo: Echo) -
     return RunResult(run_dir, run, interrupted)
 
 
-def _sizing(rundir: RunDir, run: dict[str, Any]) -> dict[str, float]:
+def _sizing(rundir: RunDir, run: dict[str, Any]) -> dict[str, float | str]:
     latency = rundir.latency()
     cpu = rundir.cpu()
     cpu_seconds = sum(s["core_percent"] for s in cpu) / 100.0  # one-second samples
     users = rundir.users()
     duration = max(float(run.get("duration_s", 0)), 1e-9)
+    memory = memory_per_user(
+        [u["t"] for u in users],
+        [u["running"] for u in users],
+        [u.get("rss_bytes", 0.0) for u in users],  # absent from runs made before it was
+        peak_above_idle_bytes=float(run.get("generator", {}).get("memory_above_idle_bytes", 0)),
+    )
     footprint = GeneratorFootprint(
         requests=latency.count(),
         cpu_seconds=cpu_seconds,
         peak_users=max((u["running"] for u in users), default=0.0),
-        peak_memory_mb=float(run.get("generator", {}).get("memory_above_idle_bytes", 0)) / 2**20,
+        memory=memory,
         peak_rps=_peak_rps(rundir, latency.count() / duration),
         scale=float(run.get("scale", 1.0)),
     )

@@ -61,6 +61,9 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     # every order a shopper was told is paid is paid in the store (the store may have more:
     # a checkout whose answer timed out, settled by the store's recovery)
     assert summary["orders_by_status"].get("paid", 0) >= totals["order_paid"]
+    # the Locust process tree's memory, read with each second's user count
+    rows = RunDir(run_dir).users()
+    assert rows and all(row["rss_bytes"] > 0 for row in rows)
     return run
 
 
@@ -83,7 +86,12 @@ def test_stampede_run_smoke(tmp_path: Path, processes: int) -> None:
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert progress and "users" in progress[0] and "p95" in progress[0]
     run = _check_run(out, processes)
-    assert run["generator_sizing"]["workers_needed"] >= 1  # type: ignore[index]
+    sizing = run["generator_sizing"]
+    assert sizing["workers_needed"] >= 1  # type: ignore[index]
+    # smoke holds 4, then 8 users over some 20 per-second samples: enough for a slope
+    assert sizing["memory_per_user_method"] == "slope", sizing  # type: ignore[index]
+    assert "per-second samples" in sizing["memory_per_user_note"]  # type: ignore[index]
+    assert sizing["measured_memory_mb_per_user"] >= 0  # type: ignore[index]
 
 
 def test_plain_locust_headless_against_the_store(tmp_path: Path) -> None:

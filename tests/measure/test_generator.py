@@ -1,0 +1,142 @@
+"""Memory per simulated user: the slope on known synthetic runs, the fallback, the process tree."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import psutil
+import pytest
+
+from stampede.generator import (
+    KB,
+    MB,
+    GeneratorFootprint,
+    MemoryPerUser,
+    full_scale_workers,
+    memory_per_user,
+    tree_rss,
+)
+
+PEAK_ABOVE_IDLE = 120 * MB
+
+
+def _flash_sale_users(t: np.ndarray) -> np.ndarray:
+    """25 users for 40 s, 600 by 60 s, held to 200 s, down to 0 by 240 s."""
+    ramp = 25 + (600 - 25) * np.clip((t - 40) / 20, 0, 1)
+    decay = 600 * np.clip((240 - t) / 40, 0, 1)
+    return np.round(np.where(t < 200, ramp, decay))
+
+
+def _run(
+    per_user_kb: float, per_second_kb: float = 0.0, seed: int = 7
+) -> tuple[list[float], list[float], list[float]]:
+    t = np.arange(0.0, 240.0)
+    users = _flash_sale_users(t)
+    noise = np.random.default_rng(seed).normal(0.0, 0.5 * MB, t.size)
+    rss = 50 * MB + per_user_kb * KB * users + per_second_kb * KB * t + noise
+    return list(t), list(users), list(rss)
+
+
+def test_the_slope_is_the_memory_each_user_adds_without_the_fixed_part() -> None:
+    t, users, rss = _run(per_user_kb=20.0)
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    assert found.method == "slope"
+    assert found.mb * MB / KB == pytest.approx(20.0, abs=0.5)
+    # peak over users would have counted the 50 MB the generator holds anyway
+    assert PEAK_ABOVE_IDLE / MB / max(users) > 10 * found.mb
+    assert "with run time as a second term" in found.note
+    assert found.note.endswith("KB per user")
+
+
+def test_memory_that_grows_with_run_time_is_not_counted_per_user() -> None:
+    t, users, rss = _run(per_user_kb=20.0, per_second_kb=500.0)
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    assert found.method == "slope"
+    assert found.mb * MB / KB == pytest.approx(20.0, abs=0.5)
+    assert "memory grew 500 KB/s with time" in found.note
+
+
+def test_users_that_rise_with_time_throughout_get_a_slope_on_users_alone() -> None:
+    t = [float(s) for s in range(60)]
+    users = [10.0 * (s + 1) for s in range(60)]
+    rss = [50 * MB + 20 * KB * u for u in users]
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    assert found.method == "slope"
+    assert found.mb * MB / KB == pytest.approx(20.0)
+    assert "users rose with run time (correlation 1.00)" in found.note
+
+
+def test_samples_without_users_are_left_out() -> None:
+    t, users, rss = _run(per_user_kb=20.0)
+    before = [-3.0, -2.0, -1.0]
+    found = memory_per_user(before + t, [0.0] * 3 + users, [5 * MB] * 3 + rss, PEAK_ABOVE_IDLE)
+    assert found.mb * MB / KB == pytest.approx(20.0, abs=0.5)
+    assert "over 240 per-second samples (15 to 600 users)" in found.note
+
+
+def test_a_slope_below_zero_is_clipped_to_zero_and_says_so() -> None:
+    t, users, rss = _run(per_user_kb=-5.0)
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    assert found == MemoryPerUser(0.0, "slope", found.note)
+    assert found.note.endswith("KB per user, below 0, so 0")
+
+
+@pytest.mark.parametrize(
+    ("users", "rss", "why"),
+    [
+        pytest.param([100.0, 200.0] * 4, [60 * MB] * 8, "8 memory samples", id="too-few"),
+        pytest.param([100.0] * 30, [60 * MB] * 30, "one level (100)", id="one-level"),
+        pytest.param(
+            [100.0, 150.0] * 15, [60 * MB] * 30, "only from 100 to 150", id="narrow-spread"
+        ),
+        pytest.param([100.0, 300.0] * 15, [0.0] * 30, "0 memory samples", id="no-memory-read"),
+    ],
+)
+def test_without_enough_spread_in_users_it_falls_back_to_peak_over_users(
+    users: list[float], rss: list[float], why: str
+) -> None:
+    t = [float(s) for s in range(len(users))]
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    assert found.method == "peak/users"
+    assert found.mb == pytest.approx(120.0 / max(users))
+    assert found.note.startswith("peak memory above idle / peak users: ") and why in found.note
+
+
+def test_a_run_without_samples_needs_no_memory() -> None:
+    assert memory_per_user([], [], [], PEAK_ABOVE_IDLE).mb == 0.0
+
+
+def test_full_scale_sizing_says_how_memory_per_user_was_found() -> None:
+    t, users, rss = _run(per_user_kb=20.0)
+    memory = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    footprint = GeneratorFootprint(
+        requests=60_000,
+        cpu_seconds=30.0,
+        peak_users=600,
+        memory=memory,
+        peak_rps=300,
+        scale=0.005,
+    )
+    sizing = full_scale_workers(footprint)
+    assert sizing["memory_per_user_method"] == "slope"
+    assert sizing["memory_per_user_note"] == memory.note
+    assert sizing["measured_memory_mb_per_user"] == round(memory.mb, 4)
+    assert sizing["full_scale_peak_users"] == 120_000
+
+
+def test_tree_rss_adds_up_a_process_and_its_children() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        own = psutil.Process().memory_info().rss
+        assert tree_rss(os.getpid()) > own
+        assert tree_rss(child.pid) > 0
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait()
+    assert tree_rss(child.pid) == 0  # reaped: gone
