@@ -157,6 +157,7 @@ def _capacity(data: RunData) -> dict[str, Any] | None:
     return {
         "inputs": plan.get("inputs", {}),
         "sizing": sizing,
+        "demands": plan.get("service_demands") or None,
         "replicas_baseline": sum(int(r.get("baseline_replicas", 0)) for r in sizing),
         "replicas_peak": sum(int(r.get("peak_replicas", 0)) for r in sizing),
         "cost": plan.get("cost", {}),

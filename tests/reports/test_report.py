@@ -104,13 +104,16 @@ def test_markup_in_endpoint_names_is_escaped(copy_run: Callable[..., Path]) -> N
 def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> None:
     from capacity import load_stats_history, make_plan, write_plan
     from tests.capacity.synthetic import Truth, synthetic_history
+    from tests.capacity.test_service_demand import cpu_samples
 
     run = copy_run("planned")
     truth = Truth()
     history = run / "probe_stats_history.csv"
     synthetic_history(truth, seconds=40).to_csv(history, index=False)
+    frame = load_stats_history(history)
     plan = make_plan(
-        load_stats_history(history),
+        frame,
+        store_cpu=cpu_samples(frame, noise=0.0),
         target_users=1000,
         slo_p95_ms=500,
         think_time_s=truth.think_s,
@@ -122,6 +125,8 @@ def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> 
     path = write_report(run)
     html = path.read_text(encoding="utf-8")
     assert 'id="capacity"' in html and "Peak replicas" in html
+    assert "Share of a measured store worker" in html
+    assert "a regression of the worker's CPU" in html and "users 40.00 ms" in html
     assert "data:image/png;base64," in html
     assert path.stat().st_size < 2 * 2**20
 
