@@ -31,7 +31,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._hardware import describe
-from stampede.probe import read_response
+from stampede.http1 import read_response
 from store.launcher import StoreProcess
 
 STORE_FLAGS = [

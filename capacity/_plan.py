@@ -100,7 +100,11 @@ class CapacityPlan:
 
 
 def _capacities(
-    plateaus: Plateaus, topology: Topology, slo: float, shares: Mapping[str, float] | None
+    plateaus: Plateaus,
+    topology: Topology,
+    slo: float,
+    shares: Mapping[str, float] | None,
+    demands: ServiceDemands | None,
 ) -> dict[str, ServiceCapacity]:
     out: dict[str, ServiceCapacity] = {}
     for service in SERVICES:
@@ -109,7 +113,8 @@ def _capacities(
         if points is not None and points.throughput:
             out[service] = measured_capacity(service, points, spec, slo)
             if shares is not None and service in shares:
-                out[service] = dedicated_capacity(out[service], shares[service])
+                cpu = demands.cpu_ms[service] if demands is not None else None
+                out[service] = dedicated_capacity(out[service], shares[service], cpu)
         else:
             out[service] = queueing_capacity(service, spec, slo)
     return out
@@ -143,9 +148,10 @@ def _size(
     peak: Demand,
     base: Demand,
     shares: Mapping[str, float] | None,
+    demands: ServiceDemands | None,
 ) -> tuple[dict[str, ServiceSizing], dict[str, int], dict[str, float]]:
     """Peak sizing, baseline replicas, and baseline utilisation of each service."""
-    capacities = _capacities(plateaus, topology, slo, shares)
+    capacities = _capacities(plateaus, topology, slo, shares, demands)
     sizing = {
         s: size_service(capacities[s], peak.per_service[s], topology.service(s)) for s in SERVICES
     }
@@ -318,7 +324,7 @@ def make_plan(
     peak, base = demand_at(target_users, per_user, ratios), demand_at(base_users, per_user, ratios)
     demands, shares = _replica_shares(normalized, store_cpu, plateaus, warnings)
     sizing, baseline_replicas, utilization = _size(
-        plateaus, topology, slo_p95_ms, peak, base, shares
+        plateaus, topology, slo_p95_ms, peak, base, shares, demands
     )
     for size in sizing.values():
         warnings.extend(size.notes + size.capacity.notes)

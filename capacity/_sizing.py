@@ -80,6 +80,7 @@ class ServiceCapacity:
     p95_to_mean: float | None
     notes: tuple[str, ...]
     replica_share: float | None = None
+    cpu_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def measured_capacity(
         service,
         budget,
         safe,
-        safe / spec.measured_replicas,
+        safe / spec.measured_replicas * spec.vcpu / spec.measured_vcpu,
         method,
         points.mean_ms[lightest],
         fit,
@@ -285,7 +286,9 @@ def measured_capacity(
     )
 
 
-def dedicated_capacity(capacity: ServiceCapacity, share: float) -> ServiceCapacity:
+def dedicated_capacity(
+    capacity: ServiceCapacity, share: float, cpu_ms: float | None = None
+) -> ServiceCapacity:
     """A measured capacity scaled to a replica that serves only this service.
 
     In the probe the service had ``share`` of each replica's request work (its
@@ -294,6 +297,8 @@ def dedicated_capacity(capacity: ServiceCapacity, share: float) -> ServiceCapaci
     same utilisation and so, to first order, the same queueing delay. The
     share is floored at :data:`MIN_REPLICA_SHARE`: a service whose CPU the
     regression cannot tell from zero is not promised unbounded throughput.
+    ``cpu_ms``, the CPU one request costs on a measured worker, lets
+    :func:`size_service` cross-check the replicas with a CPU queue.
     """
     if not 0 <= share <= 1:
         raise ConfigError(f"a service's share of a replica is in [0, 1], not {share!r}.")
@@ -309,6 +314,7 @@ def dedicated_capacity(capacity: ServiceCapacity, share: float) -> ServiceCapaci
         safe_rps_per_replica=capacity.safe_rps_per_replica / used,
         notes=(*capacity.notes, note),
         replica_share=share,
+        cpu_ms=cpu_ms,
     )
 
 
@@ -318,7 +324,7 @@ def queueing_capacity(service: str, spec: ServiceSpec, slo_p95_ms: float) -> Ser
     if spec.service_time_ms is None:
         raise ConfigError(
             f"topology service {service} has no service_time_ms and no measurements; "
-            "set services.{service}.service_time_ms."
+            f"set services.{service}.service_time_ms."
         )
     mu = 1000.0 / spec.service_time_ms
     per_replica = max_arrival_rate_for_percentile(
@@ -352,6 +358,38 @@ def replicas_for(demand_rps: float, safe_per_replica: float, target_utilization:
     return math.ceil(demand_rps / (safe_per_replica * target_utilization) - 1e-9) + 1
 
 
+def _queue_check(
+    capacity: ServiceCapacity, demand_rps: float, spec: ServiceSpec, replicas: int
+) -> tuple[float, int | None, str | None]:
+    """(p95 ms at ``replicas``, replicas the queue needs, why not) from an M/M/c model.
+
+    With the service's CPU per request known, each replica is one server of
+    rate ``vcpu / cpu`` and the rest of its light-load latency (waiting on the
+    database, a provider) is a fixed delay added to the queue's p95. Without
+    it, each replica has ``slots_per_replica`` servers of the light-load
+    latency.
+    """
+    if capacity.cpu_ms:
+        mu = 1000.0 * spec.vcpu / capacity.cpu_ms
+        per_replica, fixed_ms = 1, max(capacity.service_time_ms - capacity.cpu_ms, 0.0)
+    else:
+        mu = 1000.0 / capacity.service_time_ms
+        per_replica, fixed_ms = spec.slots_per_replica, 0.0
+    servers = replicas * per_replica
+    p95 = math.inf
+    if demand_rps < servers * mu:
+        queue = response_time_percentile(0.95, servers, demand_rps, mu, cs=spec.service_cv)
+        p95 = fixed_ms + 1000.0 * queue
+    target_s = (capacity.budget_ms - fixed_ms) / 1000.0
+    if target_s <= 0:
+        return p95, None, f"its {fixed_ms:.0f} ms of waiting alone exceeds the budget."
+    try:
+        c = min_servers_for_percentile(target_s, demand_rps, mu, cs=spec.service_cv)
+    except ConfigError as exc:
+        return p95, None, str(exc)
+    return p95, math.ceil(c / per_replica), None
+
+
 def size_service(capacity: ServiceCapacity, demand_rps: float, spec: ServiceSpec) -> ServiceSizing:
     """Plan replicas for a service and cross-check them with an M/M/c queue."""
     notes: list[str] = []
@@ -364,21 +402,9 @@ def size_service(capacity: ServiceCapacity, demand_rps: float, spec: ServiceSpec
             f"{capacity.service} needs {replicas} replicas, above its max_replicas "
             f"{spec.max_replicas}; the policies use {replicas}."
         )
-    mu = 1000.0 / capacity.service_time_ms
-    servers = replicas * spec.slots_per_replica
-    target_s = capacity.budget_ms / 1000.0
-    if demand_rps < servers * mu:
-        mmc_p95 = 1000.0 * response_time_percentile(
-            0.95, servers, demand_rps, mu, cs=spec.service_cv
-        )
-    else:
-        mmc_p95 = math.inf
-    try:
-        c = min_servers_for_percentile(target_s, demand_rps, mu, cs=spec.service_cv)
-        mmc_replicas: int | None = math.ceil(c / spec.slots_per_replica)
-    except ConfigError as exc:
-        mmc_replicas = None
-        notes.append(f"M/M/c cross-check for {capacity.service}: {exc}")
+    mmc_p95, mmc_replicas, why = _queue_check(capacity, demand_rps, spec, replicas)
+    if why is not None:
+        notes.append(f"M/M/c cross-check for {capacity.service}: {why}")
     if mmc_p95 > capacity.budget_ms:
         notes.append(
             f"M/M/c predicts a p95 of {mmc_p95:.0f} ms for {capacity.service} at "

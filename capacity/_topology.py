@@ -30,7 +30,13 @@ Arch = Literal["x86", "arm"]
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """How one service is deployed and what the model may assume about it."""
+    """How one service is deployed and what the model may assume about it.
+
+    A measured service's throughput per replica scales from the probe by
+    ``vcpu / measured_vcpu``: a worker of the embedded store is one Python
+    process, which uses one core, so a 0.5 vCPU task is planned at half a
+    measured worker (and a 2 vCPU task runs two workers).
+    """
 
     vcpu: float = 0.5
     memory_gb: float = 1.0
@@ -38,6 +44,7 @@ class ServiceSpec:
     db_pool_size: int = 4
     slots_per_replica: int = 8
     measured_replicas: int = 1
+    measured_vcpu: float = 1.0
     slo_share: float = 0.8
     target_utilization: float = 0.6
     min_replicas: int = 2

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import importlib.util
-import json
 import signal
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from stampede.generator import (
     full_scale_workers,
     memory_per_user,
 )
+from stampede.processes import stop_child
 from stampede.run_checks import chaos_specs, needs_private_redis
 from stampede.rundir import RunDir, new_run_dir, use_run_dir, write_json
 from stampede.target import (
@@ -213,12 +213,8 @@ def _locust_command(request: RunRequest, profile: Profile, url: str, run_dir: Pa
 
 
 def _stop(child: subprocess.Popen[bytes]) -> int:
-    child.send_signal(signal.SIGINT)  # Locust stops gracefully and writes what it measured
-    try:
-        return child.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        return child.wait()
+    # SIGINT: Locust stops gracefully and writes what it measured
+    return stop_child(child, signal.SIGINT, group=False, timeout_s=60)
 
 
 def _run_locust(
@@ -423,43 +419,3 @@ def _report(run_dir: Path, echo: Echo) -> None:
         return
     path = write_report(run_dir)
     echo(f"Report: {path}")
-
-
-def summary_lines(result: RunResult) -> list[str]:
-    run = result.run
-    validity = run.get("validity", {})
-    state = "INTERRUPTED" if result.interrupted else "complete"
-    if result.target_lost:
-        state = f"STOPPED, {run.get('stop_reason')}"
-    lines = [
-        f"Run {state}: {result.run_dir}",
-        "Measurements: "
-        + (
-            "valid"
-            if validity.get("valid")
-            else "INVALID — " + "; ".join(validity.get("reasons", []))
-        ),
-    ]
-    if run.get("audit_ok") is not None:
-        lines.append(f"Store audit: {'clean' if run['audit_ok'] else 'FAILED'}")
-    for fault in run.get("chaos") or ():
-        lines.append(f"Chaos {fault['spec']}: {fault['detail']}")
-    for loss in run.get("worker_losses") or ():
-        lines.append(
-            f"Locust worker lost at {loss['t']:.0f} s: {loss['left']} of {loss['before']} left; "
-            f"{run.get('on_worker_loss', 'continue')} on loss"
-        )
-    sizing = run.get("generator_sizing", {})
-    if sizing.get("workers_needed"):
-        lines.append(
-            f"Generator: {sizing['measured_rps_per_core']:.0f} req/s per core, "
-            f"{sizing['measured_memory_mb_per_user'] * 1024:.0f} KB per user; at full scale "
-            f"({sizing['full_scale_peak_users']:,.0f} users, {sizing['full_scale_peak_rps']:,.0f}"
-            f" req/s) it needs {sizing['workers_needed']} Locust worker processes and "
-            f"{sizing['memory_gb_needed']} GB"
-        )
-    return lines
-
-
-def dumps(result: RunResult) -> str:
-    return json.dumps({"run_dir": str(result.run_dir), **result.run}, indent=1, default=str)

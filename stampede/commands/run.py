@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from stampede.runner import RunRequest, execute, summary_lines
+from stampede.run_summary import summary_lines
+from stampede.runner import RunRequest, execute
 
 
 @click.command()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ from capacity import (
 )
 from capacity._sizing import (
     ServicePoints,
+    _queue_check,
     dedicated_capacity,
     measured_capacity,
     measured_crossing,
@@ -179,3 +181,39 @@ def test_a_curve_that_never_crossed_is_not_extrapolated() -> None:
     cap = measured_capacity("catalog", points, default_topology().service("catalog"), 500)
     assert cap.method == "measured-lower-bound" and cap.safe_rps == 160
     assert any("lower bound" in n for n in cap.notes)
+
+
+def test_a_cpu_queue_cross_checks_a_service_whose_cpu_is_known() -> None:
+    # 10 ms of CPU in 50 ms of light-load latency: one 1-vCPU replica is an M/M/1
+    # queue of rate 100/s behind 40 ms of waiting; at 50 req/s its sojourn time is
+    # exponential with rate 50/s, so the p95 is 40 ms + ln(20)/50 s
+    payments = default_topology().service("payments")
+    spec = dataclasses.replace(payments, vcpu=1.0, min_replicas=1, service_cv=1.0)
+    cap = dataclasses.replace(
+        queueing_capacity("payments", spec, slo_p95_ms=500),
+        service_time_ms=50.0,
+        cpu_ms=10.0,
+        safe_rps_per_replica=200.0,
+    )
+    p95, needed, why = _queue_check(cap, 50.0, spec, replicas=1)
+    assert p95 == pytest.approx(40 + 1000 * math.log(20) / 50, rel=1e-6)
+    assert needed == 1 and why is None
+    # half a vCPU halves the rate: 50 req/s saturates one replica, two are needed
+    half = dataclasses.replace(spec, vcpu=0.5)
+    assert _queue_check(cap, 50.0, half, replicas=1)[0] == math.inf
+    assert _queue_check(cap, 50.0, half, replicas=1)[1] == 2
+    # size_service reports the same check at the replicas it plans (N+1: two)
+    sized = size_service(cap, 50.0, spec)
+    assert sized.replicas == 2 and sized.mmc_p95_ms == _queue_check(cap, 50.0, spec, 2)[0]
+    # waiting alone over the budget: no number of replicas helps
+    slow = dataclasses.replace(cap, service_time_ms=400.0)
+    assert "waiting alone exceeds" in str(_queue_check(slow, 50.0, spec, 1)[2])
+
+
+def test_a_measured_replica_scales_with_the_tasks_vcpu(history_frame: pd.DataFrame) -> None:
+    points = service_points(detect_plateaus(normalize_history(history_frame)), "catalog")
+    spec = default_topology().service("catalog")
+    one = measured_capacity("catalog", points, dataclasses.replace(spec, vcpu=1.0), 500)
+    half = measured_capacity("catalog", points, dataclasses.replace(spec, vcpu=0.5), 500)
+    assert half.safe_rps_per_replica == pytest.approx(one.safe_rps_per_replica / 2)
+    assert half.safe_rps == one.safe_rps
