@@ -62,6 +62,10 @@ from capacity._usl import UslFit, fit_usl
 from stampede.errors import ConfigError
 
 PLACEHOLDER_SALE_START = datetime(2030, 1, 1, 9, 0)
+#: a CPU split is used only when it explains this much of the CPU …
+MIN_SPLIT_R_SQUARED = 0.5
+#: … and no service's share is less certain than this (one standard error)
+MAX_SHARE_ERROR = 0.15
 DEFAULT_GENERATOR = GeneratorMeasurement(
     rps_per_core=500.0, cpu_fraction=0.7, memory_mb_per_user=1.0
 )
@@ -129,15 +133,25 @@ def _replica_shares(
     try:
         demands = estimate_service_demands(history, cpu)
         mean_x = plateaus.services.groupby("service")["throughput"].mean()
-        shares = demands.shares({s: float(mean_x.get(s, 0.0)) for s in MEASURED_SERVICES})
+        rates = {s: float(mean_x.get(s, 0.0)) for s in MEASURED_SERVICES}
+        shares = demands.shares(rates)
     except ConfigError as exc:
         notes.append(f"services sized at their share of a shared replica: {exc}")
         return None, None
-    if demands.r_squared < 0.5:
-        notes.append(
-            f"the per-service CPU regression explains only {demands.r_squared:.0%} of the "
-            "store's CPU; the split of a replica between services is rough."
+    errors = demands.share_errors(rates)
+    vague = sorted((s for s in errors if errors[s] > MAX_SHARE_ERROR), key=lambda s: -errors[s])
+    if demands.r_squared < MIN_SPLIT_R_SQUARED or vague:
+        why = (
+            f"{vague[0]}'s share is {shares[vague[0]]:.0%} ± {errors[vague[0]]:.0%}"
+            if vague
+            else f"the regression explains only {demands.r_squared:.0%} of the store's CPU"
         )
+        notes.append(
+            f"the store's CPU could not be split between its services ({why}), so each is "
+            "sized at the throughput it had while sharing a worker, which over-counts "
+            "replicas; a longer probe (the profile's own time scale) splits it."
+        )
+        return demands, None
     return demands, shares
 
 

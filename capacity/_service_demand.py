@@ -75,6 +75,13 @@ class ServiceDemands:
             )
         return {s: w / total for s, w in work.items()}
 
+    def share_errors(self, throughput: Mapping[str, float]) -> dict[str, float]:
+        """Standard error of each share, from its CPU's (the total taken as known)."""
+        total = sum(throughput.get(s, 0.0) * self.cpu_ms.get(s, 0.0) for s in self.cpu_ms)
+        if total <= 0:
+            return {s: float("inf") for s in self.cpu_ms}
+        return {s: throughput.get(s, 0.0) * self.cpu_ms_se[s] / total for s in self.cpu_ms}
+
 
 def per_second_counts(history: pd.DataFrame) -> pd.DataFrame:
     """Requests completed each second by each measured service (columns: services).

@@ -164,3 +164,20 @@ def test_a_shared_process_is_split_between_services_by_cpu(history_csv: Path) ->
     # sized apart, the services need fewer replicas in all than each sized as the whole
     total = sum(split.sizing[s].replicas for s in measured)
     assert total < sum(shared.sizing[s].replicas for s in measured)
+
+
+def test_a_cpu_split_too_vague_to_trust_is_not_used(history_csv: Path) -> None:
+    from tests.capacity.test_service_demand import cpu_samples
+
+    history = load_stats_history(history_csv)
+    plan = make_plan(
+        history,
+        store_cpu=cpu_samples(history, noise=1.0),  # a core of noise a second
+        target_users=1000,
+        slo_p95_ms=500,
+        sale_start=SALE,
+        controllers=(),
+    )
+    assert plan.service_demands is not None
+    assert all(z.capacity.replica_share is None for z in plan.sizing.values())
+    assert any("could not be split between its services" in w for w in plan.warnings)

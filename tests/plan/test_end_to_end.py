@@ -78,6 +78,26 @@ def test_plan_files_exist_and_parse(planned: Path) -> None:
         assert json.loads(path.read_text())
     assert plan["usl"]["r_squared"] > 0.9
     assert plan["usl"]["lambda_"] > 0
+    assert plan["source"]["plateau_p95"] == "exact (corrected)"
+
+
+def test_the_shared_store_is_split_between_services(planned: Path) -> None:
+    run = json.loads((planned / "run.json").read_text())
+    plan = json.loads((planned / "capacity" / "plan.json").read_text())
+    assert plan["source"]["store_workers"] == run["store_workers"] >= 1
+    samples = json.loads((planned / "store-cpu.json").read_text())["samples"]
+    assert len(samples) >= 0.9 * run["duration_s"]
+    demands = plan["service_demands"]
+    print(f"\n{planned}: CPU per request {demands}")
+    # logging in hashes a password (scrypt): by far the dearest request
+    assert demands["cpu_ms"]["users"] > max(demands["cpu_ms"]["catalog"], 1.0)
+    sizing = {row["service"]: row for row in plan["sizing"]}
+    shares = [sizing[s]["replica_share"] for s in ("users", "catalog", "orders", "inventory")]
+    if all(share is not None for share in shares):
+        assert sum(shares) == pytest.approx(1.0)
+    else:  # 8 s plateaus may be too few seconds to split the CPU: then the plan says so
+        assert all(share is None for share in shares)
+        assert any("could not be split between its services" in w for w in plan["warnings"])
 
 
 def test_fit_has_8_points_and_predicts_held_out_plateaus(planned: Path) -> None:
