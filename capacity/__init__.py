@@ -16,7 +16,14 @@ from capacity._controllers import (
     HpaController,
     hpa_desired_replicas,
 )
-from capacity._cost import CostReport, LoadPoint, WaterfallStep, cost_report, savings_waterfall
+from capacity._cost import (
+    COST_LINE_LABELS,
+    CostReport,
+    LoadPoint,
+    WaterfallStep,
+    cost_report,
+    savings_waterfall,
+)
 from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, visit_ratios
 from capacity._elasticity import ElasticityMetrics, elasticity_metrics
 from capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
@@ -97,6 +104,7 @@ from capacity._usl import UslFit, fit_usl
 from capacity._write import plan_to_dict, write_plan
 
 __all__ = [
+    "COST_LINE_LABELS",
     "HISTORY_COLUMNS",
     "MEASURED_SERVICES",
     "SERVICES",

@@ -23,6 +23,18 @@ from capacity._topology import Topology
 
 HOURS_PER_MONTH = 730.0
 
+#: what each cost line is, for people reading the plan
+COST_LINE_LABELS: Mapping[str, str] = {
+    "compute": "compute (Fargate tasks)",
+    "database": "database instances (Aurora)",
+    "database_io": "database I/O",
+    "database_storage": "database storage",
+    "redis": "Redis (ElastiCache)",
+    "load_balancer": "load balancer (ALB and LCUs)",
+    "queue": "queue (SQS)",
+    "data_transfer": "data transfer out",
+}
+
 
 @dataclass(frozen=True)
 class WaterfallStep:

@@ -252,7 +252,7 @@ def measured_capacity(
     if found is not None and found[0] <= 0:
         floor = _latency_floor_ms(fit, points, ratio)
         notes.append(
-            f"{service}'s p95 at the lightest load ({floor:.0f} ms) already exceeds its SLO "
+            f"{service}: its p95 at the lightest load ({floor:.0f} ms) already exceeds its SLO "
             f"share of {budget:g} ms and replicas cannot lower it; sized where its p95 "
             f"doubles ({2 * floor:.0f} ms) instead: speed up its slowest endpoint or raise "
             "slo_p95_ms or its slo_share."
@@ -263,13 +263,13 @@ def measured_capacity(
     if found is None:
         found = (seen, "measured-lower-bound")
         notes.append(
-            f"{service}'s p95 stayed within its budget up to the heaviest plateau "
+            f"{service}: its p95 stayed within its budget up to the heaviest plateau "
             f"({seen:,.1f} req/s); it is sized there, a lower bound: probe higher loads."
         )
     safe, method = found
     if safe <= 0:
         raise ConfigError(
-            f"{service}'s p95 at the lightest load already exceeds its SLO share of "
+            f"{service}: its p95 at the lightest load already exceeds its SLO share of "
             f"{budget:g} ms; raise slo_p95_ms or that service's slo_share."
         )
     lightest = int(np.argmin(points.throughput))
@@ -332,7 +332,7 @@ def queueing_capacity(service: str, spec: ServiceSpec, slo_p95_ms: float) -> Ser
     )
     if per_replica <= 0:
         raise ConfigError(
-            f"{service}'s service time of {spec.service_time_ms:g} ms cannot meet its SLO "
+            f"{service}: its service time of {spec.service_time_ms:g} ms cannot meet its SLO "
             f"share of {budget:g} ms at p95; raise slo_p95_ms or services.{service}.slo_share."
         )
     return ServiceCapacity(

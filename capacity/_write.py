@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from capacity._charts import plot_demand_supply, plot_waterfall
+from capacity._cost import COST_LINE_LABELS
 from capacity._plan import CapacityPlan
 from capacity._plateaus import plateau_frame
 from capacity._render import render_aws, render_hpa, render_keda
@@ -111,8 +112,10 @@ def plan_to_dict(plan: CapacityPlan, source: Mapping[str, object] | None = None)
             "currency": plan.cost.currency,
             "monthly_baseline": plan.cost.monthly_baseline,
             "monthly_lines": dict(plan.cost.monthly_lines),
+            "sale_hours": plan.cost.sale_hours,
             "sale_window": plan.cost.sale_window,
             "sale_lines": dict(plan.cost.sale_lines),
+            "line_labels": dict(COST_LINE_LABELS),
             "orders_in_sale": plan.cost.orders_in_sale,
             "cost_per_1000_orders": _num(plan.cost.cost_per_1000_orders),
             "waterfall": [vars(step) for step in plan.cost.waterfall],
@@ -161,9 +164,16 @@ def summary_markdown(plan: CapacityPlan, source: Mapping[str, object] | None = N
         "",
         "## Cost",
         "",
-        f"- baseline month: {c.monthly_baseline:,.2f} {c.currency}",
-        f"- sale window ({c.sale_hours:.2f} h): {c.sale_window:,.2f} {c.currency}",
-        f"- per 1,000 orders: {c.cost_per_1000_orders:,.2f} {c.currency}",
+        f"The baseline is {plan.baseline_users:,.0f} users around the clock, each sending "
+        f"what the probe's users sent ({plan.baseline_demand.total_rps:,.1f} req/s, "
+        f"{plan.baseline_demand.paid_orders_per_s:,.2f} paid orders/s).",
+        "",
+        *_cost_table(plan),
+        "",
+        f"- per 1,000 orders in the sale: {c.cost_per_1000_orders:,.4f} {c.currency}",
+        "",
+        "Savings levers, each on what the previous ones left:",
+        "",
         *[f"- {s.label}: {s.amount:+,.2f}" for s in c.waterfall if s.kind == "change"],
         "",
         "## Warnings",
@@ -172,6 +182,24 @@ def summary_markdown(plan: CapacityPlan, source: Mapping[str, object] | None = N
         "",
     ]
     return "\n".join(lines)
+
+
+def _cost_table(plan: CapacityPlan) -> list[str]:
+    """Each cost line for the baseline month and the sale window, the biggest first."""
+    c = plan.cost
+    frame = pd.DataFrame(
+        [
+            (COST_LINE_LABELS.get(k, k), f"{v:,.2f}", f"{c.sale_lines.get(k, 0.0):,.2f}")
+            for k, v in sorted(c.monthly_lines.items(), key=lambda kv: -kv[1])
+        ]
+        + [("total", f"{c.monthly_baseline:,.2f}", f"{c.sale_window:,.2f}")],
+        columns=[
+            "line",
+            f"baseline month ({c.currency})",
+            f"sale window, {c.sale_hours:.2f} h ({c.currency})",
+        ],
+    )
+    return _table(frame)
 
 
 def _demand_lines(plan: CapacityPlan) -> list[str]:

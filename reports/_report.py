@@ -7,6 +7,7 @@ offline, mails as one file and prints cleanly. Every value from the run
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,10 +162,31 @@ def _capacity(data: RunData) -> dict[str, Any] | None:
         "replicas_baseline": sum(int(r.get("baseline_replicas", 0)) for r in sizing),
         "replicas_peak": sum(int(r.get("peak_replicas", 0)) for r in sizing),
         "cost": plan.get("cost", {}),
+        "cost_lines": _cost_lines(plan.get("cost", {})),
+        "per_1000_orders": _finite(plan.get("cost", {}).get("cost_per_1000_orders")),
+        "response_bytes": (plan.get("source") or {}).get("response_bytes_measured"),
         "warnings": plan.get("warnings", []),
         "images": images,
         "skipped": skipped,
     }
+
+
+def _finite(value: object) -> float | None:
+    """``value`` when it is a finite number (plan.json writes infinity as a string)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _cost_lines(cost: Mapping[str, Any]) -> list[tuple[str, float, float]]:
+    """(label, baseline month, sale window) of each cost line, the biggest month first."""
+    labels = cost.get("line_labels") or {}
+    monthly, sale = cost.get("monthly_lines") or {}, cost.get("sale_lines") or {}
+    rows = [
+        (str(labels.get(k, k.replace("_", " "))), float(v), float(sale.get(k, 0.0)))
+        for k, v in monthly.items()
+    ]
+    return sorted(rows, key=lambda row: -row[1])
 
 
 def _environment(data: RunData) -> list[tuple[str, str]]:

@@ -10,20 +10,24 @@ The models stay pure; reading and writing files happens here.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from capacity import (
+    COST_LINE_LABELS,
     MEASURED_SERVICES,
     CapacityPlan,
     Endpoint,
     GeneratorMeasurement,
+    SharedTiers,
     Topology,
     default_topology,
     load_prices,
@@ -32,12 +36,13 @@ from capacity import (
     make_plan,
     write_plan,
 )
-from profiles import EndpointGroup, Profile, load_profile, parse_latency
+from profiles import EndpointGroup, Profile, load_profile, parse_duration, parse_latency
 from stampede.errors import ConfigError
 from stampede.latency import Kind, LatencyRecorder, LatencyTimeline
 from stampede.rundir import RunDir
 
 HISTORY_FILE = "locust_stats_history.csv"
+STATS_FILE = "locust_stats.csv"
 STORE_CPU_FILE = "store-cpu.json"
 PROBE_COMMAND = "stampede run capacity-probe"
 DEFAULT_TARGET_USERS = 120_000
@@ -66,6 +71,8 @@ class RunFacts:
     timeline: LatencyTimeline | None = None
     store_workers: int | None = None
     store_cpu: pd.DataFrame | None = None
+    #: mean response body of the run's requests (Locust's "Average Content Size")
+    response_bytes: float | None = None
 
 
 class TimelineLatency:
@@ -107,6 +114,9 @@ class PlanRequest:
     prices: Path | None = None
     topology: Path | None = None
     charts: bool = True
+    baseline_users: float | None = None
+    sale_start: datetime | None = None
+    sale_duration_s: int = 3600
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,20 @@ def parse_slo(text: str) -> float:
             "e.g. --slo p95=500ms or --slo p95=1.2s."
         )
     return seconds * 1000.0
+
+
+def parse_sale_duration(text: str) -> int:
+    """Whole seconds in a sale's length written ``1h``, ``90m`` or ``3600``."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 1:
+        raise ConfigError(
+            f"--sale-duration {text!r} is not a length of time; write it with a unit, "
+            "e.g. --sale-duration 1h or --sale-duration 45m."
+        )
+    return round(seconds)
 
 
 def _hold_s(profile: Profile) -> float | None:
@@ -210,7 +234,24 @@ def read_run(path: Path) -> RunFacts:
         timeline=rundir.timeline() if rundir.has("timeline.json") else None,
         store_workers=int(workers) if isinstance(workers, int) and workers > 0 else None,
         store_cpu=_store_cpu(rundir),
+        response_bytes=_response_bytes(rundir),
     )
+
+
+def _response_bytes(rundir: RunDir) -> float | None:
+    """The mean response body over all requests (the ``Aggregated`` row of locust_stats.csv)."""
+    if not rundir.has(STATS_FILE):
+        return None
+    with rundir.file(STATS_FILE).open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row.get("Name") != "Aggregated":
+                continue
+            try:
+                count, size = float(row["Request Count"]), float(row["Average Content Size"])
+            except (KeyError, TypeError, ValueError):
+                return None
+            return size if count > 0 and size > 0 else None
+    return None
 
 
 def _store_cpu(rundir: RunDir) -> pd.DataFrame | None:
@@ -245,13 +286,20 @@ def plateau_windows(hold_s: float | None) -> tuple[float, float]:
 
 
 def measured_topology(topology: Topology | None, facts: RunFacts) -> Topology:
-    """``topology`` (or the default) with the run's store workers as the measured replicas.
+    """``topology`` (or the default) with what the run measured in place of assumptions.
 
     A run against the embedded store with ``--workers N`` measured N replicas
-    of every service at once; a topology that names its own
-    ``measured_replicas`` keeps it.
+    of every service at once, and every run measured its mean response body,
+    which prices the data transferred out. A topology that names its own
+    ``measured_replicas`` or ``bytes_per_response`` keeps them.
     """
     topology = topology or default_topology()
+    if (
+        facts.response_bytes is not None
+        and topology.shared.bytes_per_response == SharedTiers().bytes_per_response
+    ):
+        shared = dataclasses.replace(topology.shared, bytes_per_response=facts.response_bytes)
+        topology = dataclasses.replace(topology, shared=shared)
     if facts.store_workers is None:
         return topology
     services = dict(topology.services)
@@ -311,6 +359,9 @@ def source_facts(facts: RunFacts) -> dict[str, object]:
         "profile_think_time_s": round(facts.think_time_s, 3),
         "plateau_hold_s": facts.hold_s,
         "store_workers": facts.store_workers,
+        "response_bytes_measured": (
+            round(facts.response_bytes, 1) if facts.response_bytes is not None else None
+        ),
         "plateau_p95": "exact (corrected)" if facts.timeline is not None else "Locust rolling",
         "run_warnings": run_warnings(facts),
     }
@@ -348,6 +399,9 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
         generator=facts.generator,
         latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
         store_cpu=facts.store_cpu,
+        baseline_users=request.baseline_users,
+        sale_start=request.sale_start,
+        sale_duration_s=request.sale_duration_s,
     )
     out = facts.path / "capacity"
     files = write_plan(plan, out, charts=request.charts, source=source_facts(facts))
@@ -377,10 +431,13 @@ def _fit_lines(plan: CapacityPlan) -> list[str]:
 def _cost_lines(plan: CapacityPlan) -> list[str]:
     c = plan.cost
     levers = sorted((s for s in c.waterfall if s.kind == "change"), key=lambda s: s.amount)[:3]
+    biggest = sorted(c.monthly_lines.items(), key=lambda kv: -kv[1])[:3]
     return [
-        f"Cost: {c.monthly_baseline:,.0f} {c.currency}/month baseline; sale window "
-        f"({c.sale_hours:.2f} h) {c.sale_window:,.2f} {c.currency}; "
-        f"{c.cost_per_1000_orders:,.2f} {c.currency} per 1,000 orders",
+        f"Cost: {c.monthly_baseline:,.0f} {c.currency}/month baseline "
+        f"({plan.baseline_users:,.0f} users; "
+        + ", ".join(f"{COST_LINE_LABELS.get(k, k)} {v:,.0f}" for k, v in biggest)
+        + f"); sale window ({c.sale_hours:.2f} h) {c.sale_window:,.2f} {c.currency}; "
+        f"{c.cost_per_1000_orders:,.4f} {c.currency} per 1,000 orders",
         "Top savings: " + ("; ".join(f"{s.label} {s.amount:+,.2f}" for s in levers) or "none"),
     ]
 

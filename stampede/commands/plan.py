@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -36,6 +37,27 @@ from stampede.planning import DEFAULT_TARGET_USERS
     default=None,
     help="YAML topology: task sizes and shared tiers (default: the built-in one).",
 )
+@click.option(
+    "--baseline-users",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Concurrent users on an ordinary day, for baseline replicas and the monthly cost "
+    "(default: a tenth of --target-users).",
+)
+@click.option(
+    "--sale-start",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="When the sale opens, in the topology's timezone (UTC unless set), e.g. "
+    "2026-12-04T09:00; the pre-warm schedules are written for it.",
+)
+@click.option(
+    "--sale-duration",
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help="How long the sale lasts, e.g. 1h or 45m.",
+)
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 def plan(
     run_dir: Path,
@@ -43,6 +65,9 @@ def plan(
     slo: str | None,
     prices: Path | None,
     topology: Path | None,
+    baseline_users: float | None,
+    sale_start: datetime | None,
+    sale_duration: str,
     no_charts: bool,
 ) -> None:
     """Plan capacity for a flash sale from RUN_DIR, a capacity-probe run: fit the Universal
@@ -54,8 +79,15 @@ def plan(
       stampede run capacity-probe --out runs/probe
       stampede plan runs/probe                          # 120,000 users, the profile's p95
       stampede plan runs/probe --target-users 50000 --slo p95=300ms --prices my-prices.yaml
+      stampede plan runs/probe --sale-start 2026-12-04T09:00 --sale-duration 2h
     """
-    from stampede.planning import PlanRequest, parse_slo, plan_run, summary_lines
+    from stampede.planning import (
+        PlanRequest,
+        parse_sale_duration,
+        parse_slo,
+        plan_run,
+        summary_lines,
+    )
 
     request = PlanRequest(
         run_dir=run_dir,
@@ -64,6 +96,9 @@ def plan(
         prices=prices,
         topology=topology,
         charts=not no_charts,
+        baseline_users=baseline_users,
+        sale_start=sale_start,
+        sale_duration_s=parse_sale_duration(sale_duration),
     )
     for line in summary_lines(plan_run(request)):
         click.echo(line)

@@ -103,3 +103,73 @@ def test_bad_input_is_one_line_and_exit_3(
     for word in words:
         assert word in err
     assert "Traceback" not in err
+
+
+def test_the_sale_and_the_baseline_can_be_given(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run()
+    code, out, err = _plan(
+        capsys,
+        str(run_dir),
+        "--baseline-users",
+        "3000",
+        "--sale-start",
+        "2026-12-04T09:00",
+        "--sale-duration",
+        "2h",
+    )
+    assert code == 0, err
+    plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
+    assert plan["inputs"]["baseline_users"] == 3000
+    assert plan["inputs"]["sale_start"] == "2026-12-04T09:00:00"
+    assert plan["inputs"]["sale_duration_s"] == 7200
+    assert "(3,000 users;" in out
+    assert "no sale_start given" not in out
+    keda = yaml.safe_load((run_dir / "capacity" / "k8s" / "keda-orders.yaml").read_text())
+    cron = next(t for t in keda["spec"]["triggers"] if t["type"] == "cron")
+    assert cron["metadata"]["end"] == "0 11 4 12 *"  # 09:00 plus two hours, on 4 December
+    release = json.loads(
+        (
+            run_dir / "capacity" / "aws" / "orders" / "put-scheduled-action-orders-release.json"
+        ).read_text()
+    )
+    assert release["Schedule"] == "at(2026-12-04T11:00:00)"
+
+
+def test_a_smaller_baseline_costs_less_a_month(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run()
+    costs = []
+    for users in ("12000", "1200"):
+        code, _, err = _plan(capsys, str(run_dir), "--baseline-users", users)
+        assert code == 0, err
+        plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
+        costs.append(plan["cost"]["monthly_lines"])
+    # traffic-priced lines scale with the users; instances do not
+    assert costs[1]["data_transfer"] == pytest.approx(costs[0]["data_transfer"] / 10)
+    assert costs[1]["database"] == costs[0]["database"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["--sale-duration", "soon"], 3, ["--sale-duration 'soon'", "e.g. --sale-duration 1h"]),
+        (["--sale-duration", "0s"], 3, ["--sale-duration '0s'", "a length of time"]),
+        (["--sale-start", "tomorrow"], 2, ["'tomorrow'", "%Y-%m-%dT%H:%M"]),
+        (["--baseline-users", "0"], 2, ["--baseline-users", "0"]),
+    ],
+)
+def test_a_bad_sale_or_baseline_is_one_error(
+    args: list[str],
+    code: int,
+    words: list[str],
+    make_run: MakeRun,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    got, _, err = _plan(capsys, str(make_run()), *args)
+    assert got == code
+    assert "Traceback" not in err
+    for word in words:
+        assert word in err

@@ -6,12 +6,19 @@ import dataclasses
 import json
 import math
 import random
+from pathlib import Path
 
 import pytest
 
-from capacity import MEASURED_SERVICES, default_topology
+from capacity import MEASURED_SERVICES, default_topology, load_topology
 from stampede.latency import LatencyRecorder, LatencyTimeline
-from stampede.planning import TimelineLatency, measured_topology, read_run
+from stampede.planning import (
+    PlanRequest,
+    TimelineLatency,
+    measured_topology,
+    plan_run,
+    read_run,
+)
 from tests.plan.conftest import MakeRun
 
 
@@ -67,3 +74,37 @@ def test_a_run_without_store_workers_keeps_the_topology(make_run: MakeRun) -> No
     facts = read_run(make_run())
     assert facts.store_workers is None and facts.timeline is None
     assert measured_topology(None, facts) == default_topology()
+
+
+def _with_stats(run_dir: Path, body_bytes: float) -> Path:
+    (run_dir / "locust_stats.csv").write_text(
+        "Type,Name,Request Count,Average Content Size\n"
+        f"GET,/api/v1/products/[id],90,{body_bytes * 2}\n"
+        f",Aggregated,180,{body_bytes}\n",
+        encoding="utf-8",
+    )
+    return run_dir
+
+
+def test_data_transfer_is_priced_at_the_measured_response_body(make_run: MakeRun) -> None:
+    run_dir = _with_stats(make_run(), 400.0)
+    outcome = plan_run(PlanRequest(run_dir, charts=False))
+    assert outcome.facts.response_bytes == 400.0
+    plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
+    assert plan["source"]["response_bytes_measured"] == 400.0
+    (run_dir / "locust_stats.csv").unlink()
+    assumed = plan_run(PlanRequest(run_dir, charts=False))
+    assert assumed.facts.response_bytes is None
+    measured_line = outcome.plan.cost.monthly_lines["data_transfer"]
+    assumed_line = assumed.plan.cost.monthly_lines["data_transfer"]
+    assert measured_line == pytest.approx(assumed_line * 400.0 / 20_000.0)
+
+
+def test_a_topology_that_sets_the_response_size_keeps_it(make_run: MakeRun, tmp_path: Path) -> None:
+    run_dir = _with_stats(make_run(), 400.0)
+    topology = tmp_path / "topology.yaml"
+    topology.write_text("shared:\n  bytes_per_response: 50000\n", encoding="utf-8")
+    facts = read_run(run_dir)
+    kept = measured_topology(load_topology(topology), facts)
+    assert kept.shared.bytes_per_response == 50_000
+    assert measured_topology(None, facts).shared.bytes_per_response == 400.0

@@ -129,6 +129,17 @@ def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> 
     assert "a regression of the worker's CPU" in html and "users 40.00 ms" in html
     assert "data:image/png;base64," in html
     assert path.stat().st_size < 2 * 2**20
+    # every cost line with its month and sale-window figures, and the total of each
+    transfer = plan.cost.monthly_lines["data_transfer"], plan.cost.sale_lines["data_transfer"]
+    assert re.search(
+        rf"<td>data transfer out</td><td class=\"num\">{transfer[0]:,.2f}</td>"
+        rf"<td class=\"num\">{transfer[1]:,.2f}</td>",
+        html,
+    )
+    assert f"<b>{plan.cost.monthly_baseline:,.2f}</b>" in html
+    assert f"<b>{plan.cost.sale_window:,.2f}</b>" in html
+    assert f"{plan.cost.cost_per_1000_orders:,.4f}" in html
+    assert f"{plan.baseline_users:,.0f} users around the" in html
 
 
 def test_report_command(copy_run: Callable[..., Path], tmp_path: Path) -> None:
