@@ -213,7 +213,8 @@ def _locust_command(request: RunRequest, profile: Profile, url: str, run_dir: Pa
 
 
 def _stop(child: subprocess.Popen[bytes]) -> int:
-    # SIGINT: Locust stops gracefully and writes what it measured
+    # one SIGINT: Locust stops gracefully and writes what it measured (a second
+    # one, arriving while it stops its users, would kill it before it writes)
     return stop_child(child, signal.SIGINT, group=False, timeout_s=60)
 
 
@@ -222,7 +223,9 @@ def _run_locust(
 ) -> LocustExit:
     """Run the Locust child to its end, to Ctrl-C, or until the target dies."""
     with (run_dir / "locust.out").open("wb") as out:
-        child = subprocess.Popen(command, stdout=out)
+        # Locust leads its own process group, so a terminal's Ctrl-C reaches only
+        # this process, which then stops Locust once (see _stop)
+        child = subprocess.Popen(command, stdout=out, process_group=0)
         memory = TreeMemory(child.pid).start()
         try:
             while True:

@@ -14,9 +14,9 @@ from store.launcher import StoreProcess
 from tests.chaos.test_chaos_run import PROFILE, _locust_workers
 from tests.run.helpers import RUN_CLI, run_json, stampede
 
-SHORT = PROFILE.replace(
-    "{duration: 25s, users: 8, phase: sale}", "{duration: 5s, users: 8, phase: sale}"
-)
+SALE = "{duration: 25s, users: 12, phase: sale}"
+assert SALE in PROFILE, "the chaos profile changed; shorten its sale here too"
+SHORT = PROFILE.replace(SALE, "{duration: 5s, users: 12, phase: sale}")
 
 
 def _start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
