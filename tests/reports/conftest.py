@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import SmokeRun
+
 RUN = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
 
 
@@ -23,12 +25,10 @@ def stampede(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 @pytest.fixture(scope="session")
-def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real 25-second run of the smoke profile against the embedded store (~40 s)."""
-    out = tmp_path_factory.mktemp("smoke") / "run"
-    result = stampede("run", "smoke", "--no-report", "--out", str(out), "--seed", "11")
-    assert (out / "run.json").is_file(), result.stderr[-2000:]
-    return out
+def smoke_run(smoke: SmokeRun) -> Path:
+    """The session's real smoke run (tests/conftest.py); read it, or change a copy_run."""
+    assert (smoke.out / "run.json").is_file(), smoke.result.stderr[-2000:]
+    return smoke.out
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from pathlib import Path
 
 import httpx
-import pytest
 
 from stampede.rundir import RunDir
 from store.launcher import StoreProcess
+from tests.conftest import SmokeRun
 from tests.run.helpers import locust, outcome_totals, run_json, stampede
 
 ARTIFACTS = [
@@ -67,19 +68,7 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     return run
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_stampede_run_smoke(tmp_path: Path, processes: int) -> None:
-    out = tmp_path / "run"
-    result = stampede(
-        "run",
-        "smoke",
-        "--out",
-        str(out),
-        "--no-report",
-        "--processes",
-        str(processes),
-        cwd=tmp_path,
-    )
+def _check_command(result: subprocess.CompletedProcess[str], out: Path, processes: int) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Measurements: valid" in result.stdout
     assert "Store audit: clean" in result.stdout
@@ -92,6 +81,19 @@ def test_stampede_run_smoke(tmp_path: Path, processes: int) -> None:
     assert sizing["memory_per_user_method"] == "slope", sizing  # type: ignore[index]
     assert "per-second samples" in sizing["memory_per_user_note"]  # type: ignore[index]
     assert sizing["measured_memory_mb_per_user"] >= 0  # type: ignore[index]
+
+
+def test_stampede_run_smoke_in_one_process(smoke: SmokeRun) -> None:
+    """The session's shared smoke run (tests/conftest.py), which the report tests also read."""
+    _check_command(smoke.result, smoke.out, 1)
+
+
+def test_stampede_run_smoke_in_two_processes(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    result = stampede(
+        "run", "smoke", "--out", str(out), "--no-report", "--processes", "2", cwd=tmp_path
+    )
+    _check_command(result, out, 2)
 
 
 def test_plain_locust_headless_against_the_store(tmp_path: Path) -> None:
