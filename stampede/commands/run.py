@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -124,7 +128,8 @@ def run(
         report=not no_report,
         command=shlex.join(["stampede", *sys.argv[1:]]),
     )
-    result = execute(request, lambda line: click.echo(line, err=True))
+    with _terminate_as_interrupt() as terminated:
+        result = execute(request, lambda line: click.echo(line, err=True))
     for line in summary_lines(result):
         click.echo(line)
     if result.target_lost:
@@ -132,6 +137,23 @@ def run(
     if result.run.get("worker_losses") and on_worker_loss == "stop":
         sys.exit(5)
     if result.interrupted:
-        sys.exit(130)
+        sys.exit(128 + signal.SIGTERM if terminated else 130)
     if not result.run.get("validity", {}).get("valid", False):
         sys.exit(2)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (``docker stop``, a cancelled CI job) stops the run as Ctrl-C does,
+    keeping what was measured; the list says whether it came."""
+    received: list[int] = []
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)

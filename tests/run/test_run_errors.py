@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,19 @@ def test_an_unwritable_output_directory_is_a_clear_error(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
 
 
-def test_ctrl_c_stops_cleanly_and_keeps_what_was_measured(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("stop", "code"),
+    [
+        # what a terminal does on Ctrl-C: SIGINT to the whole foreground group
+        (lambda pid: os.killpg(pid, signal.SIGINT), 130),
+        # what docker stop or a cancelled CI job does: SIGTERM to the process
+        (lambda pid: os.kill(pid, signal.SIGTERM), 143),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_ctrl_c_stops_cleanly_and_keeps_what_was_measured(
+    tmp_path: Path, stop: Callable[[int], None], code: int
+) -> None:
     out = tmp_path / "run"
     child = subprocess.Popen(
         [sys.executable, "-c", RUN_CLI, "run", "smoke", "--out", str(out), "--no-report"],
@@ -71,9 +84,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_measured(tmp_path: Path) -> Non
     for line in child.stderr:  # wait until load is flowing: the first progress line
         if line.startswith("[") and "users" in line:
             break
-    os.killpg(child.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+    stop(child.pid)
     stdout, stderr = child.communicate(timeout=120)
-    assert child.returncode == 130, stderr[-2000:]
+    assert child.returncode == code, stderr[-2000:]
     assert "Run INTERRUPTED" in stdout
     run = json.loads((out / "run.json").read_text())
     assert run["interrupted"] is True
