@@ -1,7 +1,7 @@
 """End to end: the capacity-probe profile against the embedded store, then ``stampede plan``.
 
-Two real runs (1 and 2 store workers) at time scale 0.08: ten plateaus held
-8 s each, about 100 s a run. The acceptance check is the held-out error: fit
+Two real runs (1 and 2 store workers) at time scale 0.07: ten plateaus held
+7 s each, about 85 s a run. The acceptance check is the held-out error: fit
 the USL on all plateaus but one, predict the one left out. The plateaus at
 the ends are extrapolations, so every interior plateau is held out in turn;
 the errors are printed, and their median must be within 15 %. The machine is
@@ -23,7 +23,7 @@ from capacity import Plateau, detect_plateaus, fit_usl
 from stampede.planning import SETTLE_FACTOR, plateau_windows, read_run
 from stampede.runner import RunRequest, execute
 
-TIME_SCALE = 0.08
+TIME_SCALE = 0.07
 CLI = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
 
 
@@ -100,7 +100,7 @@ def test_the_shared_store_is_split_between_services(planned: Path) -> None:
     shares = [sizing[s]["replica_share"] for s in ("users", "catalog", "orders", "inventory")]
     if all(share is not None for share in shares):
         assert sum(shares) == pytest.approx(1.0)
-    else:  # 8 s plateaus may be too few seconds to split the CPU: then the plan says so
+    else:  # 7 s plateaus may be too few seconds to split the CPU: then the plan says so
         assert all(share is None for share in shares)
         assert any("could not be split between its services" in w for w in plan["warnings"])
 
