@@ -7,7 +7,6 @@ everything downstream speaks one clock.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -43,7 +42,7 @@ def load_run(path: Path) -> RunData:
     origin = float(run.get("origin") or run.get("started_at") or 0.0)
     latency = rundir.read_json("latency.json")
     timelines, requests_per_s = read_timelines(rundir.read_json("timeline.json"), origin)
-    stats = _read_csv(rundir.file("locust_stats.csv"))
+    stats = rundir.read_csv("locust_stats.csv")
     endpoints = _endpoints(latency, stats)
     requests, failures = _totals(stats, endpoints)
     return RunData(
@@ -57,7 +56,7 @@ def load_run(path: Path) -> RunData:
         users=_users(rundir),
         arrivals=_arrivals(rundir, origin),
         requests_per_s=requests_per_s,
-        failures_per_s=_failures_per_s(rundir.file("locust_stats_history.csv"), origin),
+        failures_per_s=_failures_per_s(rundir.read_csv("locust_stats_history.csv"), origin),
         outcomes=_outcomes(rundir, origin),
         outcome_totals=rundir.outcomes().totals() if rundir.has("outcomes.json") else {},
         distributions=group_distributions(latency),
@@ -65,8 +64,8 @@ def load_run(path: Path) -> RunData:
         endpoints=endpoints,
         requests=requests,
         failures=failures,
-        failure_rows=_failure_rows(rundir.file("locust_failures.csv")),
-        exceptions=_exceptions(rundir.file("locust_exceptions.csv")),
+        failure_rows=_failure_rows(rundir.read_csv("locust_failures.csv")),
+        exceptions=_exceptions(rundir.read_csv("locust_exceptions.csv")),
         audit_checks=_audit(rundir),
         flash=_flash(rundir, origin),
         orders_by_status=_orders(rundir),
@@ -84,16 +83,6 @@ def _slos(rundir: RunDir) -> Slos:
     if not rundir.has("profile.yaml"):
         return Slos()
     return load_profile(rundir.file("profile.yaml")).slos
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ConfigError(f"{path} cannot be read: {exc}") from exc
 
 
 def _int(text: str | None) -> int:
@@ -191,9 +180,9 @@ def _outcomes(rundir: RunDir, origin: float) -> dict[str, Series]:
     }
 
 
-def _failures_per_s(path: Path, origin: float) -> Series:
+def _failures_per_s(history: list[dict[str, str]], origin: float) -> Series:
     """Failures per second from the cumulative failure count of Locust's aggregate history."""
-    rows = [r for r in _read_csv(path) if r.get("Name") == "Aggregated"]
+    rows = [r for r in history if r.get("Name") == "Aggregated"]
     t: list[float] = []
     values: list[float] = []
     previous_time, previous_total = None, 0
@@ -206,19 +195,19 @@ def _failures_per_s(path: Path, origin: float) -> Series:
     return Series(tuple(t), tuple(values))
 
 
-def _failure_rows(path: Path) -> tuple[FailureRow, ...]:
+def _failure_rows(rows: list[dict[str, str]]) -> tuple[FailureRow, ...]:
     return tuple(
         FailureRow(
             r.get("Method", ""), r.get("Name", ""), r.get("Error", ""), _int(r.get("Occurrences"))
         )
-        for r in _read_csv(path)
+        for r in rows
     )
 
 
-def _exceptions(path: Path) -> tuple[ExceptionRow, ...]:
+def _exceptions(rows: list[dict[str, str]]) -> tuple[ExceptionRow, ...]:
     return tuple(
         ExceptionRow(_int(r.get("Count")), r.get("Message", ""), r.get("Traceback", ""))
-        for r in _read_csv(path)
+        for r in rows
     )
 
 

@@ -10,7 +10,6 @@ The models stay pure; reading and writing files happens here.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import re
 from collections.abc import Collection
@@ -240,17 +239,14 @@ def read_run(path: Path) -> RunFacts:
 
 def _response_bytes(rundir: RunDir) -> float | None:
     """The mean response body over all requests (the ``Aggregated`` row of locust_stats.csv)."""
-    if not rundir.has(STATS_FILE):
-        return None
-    with rundir.file(STATS_FILE).open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row.get("Name") != "Aggregated":
-                continue
-            try:
-                count, size = float(row["Request Count"]), float(row["Average Content Size"])
-            except (KeyError, TypeError, ValueError):
-                return None
-            return size if count > 0 and size > 0 else None
+    for row in rundir.read_csv(STATS_FILE):
+        if row.get("Name") != "Aggregated":
+            continue
+        try:
+            count, size = float(row["Request Count"]), float(row["Average Content Size"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return size if count > 0 and size > 0 else None
     return None
 
 

@@ -26,6 +26,7 @@ as complete.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -116,6 +117,17 @@ class RunDir:
         except FileNotFoundError:
             raise ConfigError(f"{path} is missing; the run did not finish writing it") from None
         except (OSError, ValueError) as exc:
+            raise ConfigError(f"{path} cannot be read: {exc}") from exc
+
+    def read_csv(self, name: str) -> list[dict[str, str]]:
+        """The rows of one of Locust's CSVs; none when the run did not write it."""
+        path = self.file(name)
+        if not path.is_file():
+            return []
+        try:
+            with path.open(newline="", encoding="utf-8") as handle:
+                return list(csv.DictReader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
             raise ConfigError(f"{path} cannot be read: {exc}") from exc
 
     def has(self, name: str) -> bool:

@@ -18,7 +18,6 @@ says ``complete: true`` only once every file of the run was written.
 from __future__ import annotations
 
 import contextlib
-import csv
 import importlib.util
 import signal
 import subprocess
@@ -403,15 +402,11 @@ def _sizing(rundir: RunDir, run: dict[str, Any]) -> dict[str, float | str]:
 
 def _peak_rps(rundir: RunDir, fallback: float) -> float:
     """The highest request rate Locust reported (its rate is a moving average over seconds)."""
-    path = rundir.file("locust_stats_history.csv")
-    if not path.is_file():
-        return fallback
-    with path.open(newline="") as handle:
-        rates = [
-            float(row["Requests/s"])
-            for row in csv.DictReader(handle)
-            if row.get("Name") == "Aggregated" and row.get("Requests/s") not in (None, "")
-        ]
+    rates = [
+        float(row["Requests/s"])
+        for row in rundir.read_csv("locust_stats_history.csv")
+        if row.get("Name") == "Aggregated" and row.get("Requests/s") not in (None, "")
+    ]
     return max([*rates, fallback])
 
 
