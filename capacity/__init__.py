@@ -17,7 +17,7 @@ from capacity._controllers import (
     hpa_desired_replicas,
 )
 from capacity._cost import (
-    COST_LINE_LABELS,
+    CostLine,
     CostReport,
     LoadPoint,
     WaterfallStep,
@@ -104,11 +104,11 @@ from capacity._usl import UslFit, fit_usl
 from capacity._write import plan_to_dict, write_plan
 
 __all__ = [
-    "COST_LINE_LABELS",
     "HISTORY_COLUMNS",
     "MEASURED_SERVICES",
     "SERVICES",
     "CapacityPlan",
+    "CostLine",
     "CostReport",
     "CronPrewarm",
     "Crossing",

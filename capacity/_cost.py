@@ -24,7 +24,7 @@ from capacity._topology import Topology
 HOURS_PER_MONTH = 730.0
 
 #: what each cost line is, for people reading the plan
-COST_LINE_LABELS: Mapping[str, str] = {
+_LABELS: Mapping[str, str] = {
     "compute": "compute (Fargate tasks)",
     "database": "database instances (Aurora)",
     "database_io": "database I/O",
@@ -56,6 +56,16 @@ class LoadPoint:
 
 
 @dataclass(frozen=True)
+class CostLine:
+    """One line of the bill: what it is, its baseline month and its sale window."""
+
+    name: str
+    label: str
+    monthly: float
+    sale_window: float
+
+
+@dataclass(frozen=True)
 class CostReport:
     """The plan's cost lines and savings."""
 
@@ -68,6 +78,14 @@ class CostReport:
     orders_in_sale: float
     cost_per_1000_orders: float
     waterfall: tuple[WaterfallStep, ...]
+
+    def lines(self) -> tuple[CostLine, ...]:
+        """Each cost line, labelled, the biggest baseline month first."""
+        rows = (
+            CostLine(name, _LABELS.get(name, name), monthly, self.sale_lines.get(name, 0.0))
+            for name, monthly in self.monthly_lines.items()
+        )
+        return tuple(sorted(rows, key=lambda line: -line.monthly))
 
 
 def _lines(

@@ -26,7 +26,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from capacity._charts import plot_demand_supply, plot_waterfall
-from capacity._cost import COST_LINE_LABELS
 from capacity._plan import CapacityPlan
 from capacity._plateaus import plateau_frame
 from capacity._render import render_aws, render_hpa, render_keda
@@ -115,7 +114,7 @@ def plan_to_dict(plan: CapacityPlan, source: Mapping[str, object] | None = None)
             "sale_hours": plan.cost.sale_hours,
             "sale_window": plan.cost.sale_window,
             "sale_lines": dict(plan.cost.sale_lines),
-            "line_labels": dict(COST_LINE_LABELS),
+            "lines": [vars(line) for line in plan.cost.lines()],
             "orders_in_sale": plan.cost.orders_in_sale,
             "cost_per_1000_orders": _num(plan.cost.cost_per_1000_orders),
             "waterfall": [vars(step) for step in plan.cost.waterfall],
@@ -188,10 +187,7 @@ def _cost_table(plan: CapacityPlan) -> list[str]:
     """Each cost line for the baseline month and the sale window, the biggest first."""
     c = plan.cost
     frame = pd.DataFrame(
-        [
-            (COST_LINE_LABELS.get(k, k), f"{v:,.2f}", f"{c.sale_lines.get(k, 0.0):,.2f}")
-            for k, v in sorted(c.monthly_lines.items(), key=lambda kv: -kv[1])
-        ]
+        [(line.label, f"{line.monthly:,.2f}", f"{line.sale_window:,.2f}") for line in c.lines()]
         + [("total", f"{c.monthly_baseline:,.2f}", f"{c.sale_window:,.2f}")],
         columns=[
             "line",

@@ -179,14 +179,16 @@ def _finite(value: object) -> float | None:
 
 
 def _cost_lines(cost: Mapping[str, Any]) -> list[tuple[str, float, float]]:
-    """(label, baseline month, sale window) of each cost line, the biggest month first."""
-    labels = cost.get("line_labels") or {}
-    monthly, sale = cost.get("monthly_lines") or {}, cost.get("sale_lines") or {}
-    rows = [
-        (str(labels.get(k, k.replace("_", " "))), float(v), float(sale.get(k, 0.0)))
-        for k, v in monthly.items()
+    """(label, baseline month, sale window) of each cost line, as plan.json orders them."""
+    return [
+        (
+            str(line.get("label", "")),
+            float(line.get("monthly", 0.0)),
+            float(line.get("sale_window", 0.0)),
+        )
+        for line in cost.get("lines") or []
+        if isinstance(line, Mapping)
     ]
-    return sorted(rows, key=lambda row: -row[1])
 
 
 def _environment(data: RunData) -> list[tuple[str, str]]:

@@ -21,7 +21,6 @@ from typing import Any
 import pandas as pd
 
 from capacity import (
-    COST_LINE_LABELS,
     MEASURED_SERVICES,
     CapacityPlan,
     Endpoint,
@@ -427,11 +426,10 @@ def _fit_lines(plan: CapacityPlan) -> list[str]:
 def _cost_lines(plan: CapacityPlan) -> list[str]:
     c = plan.cost
     levers = sorted((s for s in c.waterfall if s.kind == "change"), key=lambda s: s.amount)[:3]
-    biggest = sorted(c.monthly_lines.items(), key=lambda kv: -kv[1])[:3]
     return [
         f"Cost: {c.monthly_baseline:,.0f} {c.currency}/month baseline "
         f"({plan.baseline_users:,.0f} users; "
-        + ", ".join(f"{COST_LINE_LABELS.get(k, k)} {v:,.0f}" for k, v in biggest)
+        + ", ".join(f"{line.label} {line.monthly:,.0f}" for line in c.lines()[:3])
         + f"); sale window ({c.sale_hours:.2f} h) {c.sale_window:,.2f} {c.currency}; "
         f"{c.cost_per_1000_orders:,.4f} {c.currency} per 1,000 orders",
         "Top savings: " + ("; ".join(f"{s.label} {s.amount:+,.2f}" for s in levers) or "none"),

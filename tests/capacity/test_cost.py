@@ -92,6 +92,14 @@ def test_cost_report_by_hand() -> None:
     assert report.monthly_baseline == pytest.approx(sum(report.monthly_lines.values()))
     assert report.orders_in_sale == pytest.approx(36_000)
     assert report.cost_per_1000_orders == pytest.approx(report.sale_window / 36)
+    # the bill's lines, labelled, biggest month first, each with its sale-window figure
+    lines = report.lines()
+    assert [line.name for line in lines] == sorted(
+        report.monthly_lines, key=lambda name: -report.monthly_lines[name]
+    )
+    compute = next(line for line in lines if line.name == "compute")
+    assert compute.label == "compute (Fargate tasks)"
+    assert compute.sale_window == report.sale_lines["compute"]
 
 
 def test_savings_waterfall_adds_up() -> None:
