@@ -51,12 +51,20 @@ def test_500_customers_buy_exactly_the_100_units(tmp_path: Path, workers: int) -
 
 
 def test_the_audit_catches_the_naive_strategy_overselling(tmp_path: Path) -> None:
-    with start_store(tmp_path, "--inventory-strategy", "naive") as store:
-        outcomes = asyncio.run(_rush(store.url, CUSTOMERS))
-        with httpx.Client(
+    with (
+        start_store(tmp_path, "--inventory-strategy", "naive") as store,
+        httpx.Client(
             base_url=store.url, timeout=30, headers={"Authorization": f"Bearer {store.admin_token}"}
-        ) as admin:
+        ) as admin,
+    ):
+        for _ in range(3):
+            outcomes = asyncio.run(_rush(store.url, CUSTOMERS))
             report = audit(admin)
+            if outcomes[(201, "paid")] > 100:
+                break
+            # a race is a matter of timing: the rush met none, so restock and rush again
+            # (as tests/store/test_backends.py does for its naive cases)
+            admin.post("/admin/reset").raise_for_status()
     paid = outcomes[(201, "paid")]
     assert paid > 100, f"the naive strategy should oversell under contention, sold {paid}"
     assert report["ok"] is False
