@@ -12,17 +12,19 @@ import sys
 
 import click
 
-from stampede.errors import StampedeError
+from stampede.core.errors import StampedeError
+from stampede.core.extras import extra_of, missing_extra_error
+from stampede.core.version import DISTRIBUTION
 
 #: subcommand name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
-    "store": "stampede.commands.store:store",
-    "probe": "stampede.commands.probe:probe",
-    "run": "stampede.commands.run:run",
-    "report": "stampede.commands.report:report",
-    "gate": "stampede.commands.gate:gate",
-    "compare": "stampede.commands.compare:compare",
-    "plan": "stampede.commands.plan:plan",
+    "store": "stampede.app.commands.store:store",
+    "probe": "stampede.app.commands.probe:probe",
+    "run": "stampede.app.commands.run:run",
+    "report": "stampede.app.commands.report:report",
+    "gate": "stampede.app.commands.gate:gate",
+    "compare": "stampede.app.commands.compare:compare",
+    "plan": "stampede.app.commands.plan:plan",
 }
 
 
@@ -39,14 +41,21 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self._lazy:
             module_name, attr = self._lazy[cmd_name].split(":")
-            command = getattr(importlib.import_module(module_name), attr)
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                extra = extra_of(exc.name)
+                if extra is None:
+                    raise
+                raise missing_extra_error(f"stampede {cmd_name}", extra, str(exc.name)) from exc
+            command = getattr(module, attr)
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, cmd_name)
 
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="stampede")
+@click.version_option(package_name=DISTRIBUTION)
 def stampede() -> None:
     """Load testing and capacity planning for flash sales.
 

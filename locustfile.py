@@ -10,6 +10,6 @@ shape; each run writes a run directory (``--stampede-out``, default
 ``runs/<time>-<profile>``) that ``stampede report`` and ``stampede gate`` read.
 """
 
-from scenarios import Browser, FlashBuyer, MobileApp, ProfileShape, Shopper
+from stampede.scenarios import Browser, FlashBuyer, MobileApp, ProfileShape, Shopper
 
 __all__ = ["Browser", "FlashBuyer", "MobileApp", "ProfileShape", "Shopper"]

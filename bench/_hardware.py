@@ -6,7 +6,7 @@ import os
 import platform
 from pathlib import Path
 
-from stampede.machine import cpu_model
+from stampede.core.machine import cpu_model
 
 
 def describe() -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from capacity import detect_plateaus, fit_usl, load_stats_history, make_plan
+from stampede.capacity import detect_plateaus, fit_usl, load_stats_history, make_plan
 from tests.capacity.synthetic import Truth, synthetic_history
 
 LEVELS = (10, 25, 50, 75, 100, 130, 160, 200, 250, 300)

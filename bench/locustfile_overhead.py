@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from locust import FastHttpUser, constant, task
 
-from profiles import Behaviour
-from scenarios import ProfileShape  # noqa: F401  (the shape drives both runs alike)
-from scenarios._base import StampedeUser
+from stampede.profiles import Behaviour
+from stampede.scenarios import ProfileShape  # noqa: F401  (the shape drives both runs alike)
+from stampede.scenarios._base import StampedeUser
 
 
 class Bare(FastHttpUser):

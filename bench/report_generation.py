@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stampede.arrivals import ArrivalLedger  # noqa: E402
-from stampede.latency import LatencyRecorder, LatencyTimeline  # noqa: E402
-from stampede.outcomes import OutcomeCounter  # noqa: E402
-from stampede.rundir import write_json, write_text  # noqa: E402
+from stampede.core.arrivals import ArrivalLedger  # noqa: E402
+from stampede.core.latency import LatencyRecorder, LatencyTimeline  # noqa: E402
+from stampede.core.outcomes import OutcomeCounter  # noqa: E402
+from stampede.core.rundir import write_json, write_text  # noqa: E402
 
 ORIGIN = 1_800_000_000.0
 ENDPOINTS = (
@@ -205,13 +205,13 @@ def _measure(mode: str, run_dir: Path) -> dict[str, float]:
     """Run one measurement in this (fresh) process."""
     started = time.perf_counter()
     if mode == "baseline":
-        from stampede.rundir import RunDir
+        from stampede.core.rundir import RunDir
 
         rundir = RunDir(run_dir)
         rundir.run(), rundir.latency(), rundir.timeline(), rundir.arrivals()
         rundir.outcomes(), rundir.users(), rundir.cpu(), rundir.audit()
     else:
-        from reports import write_report
+        from stampede.reports import write_report
 
         write_report(run_dir)
     seconds = time.perf_counter() - started

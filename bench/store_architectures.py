@@ -24,7 +24,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.services import REDIS_URL
 from tests.store.backends import fresh_database, redis_prefix
 from tests.store.shoppers import bounded, buy, flash_product_id, tokens

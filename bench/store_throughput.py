@@ -31,8 +31,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._hardware import describe
-from stampede.http1 import read_response
-from store.launcher import StoreProcess
+from stampede.app.http1 import read_response
+from stampede.store.launcher import StoreProcess
 
 STORE_FLAGS = [
     "--users",

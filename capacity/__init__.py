@@ -8,15 +8,15 @@ autoscalers and prices the result. :func:`make_plan` does all of it and
 :func:`write_plan` writes the files. Nothing here imports ``locust``.
 """
 
-from capacity._charts import plot_demand_supply, plot_waterfall
-from capacity._controllers import (
+from stampede.capacity._charts import plot_demand_supply, plot_waterfall
+from stampede.capacity._controllers import (
     EcsConfig,
     EcsController,
     HpaConfig,
     HpaController,
     hpa_desired_replicas,
 )
-from capacity._cost import (
+from stampede.capacity._cost import (
     CostLine,
     CostReport,
     LoadPoint,
@@ -24,11 +24,17 @@ from capacity._cost import (
     cost_report,
     savings_waterfall,
 )
-from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, visit_ratios
-from capacity._elasticity import ElasticityMetrics, elasticity_metrics
-from capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
-from capacity._plan import CapacityPlan, make_plan
-from capacity._plateaus import (
+from stampede.capacity._demand import (
+    Demand,
+    VisitRatios,
+    demand_at,
+    requests_per_user,
+    visit_ratios,
+)
+from stampede.capacity._elasticity import ElasticityMetrics, elasticity_metrics
+from stampede.capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
+from stampede.capacity._plan import CapacityPlan, make_plan
+from stampede.capacity._plateaus import (
     Endpoint,
     Plateau,
     Plateaus,
@@ -36,7 +42,7 @@ from capacity._plateaus import (
     detect_plateaus,
     plateau_frame,
 )
-from capacity._policies import (
+from stampede.capacity._policies import (
     CronPrewarm,
     EcsPolicy,
     HpaPolicy,
@@ -49,8 +55,8 @@ from capacity._policies import (
     hpa_policy,
     lead_time,
 )
-from capacity._prices import PriceRow, PriceSheet, load_prices, price_sheet_from_mapping
-from capacity._queueing import (
+from stampede.capacity._prices import PriceRow, PriceSheet, load_prices, price_sheet_from_mapping
+from stampede.capacity._queueing import (
     allen_cunneen_factor,
     erlang_c,
     max_arrival_rate_for_percentile,
@@ -58,14 +64,14 @@ from capacity._queueing import (
     min_servers_for_percentile,
     response_time_percentile,
 )
-from capacity._render import render_aws, render_hpa, render_keda
-from capacity._service_demand import (
+from stampede.capacity._render import render_aws, render_hpa, render_keda
+from stampede.capacity._service_demand import (
     ServiceDemands,
     estimate_service_demands,
     per_second_counts,
 )
-from capacity._services import MEASURED_SERVICES, SERVICES, service_for_endpoint
-from capacity._simulate import (
+from stampede.capacity._services import MEASURED_SERVICES, SERVICES, service_for_endpoint
+from stampede.capacity._simulate import (
     SimulationResult,
     SimulationSetup,
     TaskStartDelay,
@@ -73,7 +79,7 @@ from capacity._simulate import (
     flash_sale_demand,
     simulate,
 )
-from capacity._sizing import (
+from stampede.capacity._sizing import (
     Crossing,
     ServiceCapacity,
     ServiceSizing,
@@ -81,7 +87,7 @@ from capacity._sizing import (
     replicas_for,
     size_service,
 )
-from capacity._tiers import (
+from stampede.capacity._tiers import (
     DatabaseConnections,
     GeneratorMeasurement,
     GeneratorSizing,
@@ -92,7 +98,7 @@ from capacity._tiers import (
     outbox_drain,
     redis_load,
 )
-from capacity._topology import (
+from stampede.capacity._topology import (
     ServiceSpec,
     SharedTiers,
     Topology,
@@ -100,8 +106,8 @@ from capacity._topology import (
     load_topology,
     topology_from_mapping,
 )
-from capacity._usl import UslFit, fit_usl
-from capacity._write import plan_to_dict, write_plan
+from stampede.capacity._usl import UslFit, fit_usl
+from stampede.capacity._write import plan_to_dict, write_plan
 
 __all__ = [
     "HISTORY_COLUMNS",

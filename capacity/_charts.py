@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from capacity._cost import WaterfallStep
+from stampede.capacity._cost import WaterfallStep
 
 
 def plot_demand_supply(

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from capacity._policies import FAST_UP, SLOW_DOWN, ScalingBehavior, ScalingRule
-from stampede.errors import ConfigError
+from stampede.capacity._policies import FAST_UP, SLOW_DOWN, ScalingBehavior, ScalingRule
+from stampede.core.errors import ConfigError
 
 
 def hpa_desired_replicas(

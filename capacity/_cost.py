@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from capacity._prices import PriceSheet
-from capacity._topology import Topology
+from stampede.capacity._prices import PriceSheet
+from stampede.capacity._topology import Topology
 
 HOURS_PER_MONTH = 730.0
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from capacity._plateaus import PROBE_HINT, Plateaus
-from capacity._services import MEASURED_SERVICES, is_checkout
-from stampede.errors import ConfigError
+from stampede.capacity._plateaus import PROBE_HINT, Plateaus
+from stampede.capacity._services import MEASURED_SERVICES, is_checkout
+from stampede.core.errors import ConfigError
 
 PAYMENT_CALLS_PER_ORDER = 2.0
 NOTIFICATIONS_PER_ORDER = 1.0

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

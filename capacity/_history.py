@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 AGGREGATED = "Aggregated"
 

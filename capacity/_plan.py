@@ -15,11 +15,17 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from capacity._cost import CostReport, LoadPoint, cost_report
-from capacity._demand import Demand, VisitRatios, demand_at, requests_per_user, visit_ratios
-from capacity._history import normalize_history
-from capacity._plateaus import Plateaus, WindowLatency, detect_plateaus
-from capacity._policies import (
+from stampede.capacity._cost import CostReport, LoadPoint, cost_report
+from stampede.capacity._demand import (
+    Demand,
+    VisitRatios,
+    demand_at,
+    requests_per_user,
+    visit_ratios,
+)
+from stampede.capacity._history import normalize_history
+from stampede.capacity._plateaus import Plateaus, WindowLatency, detect_plateaus
+from stampede.capacity._policies import (
     CronPrewarm,
     EcsMetric,
     EcsPolicy,
@@ -28,15 +34,15 @@ from capacity._policies import (
     LeadTime,
     lead_time,
 )
-from capacity._prices import PriceSheet, load_prices
-from capacity._sale import sale_policies, simulate_sale
-from capacity._service_demand import ServiceDemands, estimate_service_demands
-from capacity._services import MEASURED_SERVICES, SERVICES
-from capacity._simulate import (
+from stampede.capacity._prices import PriceSheet, load_prices
+from stampede.capacity._sale import sale_policies, simulate_sale
+from stampede.capacity._service_demand import ServiceDemands, estimate_service_demands
+from stampede.capacity._services import MEASURED_SERVICES, SERVICES
+from stampede.capacity._simulate import (
     Controller,
     SimulationResult,
 )
-from capacity._sizing import (
+from stampede.capacity._sizing import (
     ServiceCapacity,
     ServiceSizing,
     dedicated_capacity,
@@ -46,7 +52,7 @@ from capacity._sizing import (
     service_points,
     size_service,
 )
-from capacity._tiers import (
+from stampede.capacity._tiers import (
     DatabaseConnections,
     GeneratorMeasurement,
     GeneratorSizing,
@@ -57,9 +63,9 @@ from capacity._tiers import (
     outbox_drain,
     redis_load,
 )
-from capacity._topology import Topology, default_topology
-from capacity._usl import UslFit, fit_usl
-from stampede.errors import ConfigError
+from stampede.capacity._topology import Topology, default_topology
+from stampede.capacity._usl import UslFit, fit_usl
+from stampede.core.errors import ConfigError
 
 PLACEHOLDER_SALE_START = datetime(2030, 1, 1, 9, 0)
 #: a CPU split is used only when it explains this much of the CPU …

@@ -29,9 +29,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from capacity._history import aggregated_rows, endpoint_rows
-from capacity._services import service_for_endpoint
-from stampede.errors import ConfigError
+from stampede.capacity._history import aggregated_rows, endpoint_rows
+from stampede.capacity._services import service_for_endpoint
+from stampede.core.errors import ConfigError
 
 PROBE_HINT = "run the capacity-probe profile"
 

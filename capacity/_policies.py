@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 PolicyType = Literal["Percent", "Pods"]
 HpaMetric = Literal["cpu", "pods"]

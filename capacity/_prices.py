@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from capacity._topology import Arch
-from stampede.errors import ConfigError
+from stampede.capacity._topology import Arch
+from stampede.core.errors import ConfigError
 
 DEFAULT_SHEET = "aws-us-east-1.yaml"
 
@@ -160,7 +160,7 @@ def load_prices(path: str | Path | None = None) -> PriceSheet:
         If the file is missing, not YAML, or a row is missing or malformed.
     """
     if path is None:
-        resource = resources.files("capacity").joinpath("prices", DEFAULT_SHEET)
+        resource = resources.files("stampede.capacity").joinpath("prices", DEFAULT_SHEET)
         text, where = resource.read_text(encoding="utf-8"), f"capacity/prices/{DEFAULT_SHEET}"
     else:
         file = Path(path)

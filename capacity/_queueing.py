@@ -16,7 +16,7 @@ import math
 
 from scipy import integrate, optimize, special
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 
 def _check_stable(servers: int, arrival_rate: float, service_rate: float) -> None:

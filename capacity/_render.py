@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from capacity._policies import CronPrewarm, EcsPolicy, HpaPolicy, ScalingBehavior
+from stampede.capacity._policies import CronPrewarm, EcsPolicy, HpaPolicy, ScalingBehavior
 
 ECS_DIMENSION = "ecs:service:DesiredCount"
 

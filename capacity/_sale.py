@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 
-from capacity._demand import Demand
-from capacity._policies import (
+from stampede.capacity._demand import Demand
+from stampede.capacity._policies import (
     CronPrewarm,
     EcsMetric,
     EcsPolicy,
@@ -23,8 +23,8 @@ from capacity._policies import (
     ecs_policy,
     hpa_policy,
 )
-from capacity._prices import PriceSheet
-from capacity._simulate import (
+from stampede.capacity._prices import PriceSheet
+from stampede.capacity._simulate import (
     Controller,
     SimulationResult,
     SimulationSetup,
@@ -32,8 +32,8 @@ from capacity._simulate import (
     compare_strategies,
     flash_sale_demand,
 )
-from capacity._sizing import ServiceSizing
-from capacity._topology import Topology
+from stampede.capacity._sizing import ServiceSizing
+from stampede.capacity._topology import Topology
 
 
 def sale_policies(

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
-from capacity._history import endpoint_rows
-from capacity._services import MEASURED_SERVICES, service_for_endpoint
-from stampede.errors import ConfigError
+from stampede.capacity._history import endpoint_rows
+from stampede.capacity._services import MEASURED_SERVICES, service_for_endpoint
+from stampede.core.errors import ConfigError
 
 #: bins with fewer than this many seconds of both CPU and counts are dropped
 MIN_BIN_COVERAGE = 0.8

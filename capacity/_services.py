@@ -8,7 +8,7 @@ by checkouts instead (see :mod:`capacity._demand`).
 
 from __future__ import annotations
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 SERVICES: tuple[str, ...] = (
     "users",

@@ -22,9 +22,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from capacity._controllers import EcsConfig, EcsController, HpaConfig, HpaController
-from capacity._elasticity import ElasticityMetrics, elasticity_metrics
-from stampede.errors import ConfigError
+from stampede.capacity._controllers import EcsConfig, EcsController, HpaConfig, HpaController
+from stampede.capacity._elasticity import ElasticityMetrics, elasticity_metrics
+from stampede.core.errors import ConfigError
 
 FloatArray = npt.NDArray[np.float64]
 Controller = Literal["hpa", "ecs"]

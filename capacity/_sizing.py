@@ -24,15 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from capacity._plateaus import Plateaus
-from capacity._queueing import (
+from stampede.capacity._plateaus import Plateaus
+from stampede.capacity._queueing import (
     max_arrival_rate_for_percentile,
     min_servers_for_percentile,
     response_time_percentile,
 )
-from capacity._topology import ServiceSpec
-from capacity._usl import UslFit, fit_usl
-from stampede.errors import ConfigError
+from stampede.capacity._topology import ServiceSpec
+from stampede.capacity._usl import UslFit, fit_usl
+from stampede.core.errors import ConfigError
 
 MAJOR_ENDPOINT_SHARE = 0.05
 #: fewest requests whose p95 is worth comparing with a budget: 10 above it

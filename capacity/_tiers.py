@@ -15,8 +15,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from capacity._topology import Topology
-from stampede.errors import ConfigError
+from stampede.capacity._topology import Topology
+from stampede.core.errors import ConfigError
 
 GENERATOR_CPU_CEILING = 0.70
 

@@ -22,8 +22,8 @@ from typing import Any, Literal
 
 import yaml
 
-from capacity._services import SERVICES
-from stampede.errors import ConfigError
+from stampede.capacity._services import SERVICES
+from stampede.core.errors import ConfigError
 
 Arch = Literal["x86", "arm"]
 

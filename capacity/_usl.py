@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import least_squares
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 MIN_POINTS = 6
 KAPPA_NEGLIGIBLE = 1e-7

@@ -25,10 +25,10 @@ import numpy.typing as npt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from capacity._charts import plot_demand_supply, plot_waterfall
-from capacity._plan import CapacityPlan
-from capacity._plateaus import plateau_frame
-from capacity._render import render_aws, render_hpa, render_keda
+from stampede.capacity._charts import plot_demand_supply, plot_waterfall
+from stampede.capacity._plan import CapacityPlan
+from stampede.capacity._plateaus import plateau_frame
+from stampede.capacity._render import render_aws, render_hpa, render_keda
 
 CHART_BINS = 300
 

@@ -37,8 +37,8 @@ The units and the ``slos:`` block are public for other inputs written the same w
     slos_from_mapping({"error_rate": 0.01}, source="slos.yaml")  # Slos(error_rate=0.01, ...)
 """
 
-from profiles._load import available_profiles, load_profile
-from profiles._model import (
+from stampede.profiles._load import available_profiles, load_profile
+from stampede.profiles._model import (
     Behaviour,
     ConstantThinkTime,
     EndpointGroup,
@@ -51,10 +51,10 @@ from profiles._model import (
     UniformThinkTime,
     UserBehaviour,
 )
-from profiles._parse import slos_from_mapping
-from profiles._profile import Profile
-from profiles._schedule import Phase, Plateau, Schedule, Target
-from profiles._units import parse_duration, parse_latency
+from stampede.profiles._parse import slos_from_mapping
+from stampede.profiles._profile import Profile
+from stampede.profiles._schedule import Phase, Plateau, Schedule, Target
+from stampede.profiles._units import parse_duration, parse_latency
 
 __all__ = [
     "Behaviour",

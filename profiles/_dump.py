@@ -1,49 +1,20 @@
-"""Writing a `Profile` back to YAML, as it was run."""
+"""A `Profile`'s parts as the plain data of its YAML, to write it back as it was run."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
-
-from profiles._model import (
+from stampede.profiles._model import (
     ConstantThinkTime,
     Slos,
     Stage,
     ThinkTime,
     UniformThinkTime,
 )
-from profiles._units import format_duration, format_latency
-
-if TYPE_CHECKING:
-    from profiles._profile import Profile
+from stampede.profiles._units import format_duration, format_latency
 
 
-def dump_profile(profile: Profile) -> str:
-    """``profile`` as YAML text in the format `load_profile` reads."""
-    data: dict[str, Any] = {"name": profile.name, "description": profile.description}
-    data["scale"] = profile.scale
-    data["time_scale"] = profile.time_scale
-    if (profile.applied_scale, profile.applied_time_scale) != (1.0, 1.0):
-        data["applied"] = {
-            "scale": profile.applied_scale,
-            "time_scale": profile.applied_time_scale,
-        }
-    data["stages"] = [_stage(stage) for stage in profile.stages]
-    data["mix"] = {entry.behaviour.value: entry.weight for entry in profile.mix}
-    data["think_times"] = {
-        entry.behaviour.value: _think_time(entry.think_time) for entry in profile.mix
-    }
-    if profile.flash is not None:
-        data["flash"] = {
-            "sku": profile.flash.sku,
-            "opens_at": format_duration(profile.flash.opens_at_s),
-        }
-    data["slos"] = _slos(profile.slos)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-
-
-def _stage(stage: Stage) -> dict[str, Any]:
+def stage_data(stage: Stage) -> dict[str, Any]:
     out: dict[str, Any] = {"duration": format_duration(stage.duration_s)}
     if stage.users is not None:
         out["users"] = stage.users
@@ -55,7 +26,7 @@ def _stage(stage: Stage) -> dict[str, Any]:
     return out
 
 
-def _think_time(think: ThinkTime) -> dict[str, Any]:
+def think_time_data(think: ThinkTime) -> dict[str, Any]:
     if isinstance(think, UniformThinkTime):
         return {"min": format_duration(think.min_s), "max": format_duration(think.max_s)}
     if isinstance(think, ConstantThinkTime):
@@ -66,7 +37,7 @@ def _think_time(think: ThinkTime) -> dict[str, Any]:
     return out
 
 
-def _slos(slos: Slos) -> dict[str, Any]:
+def slos_data(slos: Slos) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if slos.latency:
         out["latency"] = {

@@ -10,12 +10,12 @@ from typing import Any
 
 import yaml
 
-from profiles._node import Node
-from profiles._parse import parse_profile
-from profiles._profile import Profile
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
+from stampede.profiles._node import Node
+from stampede.profiles._parse import parse_profile
+from stampede.profiles._profile import Profile
 
-_PACKAGE = "profiles"
+_PACKAGE = "stampede.profiles"
 _SUFFIX = ".yaml"
 
 

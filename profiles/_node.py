@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 _PLAIN = re.compile(r"[\w.:%+/-]+")
 _MAX_SHOWN = 60

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from profiles._model import (
+from stampede.profiles._model import (
     Behaviour,
     ConstantThinkTime,
     EndpointGroup,
@@ -21,9 +21,9 @@ from profiles._model import (
     UniformThinkTime,
     UserBehaviour,
 )
-from profiles._node import Node
-from profiles._profile import Profile
-from profiles._units import format_duration, parse_duration, parse_latency
+from stampede.profiles._node import Node
+from stampede.profiles._profile import Profile
+from stampede.profiles._units import format_duration, parse_duration, parse_latency
 
 _TOP_REQUIRED = ("name", "stages", "mix", "think_times")
 _TOP_OPTIONAL = ("description", "flash", "slos", "scale", "time_scale", "applied")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from profiles._model import Behaviour, FlashSale, Model, Slos, Stage, UserBehaviour
+import yaml
+
+from stampede.profiles._dump import slos_data, stage_data, think_time_data
+from stampede.profiles._model import Behaviour, FlashSale, Model, Slos, Stage, UserBehaviour
+from stampede.profiles._scale import check_factor, scale_slos, scale_stages
+from stampede.profiles._units import format_duration
 
 
 @dataclass(frozen=True)
@@ -50,12 +56,40 @@ class Profile:
         factors applied in ``applied_scale`` and ``applied_time_scale``.
         Raise `ConfigError` when a factor is not in (0, 1].
         """
-        from profiles._scale import scale_profile
-
-        return scale_profile(self, scale, time_scale)
+        factor = check_factor("scale", self.scale if scale is None else scale)
+        time_factor = check_factor(
+            "time_scale", self.time_scale if time_scale is None else time_scale
+        )
+        flash = self.flash
+        if flash is not None:
+            flash = replace(flash, opens_at_s=flash.opens_at_s * time_factor)
+        return replace(
+            self,
+            stages=scale_stages(self.stages, factor, time_factor),
+            flash=flash,
+            slos=scale_slos(self.slos, factor),
+            scale=1.0,
+            time_scale=1.0,
+            applied_scale=self.applied_scale * factor,
+            applied_time_scale=self.applied_time_scale * time_factor,
+        )
 
     def to_yaml(self) -> str:
         """This profile as YAML that `load_profile` reads back to an equal profile."""
-        from profiles._dump import dump_profile
-
-        return dump_profile(self)
+        data: dict[str, Any] = {"name": self.name, "description": self.description}
+        data["scale"] = self.scale
+        data["time_scale"] = self.time_scale
+        if (self.applied_scale, self.applied_time_scale) != (1.0, 1.0):
+            data["applied"] = {"scale": self.applied_scale, "time_scale": self.applied_time_scale}
+        data["stages"] = [stage_data(stage) for stage in self.stages]
+        data["mix"] = {entry.behaviour.value: entry.weight for entry in self.mix}
+        data["think_times"] = {
+            entry.behaviour.value: think_time_data(entry.think_time) for entry in self.mix
+        }
+        if self.flash is not None:
+            data["flash"] = {
+                "sku": self.flash.sku,
+                "opens_at": format_duration(self.flash.opens_at_s),
+            }
+        data["slos"] = slos_data(self.slos)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

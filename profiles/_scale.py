@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
-from profiles._model import Slos, Stage
-from profiles._node import show
-from stampede.errors import ConfigError
-
-if TYPE_CHECKING:
-    from profiles._profile import Profile
+from stampede.core.errors import ConfigError
+from stampede.profiles._model import Slos, Stage
+from stampede.profiles._node import show
 
 
 def scale_users(users: int, scale: float) -> int:
@@ -27,27 +23,6 @@ def check_factor(name: str, value: float) -> float:
             f"{name}: {show(value)} is not allowed; expected a number in (0, 1] such as 0.01"
         )
     return float(value)
-
-
-def scale_profile(profile: Profile, scale: float | None, time_scale: float | None) -> Profile:
-    """See `Profile.scaled`."""
-    factor = check_factor("scale", profile.scale if scale is None else scale)
-    time_factor = check_factor(
-        "time_scale", profile.time_scale if time_scale is None else time_scale
-    )
-    flash = profile.flash
-    if flash is not None:
-        flash = replace(flash, opens_at_s=flash.opens_at_s * time_factor)
-    return replace(
-        profile,
-        stages=scale_stages(profile.stages, factor, time_factor),
-        flash=flash,
-        slos=_scale_slos(profile.slos, factor),
-        scale=1.0,
-        time_scale=1.0,
-        applied_scale=profile.applied_scale * factor,
-        applied_time_scale=profile.applied_time_scale * time_factor,
-    )
 
 
 def scale_stages(stages: tuple[Stage, ...], factor: float, time_factor: float) -> tuple[Stage, ...]:
@@ -72,7 +47,7 @@ def scale_stages(stages: tuple[Stage, ...], factor: float, time_factor: float) -
     return tuple(scaled)
 
 
-def _scale_slos(slos: Slos, factor: float) -> Slos:
+def scale_slos(slos: Slos, factor: float) -> Slos:
     if slos.min_throughput is None:
         return slos
     return replace(slos, min_throughput=slos.min_throughput * factor)

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from profiles._model import Model
-from profiles._profile import Profile
-from profiles._segments import Segment, lay_out
+from stampede.profiles._model import Model
+from stampede.profiles._profile import Profile
+from stampede.profiles._segments import Segment, lay_out
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from profiles._model import Stage
+from stampede.profiles._model import Stage
 
 #: spawn rate (users/s) for holds that follow no ramp: a gentle catch-up
 _FALLBACK_SPAWN_RATE = 1.0

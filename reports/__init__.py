@@ -13,16 +13,16 @@ From a run directory written by ``stampede run``:
 Nothing here imports ``locust``.
 """
 
-from reports._compare import write_comparison
-from reports._gate import GateResult, junit_xml, run_gate, summary_markdown
-from reports._hist import Distribution
-from reports._load import load_run
-from reports._model import RunData
-from reports._regression import RegressionResult, detect_regression
-from reports._report import render_report, write_report
-from reports._slo import Measurements, SloResult, evaluate_slos
-from reports._slofile import load_slos
-from reports._verdict import RunFacts, Verdict, judge
+from stampede.reports._compare import write_comparison
+from stampede.reports._gate import GateResult, junit_xml, run_gate, summary_markdown
+from stampede.reports._hist import Distribution
+from stampede.reports._load import load_run
+from stampede.reports._model import RunData
+from stampede.reports._regression import RegressionResult, detect_regression
+from stampede.reports._report import render_report, write_report
+from stampede.reports._slo import Measurements, SloResult, evaluate_slos
+from stampede.reports._slofile import load_slos
+from stampede.reports._verdict import RunFacts, Verdict, judge
 
 __all__ = [
     "Distribution",

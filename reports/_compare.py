@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from reports._charts import RUN_COLORS, plot_distribution, plot_overlay
-from reports._figures import Chart, render
-from reports._format import duration, ms, num, pct, signed_pct
-from reports._load import load_run
-from reports._model import GROUP_ORDER, RunData, Series
-from reports._report import environment
-from stampede.rundir import write_text
+from stampede.core.rundir import write_text
+from stampede.reports._charts import RUN_COLORS, plot_distribution, plot_overlay
+from stampede.reports._figures import Chart, render
+from stampede.reports._format import duration, ms, num, pct, signed_pct
+from stampede.reports._load import load_run
+from stampede.reports._model import GROUP_ORDER, RunData, Series
+from stampede.reports._report import environment
 
 Better = Literal["lower", "higher", "neither"]
 Mark = Literal["worse", "better", "same", "new", ""]

@@ -17,8 +17,9 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
-from profiles import EndpointGroup, LatencySlo
-from reports._charts import (
+from stampede.core.outcomes import FUNNEL
+from stampede.profiles import EndpointGroup, LatencySlo
+from stampede.reports._charts import (
     mark_faults,
     mark_phases,
     plot_distribution,
@@ -27,8 +28,7 @@ from reports._charts import (
     plot_latency_over_time,
     plot_load,
 )
-from reports._model import GROUP_ORDER, RunData
-from stampede.outcomes import FUNNEL
+from stampede.reports._model import GROUP_ORDER, RunData
 
 FUNNEL_LABELS = {
     "viewed_product": "browse (product views)",

@@ -19,12 +19,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Literal
 
-from profiles import Slos
-from reports._format import ms, signed_pct, value
-from reports._model import RunData
-from reports._regression import RegressionResult, detect_regression, interval_p95s
-from reports._report import measurements
-from reports._slo import SloResult, evaluate_slos
+from stampede.profiles import Slos
+from stampede.reports._format import ms, signed_pct, value
+from stampede.reports._model import RunData
+from stampede.reports._regression import RegressionResult, detect_regression, interval_p95s
+from stampede.reports._report import measurements
+from stampede.reports._slo import SloResult, evaluate_slos
 
 PASSED, BREACHED, INVALID = 0, 1, 2
 CaseStatus = Literal["passed", "failed", "error", "skipped"]
@@ -140,7 +140,7 @@ def run_gate(
     cases.insert(
         0,
         GateCase(
-            "stampede.validity",
+            "stampede.core.validity",
             "the run can be trusted (valid, complete, audit clean)",
             "error" if problems else "passed",
             "; ".join(problems) or "valid: schedule kept, generator not saturated, audit clean",

@@ -14,9 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from profiles import Slos, load_profile
-from reports._hist import Counts, percentiles_of_counts
-from reports._model import (
+from stampede.core.errors import ConfigError
+from stampede.core.groups import endpoint_group
+from stampede.core.rundir import RunDir
+from stampede.profiles import Slos, load_profile
+from stampede.reports._hist import Counts, percentiles_of_counts
+from stampede.reports._model import (
     ArrivalSeries,
     AuditCheck,
     EndpointStats,
@@ -28,11 +31,8 @@ from reports._model import (
     Series,
     UsersSeries,
 )
-from reports._recovery import faults_from
-from reports._timeline import group_counts, group_distributions, read_timelines, since
-from stampede.errors import ConfigError
-from stampede.groups import endpoint_group
-from stampede.rundir import RunDir
+from stampede.reports._recovery import faults_from
+from stampede.reports._timeline import group_counts, group_distributions, read_timelines, since
 
 
 def load_run(path: Path) -> RunData:

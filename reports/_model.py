@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profiles import Slos
-from reports._hist import Distribution
+from stampede.profiles import Slos
+from stampede.reports._hist import Distribution
 
 #: the groups charted and judged, in the order they are shown; ``all`` is every request
 GROUP_ORDER = ("all", "browse", "cart", "checkout", "auth", "stock", "other")

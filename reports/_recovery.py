@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reports._model import Fault, GroupTimeline, Series
+from stampede.reports._model import Fault, GroupTimeline, Series
 
 RECOVERY_WINDOW_S = 5
 

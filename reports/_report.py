@@ -15,16 +15,16 @@ from typing import Any
 
 import jinja2
 
-from profiles import EndpointGroup
-from reports._figures import Chart, png_file_uri, run_charts
-from reports._format import FILTERS, duration, ms, num, pct, when
-from reports._hist import Distribution
-from reports._load import load_run
-from reports._model import GROUP_ORDER, RunData
-from reports._recovery import Recovery, recoveries
-from reports._slo import Measurements, SloResult, evaluate_slos
-from reports._verdict import RunFacts, Verdict, judge
-from stampede.rundir import write_text
+from stampede.core.rundir import write_text
+from stampede.profiles import EndpointGroup
+from stampede.reports._figures import Chart, png_file_uri, run_charts
+from stampede.reports._format import FILTERS, duration, ms, num, pct, when
+from stampede.reports._hist import Distribution
+from stampede.reports._load import load_run
+from stampede.reports._model import GROUP_ORDER, RunData
+from stampede.reports._recovery import Recovery, recoveries
+from stampede.reports._slo import Measurements, SloResult, evaluate_slos
+from stampede.reports._verdict import RunFacts, Verdict, judge
 
 #: images of the capacity plan embedded at most, in bytes (the page stays under 2 MB)
 CAPACITY_IMAGE_BUDGET = 900_000
@@ -314,7 +314,7 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
 def environment() -> jinja2.Environment:
     """The Jinja environment of the package's templates, autoescaping everything."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("stampede.reports", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

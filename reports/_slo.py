@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from profiles import Slos
-from reports._hist import Distribution
+from stampede.profiles import Slos
+from stampede.reports._hist import Distribution
 
 Unit = Literal["s", "fraction", "rps"]
 

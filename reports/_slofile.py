@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from profiles import Slos, slos_from_mapping
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
+from stampede.profiles import Slos, slos_from_mapping
 
 
 def load_slos(path: Path) -> Slos:

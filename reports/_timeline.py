@@ -13,18 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from reports._hist import (
+from stampede.core.errors import ConfigError
+from stampede.core.groups import endpoint_group
+from stampede.core.latency import FORMAT as LATENCY_FORMAT
+from stampede.core.latency import TIMELINE_FORMAT
+from stampede.reports._hist import (
     Counts,
     Distribution,
     decode_counts,
     distribution_of_counts,
     percentiles_of_counts,
 )
-from reports._model import GroupTimeline, Series
-from stampede.errors import ConfigError
-from stampede.groups import endpoint_group
-from stampede.latency import FORMAT as LATENCY_FORMAT
-from stampede.latency import TIMELINE_FORMAT
+from stampede.reports._model import GroupTimeline, Series
 
 _PERCENTILES = (50.0, 95.0, 99.0)
 _EPOCH_FLOOR = 1e8  # interval starts above this are epoch seconds, not run seconds

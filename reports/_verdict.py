@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from reports._slo import SloResult
+from stampede.reports._slo import SloResult
 
 Status = Literal["ready", "not_ready", "inconclusive"]
 LABELS: dict[Status, str] = {

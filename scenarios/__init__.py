@@ -4,11 +4,11 @@ Importing this package registers Stampede's Locust event hooks (options,
 corrected latency, worker reports, the run directory).
 """
 
-from scenarios import _plugin  # noqa: F401  (registers the event hooks)
-from scenarios._shape import ProfileShape
-from scenarios.browser import Browser
-from scenarios.flash_buyer import FlashBuyer
-from scenarios.mobile_app import MobileApp
-from scenarios.shopper import Shopper
+from stampede.scenarios import _plugin  # noqa: F401  (registers the event hooks)
+from stampede.scenarios._shape import ProfileShape
+from stampede.scenarios.browser import Browser
+from stampede.scenarios.flash_buyer import FlashBuyer
+from stampede.scenarios.mobile_app import MobileApp
+from stampede.scenarios.shopper import Shopper
 
 __all__ = ["Browser", "FlashBuyer", "MobileApp", "ProfileShape", "Shopper"]

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import platform
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from scenarios._context import TrafficContext
-from stampede.cpu import CpuSample
-from stampede.machine import cpu_model
-from stampede.rundir import RUN_FORMAT, RunDir, write_json, write_text
-from stampede.validity import (
+from stampede.core.cpu import CpuSample
+from stampede.core.machine import cpu_model
+from stampede.core.rundir import RUN_FORMAT, RunDir, write_json, write_text
+from stampede.core.validity import (
     Validity,
     check_late,
     check_sample_count,
@@ -21,15 +19,10 @@ from stampede.validity import (
     check_sent,
     check_users,
 )
+from stampede.core.version import installed_version
+from stampede.scenarios._context import TrafficContext
 
 MIN_SAMPLES = 100
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _cpu_objects(rows: list[dict[str, float]]) -> list[CpuSample]:
@@ -116,8 +109,8 @@ def write_artifacts(
             },
             "validity": {"valid": validity.valid, "reasons": list(validity.reasons)},
             "versions": {
-                "stampede": _version("stampede"),
-                "locust": _version("locust"),
+                "stampede": installed_version(),
+                "locust": installed_version("locust"),
                 "python": sys.version.split()[0],
             },
             "machine": {

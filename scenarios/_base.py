@@ -18,8 +18,8 @@ import gevent
 from locust import FastHttpUser
 from locust.exception import StopUser
 
-from profiles import Behaviour
-from scenarios._context import TrafficContext
+from stampede.profiles import Behaviour
+from stampede.scenarios._context import TrafficContext
 
 #: the longest Retry-After a user honours before it gives up on the request
 MAX_RETRY_AFTER_S = 10.0

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profiles import Behaviour, Profile, Schedule, load_profile
-from scenarios._catalog import CatalogView
-from scenarios._measurements import Measurements
-from scenarios._pacing import ClosedPacer, OpenPacer
+from stampede.profiles import Behaviour, Profile, Schedule, load_profile
+from stampede.scenarios._catalog import CatalogView
+from stampede.scenarios._measurements import Measurements
+from stampede.scenarios._pacing import ClosedPacer, OpenPacer
 
 #: an open-model user may take this long per arrival before the pool runs short
 OPEN_MODEL_LATENCY_BUDGET_S = 2.0

@@ -14,10 +14,10 @@ from typing import Any
 
 import psutil
 
-from stampede.arrivals import ArrivalLedger
-from stampede.cpu import CpuSample, CpuSampler
-from stampede.latency import LatencyRecorder, LatencyTimeline
-from stampede.outcomes import OutcomeCounter
+from stampede.core.arrivals import ArrivalLedger
+from stampede.core.cpu import CpuSample, CpuSampler
+from stampede.core.latency import LatencyRecorder, LatencyTimeline
+from stampede.core.outcomes import OutcomeCounter
 
 REPORT_KEY = "stampede"
 

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from profiles import Schedule, ThinkTime
+from stampede.profiles import Schedule, ThinkTime
 
 
 @dataclass

@@ -19,13 +19,13 @@ import gevent
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from profiles import available_profiles
-from scenarios._context import TrafficContext, TrafficOptions
-from scenarios._measurements import REPORT_KEY, Measurements
-from scenarios._run_state import RunState
-from stampede.chaos import ORIGIN_FILE
-from stampede.errors import StampedeError
-from stampede.rundir import new_run_dir, write_json
+from stampede.core.errors import StampedeError
+from stampede.core.protocol import ORIGIN_FILE
+from stampede.core.rundir import new_run_dir, write_json
+from stampede.profiles import available_profiles
+from stampede.scenarios._context import TrafficContext, TrafficOptions
+from stampede.scenarios._measurements import REPORT_KEY, Measurements
+from stampede.scenarios._run_state import RunState
 
 START_MESSAGE = "stampede_start"
 

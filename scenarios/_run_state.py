@@ -19,14 +19,12 @@ import gevent
 import psutil
 from locust.runners import MasterRunner
 
-from scenarios._artifacts import write_artifacts
-from scenarios._context import TrafficContext
-from stampede.errors import StampedeError
-from stampede.generator import tree_rss
-from stampede.latency import LatencyRecorder
-
-#: the process exit code when the run directory could not be written
-WRITE_FAILED = 5
+from stampede.core.errors import StampedeError
+from stampede.core.generator import tree_rss
+from stampede.core.latency import LatencyRecorder
+from stampede.core.protocol import WRITE_FAILED
+from stampede.scenarios._artifacts import write_artifacts
+from stampede.scenarios._context import TrafficContext
 
 
 class RunState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from locust import LoadTestShape
 
-from scenarios._context import TrafficContext
+from stampede.scenarios._context import TrafficContext
 
 
 class ProfileShape(LoadTestShape):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from locust import task
 
-from profiles import Behaviour
-from scenarios._base import CatalogUser
-from scenarios._catalog import SEARCH_WORDS
+from stampede.profiles import Behaviour
+from stampede.scenarios._base import CatalogUser
+from stampede.scenarios._catalog import SEARCH_WORDS
 
 
 class Browser(CatalogUser):

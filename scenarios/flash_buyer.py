@@ -13,8 +13,8 @@ import time
 
 from locust import task
 
-from profiles import Behaviour
-from scenarios._base import CatalogUser
+from stampede.profiles import Behaviour
+from stampede.scenarios._base import CatalogUser
 
 #: buyers spread their first click over this many seconds after the opening
 RUSH_JITTER_S = 0.5

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from locust import task
 
-from profiles import Behaviour
-from scenarios._base import CatalogUser
+from stampede.profiles import Behaviour
+from stampede.scenarios._base import CatalogUser
 
 RECONNECT_PROBABILITY = 0.1
 APP_HEADERS = {"User-Agent": "StampedeMobile/1.0 (iOS)", "X-Client": "mobile-app"}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from locust import task
 
-from profiles import Behaviour
-from scenarios._base import CatalogUser
+from stampede.profiles import Behaviour
+from stampede.scenarios._base import CatalogUser
 
 
 class Shopper(CatalogUser):

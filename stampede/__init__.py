@@ -1,10 +1,21 @@
-"""Stampede's shared core: errors, run directories and measurement.
+"""Stampede: load testing and capacity planning for flash sales.
 
-Nothing in this package imports ``locust`` (it monkey-patches the standard
-library on import); only ``scenarios/`` and ``locustfile.py`` do.
+One import package, in layers that import only downwards (see docs/architecture.md)::
+
+    stampede.app        commands, runner, planning, probe, chaos   (imports anything below)
+    stampede.reports    report, gate, compare                       (core, profiles, capacity)
+    stampede.scenarios  Locust users and hooks                      (core, profiles; Locust)
+    stampede.capacity   fitting, sizing, policies, cost             (core)
+    stampede.profiles   traffic profiles                            (core)
+    stampede.store      the reference store                         (core)
+    stampede.core       errors, run directory, measurement          (nothing of ours)
+
+Importing ``stampede`` imports neither Locust nor the store: Locust
+monkey-patches the standard library, so only ``stampede.scenarios`` and the
+locustfile load it.
 """
 
-from stampede.errors import (
+from stampede.core.errors import (
     ConfigError,
     InvalidRunError,
     ServiceUnavailableError,

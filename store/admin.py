@@ -8,12 +8,12 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store.audit import AuditReport, audit
-from store.config import FlashSku, SeedSpec
-from store.recovery import settle_stale_checkouts
-from store.services import Services
-from store.switches import SharedSwitches, Switches
-from store.web import ApiError, Endpoint, JSONResponse, read_json
+from stampede.store.audit import AuditReport, audit
+from stampede.store.config import FlashSku, SeedSpec
+from stampede.store.recovery import settle_stale_checkouts
+from stampede.store.services import Services
+from stampede.store.switches import SharedSwitches, Switches
+from stampede.store.web import ApiError, Endpoint, JSONResponse, read_json
 
 
 class SeedRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

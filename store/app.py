@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,34 +22,32 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from store import admin
-from store.catalog import api as catalog_api
-from store.config import StoreConfig, config_from_env
-from store.db import SqliteDatabase
-from store.gateway.metrics import StoreMetrics
-from store.gateway.middleware import GatewayMiddleware
-from store.gateway.openapi import openapi_document
-from store.gateway.ratelimit import Limiter, RateLimiter
-from store.gateway.redis_ratelimit import RedisRateLimiter
-from store.inventory import api as inventory_api
-from store.orders import api as orders_api
-from store.postgres import PostgresDatabase
-from store.recovery import STALE_CHECKOUT_S, settle_stale_checkouts
-from store.services import Services
-from store.shared import SharedDatabase
-from store.switches import SharedSwitches
-from store.users import api as users_api
-from store.web import ApiError, Endpoint, Handler, JSONResponse, error_response
+from stampede.core.version import installed_version
+from stampede.store import admin
+from stampede.store.catalog import api as catalog_api
+from stampede.store.config import StoreConfig, config_from_env
+from stampede.store.db import SqliteDatabase
+from stampede.store.gateway.metrics import StoreMetrics
+from stampede.store.gateway.middleware import GatewayMiddleware
+from stampede.store.gateway.openapi import openapi_document
+from stampede.store.gateway.ratelimit import Limiter, RateLimiter
+from stampede.store.gateway.redis_ratelimit import RedisRateLimiter
+from stampede.store.inventory import api as inventory_api
+from stampede.store.orders import api as orders_api
+from stampede.store.postgres import PostgresDatabase
+from stampede.store.recovery import STALE_CHECKOUT_S, settle_stale_checkouts
+from stampede.store.services import Services
+from stampede.store.shared import SharedDatabase
+from stampede.store.switches import SharedSwitches
+from stampede.store.users import api as users_api
+from stampede.store.web import ApiError, Endpoint, Handler, JSONResponse, error_response
 
 log = logging.getLogger("stampede.store")
 API_PREFIX = "/api/v1"
 
 
 def store_version() -> str:
-    try:
-        return version("stampede")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return installed_version()
 
 
 def _guard(handler: Handler) -> Handler:

@@ -10,8 +10,8 @@ from collections import Counter
 
 import msgspec
 
-from store.inventory.service import AuditCheck
-from store.services import Services
+from stampede.store.inventory.service import AuditCheck
+from stampede.store.services import Services
 
 
 class AuditReport(msgspec.Struct, frozen=True):

@@ -13,7 +13,7 @@ from typing import Literal
 
 import msgspec
 
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 CONFIG_ENV = "STAMPEDE_STORE_CONFIG"
 

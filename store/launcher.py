@@ -17,11 +17,11 @@ from types import TracebackType
 
 import httpx
 
-from stampede.errors import TargetError
-from stampede.processes import stop_child
-from stampede.target import free_port
+from stampede.core.errors import TargetError
+from stampede.core.ports import free_port
+from stampede.core.processes import stop_child
 
-_RUN_CLI = "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"
+_RUN_CLI = "import sys; from stampede.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 class StoreProcess:

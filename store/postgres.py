@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from stampede.errors import ServiceUnavailableError
-from store.db import Delay, Executor, IntegrityError, Params, Row, no_delay, wait_delay
-from store.dialects import arguments, mask_url, numbered, postgres_ddl
+from stampede.core.errors import ServiceUnavailableError
+from stampede.store.db import Delay, Executor, IntegrityError, Params, Row, no_delay, wait_delay
+from stampede.store.dialects import arguments, mask_url, numbered, postgres_ddl
 
 _CONNECT_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.PostgresError)
 

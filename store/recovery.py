@@ -23,8 +23,8 @@ from collections.abc import Callable
 
 import msgspec
 
-from store.db import Row
-from store.services import Services
+from stampede.store.db import Row
+from stampede.store.services import Services
 
 #: a checkout older than this is no longer running anywhere (it takes well under a second)
 STALE_CHECKOUT_S = 30.0

@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 import msgspec
 from redis.exceptions import RedisError
 
-from store.cache import TtlCache
-from store.redis_conn import RedisBackplane
+from stampede.store.cache import TtlCache
+from stampede.store.redis_conn import RedisBackplane
 
 log = logging.getLogger("stampede.store")
 V = TypeVar("V")

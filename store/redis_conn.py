@@ -12,8 +12,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
-from stampede.errors import ServiceUnavailableError
-from store.dialects import mask_url
+from stampede.core.errors import ServiceUnavailableError
+from stampede.store.dialects import mask_url
 
 
 class RedisBackplane:

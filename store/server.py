@@ -14,11 +14,11 @@ import os
 import socket
 from pathlib import Path
 
-from stampede.errors import ConfigError
-from store.config import CONFIG_ENV, StoreConfig, new_secret
-from store.postgres import ensure_database
-from store.redis_conn import RedisBackplane
-from store.services import Services
+from stampede.core.errors import ConfigError
+from stampede.store.config import CONFIG_ENV, StoreConfig, new_secret
+from stampede.store.postgres import ensure_database
+from stampede.store.redis_conn import RedisBackplane
+from stampede.store.services import Services
 
 
 def check_port(host: str, port: int) -> None:
@@ -93,7 +93,7 @@ def serve(config: StoreConfig) -> None:
 
     os.environ[CONFIG_ENV] = config.to_env()
     Granian(
-        "store.app:app_from_env",
+        "stampede.store.app:app_from_env",
         factory=True,
         address=config.host,
         port=config.port,

@@ -9,27 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.cache import LocalCache, NoCache, ReadCache
-from store.catalog import CatalogService
-from store.config import SeedSpec, StoreConfig
-from store.db import Database, SqliteDatabase
-from store.inventory import STRATEGIES, InventoryService
-from store.inventory.feed import RedisStockChanges, StockFeed
-from store.inventory.redis_gate import RedisStrategy
-from store.inventory.service import nobody_listens
-from store.inventory.strategies import Strategy
-from store.notifications import NotificationsService
-from store.notifications.provider import EmailProvider
-from store.orders import Checkout, OrdersService, OutboxRelay
-from store.orders.legacy import LegacyCheckout
-from store.payments import PaymentProvider, PaymentsService
-from store.postgres import PostgresDatabase
-from store.redis_cache import RedisCache
-from store.redis_conn import RedisBackplane
-from store.shared import SharedDatabase
-from store.users import UsersService
-from store.users.sessions import RedisSessions
-from store.users.tokens import TokenSigner
+from stampede.store.cache import LocalCache, NoCache, ReadCache
+from stampede.store.catalog import CatalogService
+from stampede.store.config import SeedSpec, StoreConfig
+from stampede.store.db import Database, SqliteDatabase
+from stampede.store.inventory import STRATEGIES, InventoryService
+from stampede.store.inventory.feed import RedisStockChanges, StockFeed
+from stampede.store.inventory.redis_gate import RedisStrategy
+from stampede.store.inventory.service import nobody_listens
+from stampede.store.inventory.strategies import Strategy
+from stampede.store.notifications import NotificationsService
+from stampede.store.notifications.provider import EmailProvider
+from stampede.store.orders import Checkout, OrdersService, OutboxRelay
+from stampede.store.orders.legacy import LegacyCheckout
+from stampede.store.payments import PaymentProvider, PaymentsService
+from stampede.store.postgres import PostgresDatabase
+from stampede.store.redis_cache import RedisCache
+from stampede.store.redis_conn import RedisBackplane
+from stampede.store.shared import SharedDatabase
+from stampede.store.users import UsersService
+from stampede.store.users.sessions import RedisSessions
+from stampede.store.users.tokens import TokenSigner
 
 SERVICE_NAMES = ("users", "catalog", "orders", "inventory", "payments", "notifications")
 

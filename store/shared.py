@@ -14,7 +14,7 @@ import contextvars
 import itertools
 from collections.abc import AsyncIterator, Sequence
 
-from store.db import Database, Executor, Params, Row
+from stampede.store.db import Database, Executor, Params, Row
 
 
 class SharedDatabase:

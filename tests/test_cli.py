@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import COMMANDS, stampede
+from stampede.cli import COMMANDS, stampede
+from tests.run.helpers import RUN_CLI
 
-RUN = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
+RUN = [sys.executable, "-c", RUN_CLI]
 
 
 def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -7,8 +7,8 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store.catalog.service import CatalogService, Category, Product, ProductPage
-from store.web import (
+from stampede.store.catalog.service import CatalogService, Category, Product, ProductPage
+from stampede.store.web import (
     PATH_ID_SCHEMA,
     VISIBLE,
     ApiError,

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 
 import msgspec
 
-from store.cache import ReadCache
-from store.db import Database, Executor, Row
-from store.web import ApiError
+from stampede.store.cache import ReadCache
+from stampede.store.db import Database, Executor, Row
+from stampede.store.web import ApiError
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS categories (

@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from store.gateway.metrics import StoreMetrics
-from store.gateway.ratelimit import Limiter
-from store.gateway.redis_ratelimit import UNAVAILABLE
-from store.web import ApiError, error_response
+from stampede.store.gateway.metrics import StoreMetrics
+from stampede.store.gateway.ratelimit import Limiter
+from stampede.store.gateway.redis_ratelimit import UNAVAILABLE
+from stampede.store.web import ApiError, error_response
 
 log = logging.getLogger("stampede.store")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import msgspec
 
-from store.gateway.middleware import UNLIMITED_PATHS
-from store.web import Endpoint, ErrorBody, QueryParam
+from stampede.store.gateway.middleware import UNLIMITED_PATHS
+from stampede.store.web import Endpoint, ErrorBody, QueryParam
 
 _AUTH_ERRORS = {
     400: "Malformed request",

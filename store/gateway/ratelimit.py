@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from store.config import RateLimits
+from stampede.store.config import RateLimits
 
 
 class Limiter(Protocol):

@@ -11,8 +11,8 @@ import logging
 
 from redis.exceptions import RedisError
 
-from store.config import FailureMode, RateLimits
-from store.redis_conn import RedisBackplane
+from stampede.store.config import FailureMode, RateLimits
+from stampede.store.redis_conn import RedisBackplane
 
 log = logging.getLogger("stampede.store")
 

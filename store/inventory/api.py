@@ -7,8 +7,8 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store.inventory.service import InventoryService, Stock
-from store.web import ApiError, Endpoint, JSONResponse, QueryParam
+from stampede.store.inventory.service import InventoryService, Stock
+from stampede.store.web import ApiError, Endpoint, JSONResponse, QueryParam
 
 _SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -18,8 +18,8 @@ import msgspec
 from redis.exceptions import RedisError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from store.inventory.service import InventoryService, Stock
-from store.redis_conn import RedisBackplane
+from stampede.store.inventory.service import InventoryService, Stock
+from stampede.store.redis_conn import RedisBackplane
 
 log = logging.getLogger("stampede.store")
 _MAX_SKUS = 100

@@ -18,9 +18,15 @@ from collections.abc import Sequence
 
 from redis.exceptions import RedisError
 
-from store.db import Database, Row
-from store.inventory.strategies import AtomicStrategy, Hold, LimitExceeded, SoldOut, UnknownSku
-from store.redis_conn import RedisBackplane
+from stampede.store.db import Database, Row
+from stampede.store.inventory.strategies import (
+    AtomicStrategy,
+    Hold,
+    LimitExceeded,
+    SoldOut,
+    UnknownSku,
+)
+from stampede.store.redis_conn import RedisBackplane
 
 log = logging.getLogger("stampede.store")
 

@@ -13,15 +13,15 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import msgspec
 
-from store.db import Database, Executor, Row
-from store.inventory.strategies import (
+from stampede.store.db import Database, Executor, Row
+from stampede.store.inventory.strategies import (
     Hold,
     LimitExceeded,
     SoldOut,
     Strategy,
     UnknownSku,
 )
-from store.web import ApiError
+from stampede.store.web import ApiError
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS stock (

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from store.db import Database, Executor, Row
+from stampede.store.db import Database, Executor, Row
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The notifications service: e-mail, SMS and push, recorded rather than sent."""
 
-from store.notifications.service import Notification, NotificationsService
+from stampede.store.notifications.service import Notification, NotificationsService
 
 __all__ = ["Notification", "NotificationsService"]

@@ -11,7 +11,7 @@ import asyncio
 import math
 import random
 
-from store.config import EmailSim
+from stampede.store.config import EmailSim
 
 _Z99 = 2.3263478740408408  # the standard normal's 99th percentile
 

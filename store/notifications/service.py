@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import msgspec
 
-from store.db import Database
-from store.notifications.provider import EmailProvider
+from stampede.store.db import Database
+from stampede.store.notifications.provider import EmailProvider
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS notifications (

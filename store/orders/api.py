@@ -6,10 +6,10 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store.orders.checkout import Checkout, CheckoutFailed, CheckoutRequest, OrderPlaced
-from store.orders.idempotency import KEY_PATTERN, MAX_KEY_LENGTH, check_key
-from store.orders.service import Cart, Order, OrdersService, OrderSummary, Quantity
-from store.web import (
+from stampede.store.orders.checkout import Checkout, CheckoutFailed, CheckoutRequest, OrderPlaced
+from stampede.store.orders.idempotency import KEY_PATTERN, MAX_KEY_LENGTH, check_key
+from stampede.store.orders.service import Cart, Order, OrdersService, OrderSummary, Quantity
+from stampede.store.web import (
     PATH_ID_SCHEMA,
     Endpoint,
     JSONResponse,

@@ -18,21 +18,21 @@ from typing import Annotated
 
 import msgspec
 
-from store.catalog import CatalogService
-from store.db import Executor
-from store.inventory import InventoryService, LineItem
-from store.inventory.strategies import LimitExceeded, SoldOut, UnknownSku
-from store.orders import idempotency
-from store.orders.service import (
+from stampede.store.catalog import CatalogService
+from stampede.store.db import Executor
+from stampede.store.inventory import InventoryService, LineItem
+from stampede.store.inventory.strategies import LimitExceeded, SoldOut, UnknownSku
+from stampede.store.orders import idempotency
+from stampede.store.orders.service import (
     OrderLine,
     OrdersService,
     Quantity,
     check_quantity,
     lines_total,
 )
-from store.payments import PaymentsService
-from store.payments.service import Payment
-from store.web import ApiError, RowId
+from stampede.store.payments import PaymentsService
+from stampede.store.payments.service import Payment
+from stampede.store.web import ApiError, RowId
 
 _encoder = msgspec.json.Encoder()
 

@@ -11,8 +11,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from store.db import Database, Executor, IntegrityError
-from store.web import ApiError
+from stampede.store.db import Database, Executor, IntegrityError
+from stampede.store.web import ApiError
 
 MAX_KEY_LENGTH = 255
 #: printable ASCII, not only spaces (a UUID is the usual key)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import msgspec
 
-from store.db import Executor
-from store.notifications import Notification, NotificationsService
-from store.orders.checkout import Checkout, CheckoutRequest, Outcome
-from store.shared import SharedDatabase
-from store.users import UsersService
+from stampede.store.db import Executor
+from stampede.store.notifications import Notification, NotificationsService
+from stampede.store.orders.checkout import Checkout, CheckoutRequest, Outcome
+from stampede.store.shared import SharedDatabase
+from stampede.store.users import UsersService
 
 
 class _Paid(msgspec.Struct):

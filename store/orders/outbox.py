@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 
 import msgspec
 
-from store.db import Database, Executor, Row
-from store.notifications import Notification, NotificationsService
-from store.users import UsersService
+from stampede.store.db import Database, Executor, Row
+from stampede.store.notifications import Notification, NotificationsService
+from stampede.store.users import UsersService
 
 
 class _Event(msgspec.Struct):

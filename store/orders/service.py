@@ -12,9 +12,9 @@ from typing import Annotated
 
 import msgspec
 
-from store.catalog import CatalogService
-from store.db import Database, Row
-from store.web import ApiError
+from stampede.store.catalog import CatalogService
+from stampede.store.db import Database, Row
+from stampede.store.web import ApiError
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS cart_items (

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from typing import Literal
 
-from store.config import PaymentSim
+from stampede.store.config import PaymentSim
 
 _Z99 = 2.3263478740408408  # the standard normal's 99th percentile
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import msgspec
 
-from store.db import Database, IntegrityError, Row
-from store.payments.provider import PaymentProvider, ProviderError
+from stampede.store.db import Database, IntegrityError, Row
+from stampede.store.payments.provider import PaymentProvider, ProviderError
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS payments (

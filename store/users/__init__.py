@@ -1,5 +1,5 @@
 """The users service: accounts, password hashing, bearer tokens."""
 
-from store.users.service import UsersService
+from stampede.store.users.service import UsersService
 
 __all__ = ["UsersService"]

@@ -8,7 +8,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from store.users.service import (
+from stampede.store.users.service import (
     EMAIL_PATTERN,
     NAME_LENGTH,
     NAME_PATTERN,
@@ -17,7 +17,7 @@ from store.users.service import (
     Session,
     UsersService,
 )
-from store.web import Endpoint, JSONResponse, read_json, user_id
+from stampede.store.web import Endpoint, JSONResponse, read_json, user_id
 
 # The bounds below are checked by UsersService.register, with messages that name the field;
 # here they only document themselves in the OpenAPI schema.

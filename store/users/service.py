@@ -9,12 +9,12 @@ from collections.abc import Callable
 
 import msgspec
 
-from store.db import Database, IntegrityError, Row
-from store.users.known import KnownAccounts
-from store.users.passwords import hash_password, verify_password
-from store.users.sessions import RedisSessions
-from store.users.tokens import TokenSigner
-from store.web import VISIBLE, ApiError
+from stampede.store.db import Database, IntegrityError, Row
+from stampede.store.users.known import KnownAccounts
+from stampede.store.users.passwords import hash_password, verify_password
+from stampede.store.users.sessions import RedisSessions
+from stampede.store.users.tokens import TokenSigner
+from stampede.store.web import VISIBLE, ApiError
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS users (

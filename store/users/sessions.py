@@ -16,7 +16,7 @@ import logging
 
 from redis.exceptions import RedisError
 
-from store.redis_conn import RedisBackplane
+from stampede.store.redis_conn import RedisBackplane
 
 log = logging.getLogger("stampede.store")
 

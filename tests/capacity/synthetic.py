@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from capacity._history import LOCUST_COLUMNS
-from capacity._usl import usl_throughput
+from stampede.capacity._history import LOCUST_COLUMNS
+from stampede.capacity._usl import usl_throughput
 
 ENDPOINTS: tuple[tuple[str, str, float], ...] = (
     ("GET", "/api/v1/products/[id]", 0.35),

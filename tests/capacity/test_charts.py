@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from capacity import WaterfallStep, plot_demand_supply, plot_waterfall
+from stampede.capacity import WaterfallStep, plot_demand_supply, plot_waterfall
 
 
 def test_demand_supply_draws_one_step_curve_each() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from capacity import EcsConfig, EcsController, HpaController, hpa_desired_replicas
+from stampede.capacity import EcsConfig, EcsController, HpaController, hpa_desired_replicas
 
 
 @pytest.mark.parametrize(

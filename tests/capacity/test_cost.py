@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from capacity import LoadPoint, cost_report, default_topology, load_prices
-from capacity._cost import HOURS_PER_MONTH
-from capacity._prices import REQUIRED_ROWS
-from stampede.errors import ConfigError
+from stampede.capacity import LoadPoint, cost_report, default_topology, load_prices
+from stampede.capacity._cost import HOURS_PER_MONTH
+from stampede.capacity._prices import REQUIRED_ROWS
+from stampede.core.errors import ConfigError
 
 PACKAGED = Path(__file__).parents[2] / "capacity" / "prices" / "aws-us-east-1.yaml"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from capacity import (
+from stampede.capacity import (
     VisitRatios,
     demand_at,
     detect_plateaus,
@@ -12,7 +12,7 @@ from capacity import (
     service_for_endpoint,
     visit_ratios,
 )
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 from tests.capacity.synthetic import CHECKOUT_FAILURE, Truth
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from capacity import elasticity_metrics
-from stampede.errors import ConfigError
+from stampede.capacity import elasticity_metrics
+from stampede.core.errors import ConfigError
 
 
 def test_step_demand_with_late_supply() -> None:

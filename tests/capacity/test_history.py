@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import HISTORY_COLUMNS, load_stats_history, normalize_history
-from stampede.errors import ConfigError
+from stampede.capacity import HISTORY_COLUMNS, load_stats_history, normalize_history
+from stampede.core.errors import ConfigError
 
 
 def test_load_reads_locust_csv_with_na(history_csv: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-import capacity
-from capacity import (
+from stampede import capacity
+from stampede.capacity import (
     CapacityPlan,
     detect_plateaus,
     fit_usl,
@@ -18,7 +18,7 @@ from capacity import (
     make_plan,
     write_plan,
 )
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 from tests.capacity.synthetic import Truth, synthetic_history
 
 SALE = datetime(2025, 11, 28, 9, 0)

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import Endpoint, detect_plateaus, normalize_history, plateau_frame
-from stampede.errors import ConfigError
+from stampede.capacity import Endpoint, detect_plateaus, normalize_history, plateau_frame
+from stampede.core.errors import ConfigError
 from tests.capacity.synthetic import LEVELS, T0, Truth, synthetic_history
 
 

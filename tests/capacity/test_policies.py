@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 import yaml
 
-from capacity import (
+from stampede.capacity import (
     LeadTime,
     cron_prewarm,
     ecs_policy,
@@ -16,7 +16,7 @@ from capacity import (
     render_hpa,
     render_keda,
 )
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 SALE = datetime(2025, 11, 28, 9, 0)
 END = datetime(2025, 11, 28, 10, 0)

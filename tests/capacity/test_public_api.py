@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import capacity
+from stampede import capacity
 
 PACKAGE = Path(capacity.__file__).parent
 

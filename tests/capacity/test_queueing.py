@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from capacity import (
+from stampede.capacity import (
     allen_cunneen_factor,
     erlang_c,
     max_arrival_rate_for_percentile,
@@ -12,7 +12,7 @@ from capacity import (
     min_servers_for_percentile,
     response_time_percentile,
 )
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 
 @pytest.mark.parametrize(

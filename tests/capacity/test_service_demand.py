@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import estimate_service_demands, normalize_history, per_second_counts
-from stampede.errors import ConfigError
+from stampede.capacity import estimate_service_demands, normalize_history, per_second_counts
+from stampede.core.errors import ConfigError
 
 TRUE_CPU_MS = {"users": 40.0, "catalog": 1.5, "orders": 6.0, "inventory": 1.0}
 BACKGROUND = 0.05

@@ -3,14 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from capacity import (
+from stampede.capacity import (
     SimulationSetup,
     TaskStartDelay,
     compare_strategies,
     flash_sale_demand,
     simulate,
 )
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
 
 # 100 req/s for a minute, then 400 req/s; a replica serves 100 req/s within the
 # SLO and the target utilisation is 50 %; tasks take exactly 30 s to be ready.

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import (
+from stampede.capacity import (
     default_topology,
     detect_plateaus,
     fit_usl,
@@ -16,7 +16,7 @@ from capacity import (
     response_time_percentile,
     size_service,
 )
-from capacity._sizing import (
+from stampede.capacity._sizing import (
     ServicePoints,
     _queue_check,
     dedicated_capacity,
@@ -27,8 +27,8 @@ from capacity._sizing import (
     service_points,
     usl_safe_throughput,
 )
-from capacity._usl import usl_throughput
-from stampede.errors import ConfigError
+from stampede.capacity._usl import usl_throughput
+from stampede.core.errors import ConfigError
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from capacity import (
+from stampede.capacity import (
     GeneratorMeasurement,
     database_connections,
     default_topology,
@@ -14,8 +14,8 @@ from capacity import (
     outbox_drain,
     redis_load,
 )
-from capacity._topology import Topology
-from stampede.errors import ConfigError
+from stampede.capacity._topology import Topology
+from stampede.core.errors import ConfigError
 
 
 def _topology(**shared: Any) -> Topology:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from capacity import SERVICES, default_topology, load_topology
-from stampede.errors import ConfigError
+from stampede.capacity import SERVICES, default_topology, load_topology
+from stampede.core.errors import ConfigError
 
 
 def test_defaults_cover_every_service() -> None:

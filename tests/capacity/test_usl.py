@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from capacity import fit_usl
-from capacity._usl import usl_throughput
-from stampede.errors import ConfigError
+from stampede.capacity import fit_usl
+from stampede.capacity._usl import usl_throughput
+from stampede.core.errors import ConfigError
 
 # SPEC SDM91 on a 16-CPU Sun SPARCcenter 2000 (October 1994), the `specsdm91`
 # dataset of the R `usl` package (Stefan Möding). The package's regression

@@ -12,7 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from reports import load_run
+from stampede.reports import load_run
 from tests.run.helpers import RUN_CLI, run_json, stampede
 
 PROFILE = """\

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from reports._model import Fault, GroupTimeline, Series
-from reports._recovery import recovered_at, recoveries
+from stampede.reports._model import Fault, GroupTimeline, Series
+from stampede.reports._recovery import recovered_at, recoveries
 
 REQUESTS = dict.fromkeys(range(30), 100.0)
 

@@ -6,11 +6,11 @@ import asyncio
 import time
 from pathlib import Path
 
-from store.audit import audit
-from store.config import FlashSku, PaymentSim, SeedSpec, StoreConfig
-from store.inventory.strategies import Hold
-from store.recovery import settle_stale_checkouts
-from store.services import Services
+from stampede.store.audit import audit
+from stampede.store.config import FlashSku, PaymentSim, SeedSpec, StoreConfig
+from stampede.store.inventory.strategies import Hold
+from stampede.store.recovery import settle_stale_checkouts
+from stampede.store.services import Services
 
 SPEC = SeedSpec(categories=1, products=2, users=2, flash=(FlashSku(sku="FLASH-001", stock=5),))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stampede.chaos import FORMS, FaultSpec, check_specs, parse_spec
-from stampede.errors import ConfigError
+from stampede.app.chaos import FORMS, FaultSpec, check_specs, parse_spec
+from stampede.core.errors import ConfigError
 
 
 @pytest.mark.parametrize(

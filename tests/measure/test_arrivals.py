@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from stampede.arrivals import ArrivalCounts, ArrivalLedger
-from stampede.errors import ConfigError
+from stampede.core.arrivals import ArrivalCounts, ArrivalLedger
+from stampede.core.errors import ConfigError
 
 
 def test_counts_on_time_late_and_unsent_arrivals_per_interval() -> None:

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from stampede.cpu import CpuSample, CpuSampler, cpu_sample, process_cpu_times, saturation
-from stampede.errors import ConfigError
+from stampede.core.cpu import CpuSample, CpuSampler, cpu_sample, process_cpu_times, saturation
+from stampede.core.errors import ConfigError
 
 
 class FakeMachine:

@@ -10,15 +10,8 @@ import numpy as np
 import psutil
 import pytest
 
-from stampede.generator import (
-    KB,
-    MB,
-    GeneratorFootprint,
-    MemoryPerUser,
-    full_scale_workers,
-    memory_per_user,
-    tree_rss,
-)
+from stampede.app.generator_sizing import GeneratorFootprint, full_scale_workers
+from stampede.core.generator import KB, MB, MemoryPerUser, memory_per_user, tree_rss
 
 PEAK_ABOVE_IDLE = 120 * MB
 

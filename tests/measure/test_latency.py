@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from stampede.errors import ConfigError
-from stampede.latency import KINDS, LatencyRecorder, LatencyTimeline, Precision
+from stampede.core.errors import ConfigError
+from stampede.core.latency import KINDS, LatencyRecorder, LatencyTimeline, Precision
 
 
 def test_uniform_known_answer() -> None:

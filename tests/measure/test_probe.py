@@ -6,8 +6,15 @@ import asyncio
 
 import pytest
 
-from stampede.errors import ConfigError, TargetError
-from stampede.probe import ProbeConfig, ProbeResult, Target, parse_target, read_response, run_probe
+from stampede.app.probe import (
+    ProbeConfig,
+    ProbeResult,
+    Target,
+    parse_target,
+    read_response,
+    run_probe,
+)
+from stampede.core.errors import ConfigError, TargetError
 from tests.measure.stub_server import StubServer, serving
 
 

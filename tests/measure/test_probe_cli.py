@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
+import stampede.cli as cli
 from tests.measure.stub_server import StubServer, serving
 
 REPO = Path(__file__).resolve().parents[2]

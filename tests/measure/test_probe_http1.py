@@ -1,4 +1,4 @@
-"""The probe's HTTP/1.1 client (``stampede.http1``) against the stub server on loopback."""
+"""The probe's HTTP/1.1 client (``stampede.app.http1``) against the stub server on loopback."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from stampede import http1, probe
-from stampede.http1 import Connection, describe_error
+from stampede.app import http1, probe
+from stampede.app.http1 import Connection, describe_error
 from tests.measure.stub_server import StubServer, serving
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from stampede.cpu import CpuSample
-from stampede.validity import Validity, check_sample_count, check_saturation, check_sent, judge_run
+from stampede.core.cpu import CpuSample
+from stampede.core.validity import (
+    Validity,
+    check_sample_count,
+    check_saturation,
+    check_sent,
+    judge_run,
+)
 
 
 def _samples(hot: int, total: int) -> list[CpuSample]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from profiles import load_profile
+from stampede.profiles import load_profile
 from tests.capacity.synthetic import LEVELS, Truth, synthetic_history
 
 MakeRun = Callable[..., Path]

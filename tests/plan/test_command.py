@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import capacity
-from cli import main
-from stampede.planning import parse_slo
+from stampede import capacity
+from stampede.app.planning import parse_slo
+from stampede.cli import main
 from tests.plan.conftest import MakeRun
 
 

@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from capacity import Plateau, detect_plateaus, fit_usl
-from stampede.planning import SETTLE_FACTOR, plateau_windows, read_run
-from stampede.runner import RunRequest, execute
+from stampede.app.planning import SETTLE_FACTOR, plateau_windows, read_run
+from stampede.app.runner import RunRequest, execute
+from stampede.capacity import Plateau, detect_plateaus, fit_usl
+from tests.run.helpers import RUN_CLI
 
 TIME_SCALE = 0.07
-CLI = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
+CLI = [sys.executable, "-c", RUN_CLI]
 
 
 @pytest.fixture(scope="module", params=[1, 2], ids=["1-store-worker", "2-store-workers"])

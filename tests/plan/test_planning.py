@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from capacity import MEASURED_SERVICES, default_topology, load_topology
-from stampede.latency import LatencyRecorder, LatencyTimeline
-from stampede.planning import (
+from stampede.app.planning import (
     PlanRequest,
     TimelineLatency,
     measured_topology,
     plan_run,
     read_run,
 )
+from stampede.capacity import MEASURED_SERVICES, default_topology, load_topology
+from stampede.core.latency import LatencyRecorder, LatencyTimeline
 from tests.plan.conftest import MakeRun
 
 

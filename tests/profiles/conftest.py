@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from profiles import Profile, load_profile
+from stampede.profiles import Profile, load_profile
 
 VALID: dict[str, Any] = {
     "name": "tiny",

@@ -8,7 +8,7 @@ import textwrap
 import types
 from pathlib import Path
 
-import profiles
+from stampede import profiles
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from profiles import Schedule
+from stampede.profiles import Schedule
 from tests.profiles.conftest import MakeProfile, valid
 
 
@@ -114,7 +114,7 @@ def test_zero_rate_stretches_have_no_arrivals(make_profile: MakeProfile) -> None
 
 
 def test_time_at_arrivals_inverts_the_cumulative_rate() -> None:
-    from profiles import Schedule, load_profile
+    from stampede.profiles import Schedule, load_profile
 
     schedule = Schedule.from_profile(load_profile("steady").scaled(1.0, 1.0))
     for t in (1.0, 30.0, 299.0, 600.0, 1500.0, 1700.0):

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from profiles import Behaviour, EndpointGroup, Profile, Schedule, available_profiles, load_profile
+from stampede.profiles import (
+    Behaviour,
+    EndpointGroup,
+    Profile,
+    Schedule,
+    available_profiles,
+    load_profile,
+)
 
 BUNDLED = ["black-friday", "capacity-probe", "flash-sale", "smoke", "steady"]
 #: the run must finish in under 5 minutes of wall time on a laptop

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from profiles import load_profile
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
+from stampede.profiles import load_profile
 from tests.profiles.conftest import WriteProfile, valid
 
 Edit = Callable[[dict[str, Any]], object]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles import Profile, Schedule, load_profile
-from profiles._scale import scale_users
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
+from stampede.profiles import Profile, Schedule, load_profile
+from stampede.profiles._scale import scale_users
 from tests.profiles.conftest import MakeProfile, valid
 
 

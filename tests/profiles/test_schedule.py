@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles import Phase, Plateau, Schedule
+from stampede.profiles import Phase, Plateau, Schedule
 from tests.profiles.conftest import MakeProfile, valid
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from profiles import EndpointGroup, LatencySlo, Slos, slos_from_mapping
-from stampede.errors import ConfigError
+from stampede.core.errors import ConfigError
+from stampede.profiles import EndpointGroup, LatencySlo, Slos, slos_from_mapping
 from tests.profiles.conftest import MakeProfile, valid
 
 

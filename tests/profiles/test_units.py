@@ -6,14 +6,14 @@ import random
 
 import pytest
 
-from profiles import (
+from stampede.profiles import (
     ConstantThinkTime,
     ExponentialThinkTime,
     UniformThinkTime,
     parse_duration,
     parse_latency,
 )
-from profiles._units import format_duration, format_latency
+from stampede.profiles._units import format_duration, format_latency
 
 
 @pytest.mark.parametrize(

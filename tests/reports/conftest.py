@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import SmokeRun
+from tests.run.helpers import RUN_CLI
 
-RUN = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
+RUN = [sys.executable, "-c", RUN_CLI]
 
 
 def stampede(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

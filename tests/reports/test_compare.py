@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
-from reports import Distribution, load_run
-from reports._compare import comparison_markdown, comparison_rows
+from stampede.reports import Distribution, load_run
+from stampede.reports._compare import comparison_markdown, comparison_rows
 from tests.reports.conftest import stampede
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reports import detect_regression
-from reports._regression import interval_p95s
+from stampede.reports import detect_regression
+from stampede.reports._regression import interval_p95s
 
 
 def test_every_candidate_interval_slower_is_a_regression_with_exact_p() -> None:

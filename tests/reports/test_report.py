@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from reports import load_run, write_report
-from stampede.latency import LatencyRecorder
+from stampede.core.latency import LatencyRecorder
+from stampede.reports import load_run, write_report
 from tests.reports.browser import chromium_path, open_page
 from tests.reports.conftest import stampede
 
@@ -102,7 +102,7 @@ def test_markup_in_endpoint_names_is_escaped(copy_run: Callable[..., Path]) -> N
 
 
 def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> None:
-    from capacity import load_stats_history, make_plan, write_plan
+    from stampede.capacity import load_stats_history, make_plan, write_plan
     from tests.capacity.synthetic import Truth, synthetic_history
     from tests.capacity.test_service_demand import cpu_samples
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles import EndpointGroup, LatencySlo, Slos
-from reports import Distribution, Measurements, evaluate_slos
-from reports._hist import distribution_of
-from stampede.latency import LatencyRecorder
+from stampede.core.latency import LatencyRecorder
+from stampede.profiles import EndpointGroup, LatencySlo, Slos
+from stampede.reports import Distribution, Measurements, evaluate_slos
+from stampede.reports._hist import distribution_of
 
 # 100 requests: 90 at 100 ms, 5 at 200 ms, 5 at 600 ms
 HAND = Distribution(values_s=(0.1, 0.2, 0.6), counts=(90, 5, 5))

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import reports
-from profiles import EndpointGroup, LatencySlo, Slos, load_profile
-from reports._slofile import load_slos
-from stampede.errors import ConfigError
+from stampede import reports
+from stampede.core.errors import ConfigError
+from stampede.profiles import EndpointGroup, LatencySlo, Slos, load_profile
+from stampede.reports._slofile import load_slos
 
 PACKAGE = Path(reports.__file__).parent
 EXPECTED = Slos(latency=(LatencySlo(EndpointGroup.ALL, 0.5, 1.0),), error_rate=0.01)

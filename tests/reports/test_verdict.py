@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import RunFacts, SloResult, judge
+from stampede.reports import RunFacts, SloResult, judge
 
 MET = SloResult("error_rate", "error rate", "fraction", 0.01, 0.0, True, 1.0, 0.0, "fine")
 MISSED = SloResult(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-RUN_CLI = "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"
+RUN_CLI = "import sys; from stampede.cli import main; sys.exit(main(sys.argv[1:]))"
 LOCUSTFILE = str(Path(__file__).resolve().parents[2] / "locustfile.py")
 
 

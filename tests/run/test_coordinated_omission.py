@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stampede.rundir import RunDir
+from stampede.core.rundir import RunDir
 from tests.measure.stub_server import StubServer, serving
 from tests.run.helpers import run_json, stampede
 

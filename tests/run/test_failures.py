@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stampede.target import embedded_store_args
-from store.launcher import StoreProcess
+from stampede.app.target import embedded_store_args
+from stampede.store.launcher import StoreProcess
 from tests.chaos.test_chaos_run import PROFILE, _locust_workers
 from tests.run.helpers import RUN_CLI, run_json, stampede
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from stampede.rundir import RunDir
-from store.launcher import StoreProcess
+from stampede.core.rundir import RunDir
+from stampede.store.launcher import StoreProcess
 from tests.conftest import SmokeRun
 from tests.run.helpers import locust, outcome_totals, run_json, stampede
 

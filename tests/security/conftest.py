@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.store.conftest import start_store
 
 #: fuzzing and probing send hundreds of requests from one address and a few shoppers

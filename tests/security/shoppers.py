@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.store.shoppers import PASSWORD
 
 

@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.security.shoppers import log_in
 
 #: /admin/seed and /admin/reset are not fuzzed: they replace or wipe the store's data, which

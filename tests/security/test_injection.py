@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.security.conftest import GENEROUS_LIMITS
 from tests.security.shoppers import bearer, log_in
 from tests.services import POSTGRES_URL, require_service

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from store.users.known import KnownAccounts
+from stampede.store.users.known import KnownAccounts
 
 
 class Accounts:

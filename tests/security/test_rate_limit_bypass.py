@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.security.shoppers import bearer, log_in
 from tests.store.conftest import start_store
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.security.shoppers import admin_headers, bearer, log_in
 
 LIMIT = 64 * 1024

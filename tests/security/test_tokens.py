@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
-from store.users.tokens import TokenSigner
+from stampede.store.launcher import StoreProcess
+from stampede.store.users.tokens import TokenSigner
 from tests.security.shoppers import admin_headers, bearer, log_in
 from tests.store.conftest import start_store
 

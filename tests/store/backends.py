@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import redis
 
-from store.launcher import free_port
+from stampede.store.launcher import free_port
 from tests.services import POSTGRES_URL, REDIS_URL, require_service
 
 

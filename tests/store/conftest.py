@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 
 #: fast settings for tests: a cheap KDF, an instant and infallible payment provider
 FAST = [

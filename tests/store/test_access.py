@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
-from store.users.tokens import TokenSigner
+from stampede.store.launcher import StoreProcess
+from stampede.store.users.tokens import TokenSigner
 from tests.store.shoppers import PASSWORD
 
 

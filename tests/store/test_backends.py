@@ -20,7 +20,8 @@ import httpx
 import pytest
 import websockets
 
-from store.launcher import StoreProcess, free_port
+from stampede.store.launcher import StoreProcess, free_port
+from tests.run.helpers import RUN_CLI
 from tests.services import REDIS_URL
 from tests.store.backends import (
     RedisServer,
@@ -220,7 +221,7 @@ def json_loads(message: str | bytes) -> dict[str, int | str]:
 
 
 def _run_store(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))"]
+    command = [sys.executable, "-c", RUN_CLI]
     return subprocess.run(
         [*command, "store", "--data-dir", str(tmp_path / "d"), "--users", "1", *args],
         capture_output=True,

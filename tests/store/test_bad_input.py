@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.store.shoppers import PASSWORD
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import httpx
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.store.shoppers import audit, buy, log_in
 
 PRODUCT = 7  # a plentiful, unlimited SKU

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 from starlette.routing import Route
 
-from store.app import create_app
-from store.config import StoreConfig
-from store.launcher import StoreProcess
+from stampede.store.app import create_app
+from stampede.store.config import StoreConfig
+from stampede.store.launcher import StoreProcess
 
 CONTRACT = [
     ("post", "/api/v1/users"),

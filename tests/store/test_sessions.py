@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from store.launcher import StoreProcess
+from stampede.store.launcher import StoreProcess
 from tests.store.backends import fresh_database, redis_prefix, require_backends
 from tests.store.conftest import start_store
 from tests.store.shoppers import PASSWORD

@@ -7,12 +7,12 @@ import statistics
 
 import pytest
 
-from store.cache import TtlCache
-from store.config import PaymentSim, RateLimits
-from store.gateway.ratelimit import RateLimiter, TokenBucket
-from store.payments.provider import PaymentProvider
-from store.users.passwords import hash_password, verify_password
-from store.users.tokens import TokenSigner
+from stampede.store.cache import TtlCache
+from stampede.store.config import PaymentSim, RateLimits
+from stampede.store.gateway.ratelimit import RateLimiter, TokenBucket
+from stampede.store.payments.provider import PaymentProvider
+from stampede.store.users.passwords import hash_password, verify_password
+from stampede.store.users.tokens import TokenSigner
 
 
 class FakeClock:

@@ -1,0 +1,104 @@
+"""``stampede plan``: a capacity plan for a flash sale from a capacity-probe run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from stampede.app.planning import DEFAULT_TARGET_USERS
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--target-users",
+    type=click.FloatRange(0, min_open=True),
+    default=DEFAULT_TARGET_USERS,
+    show_default=True,
+    help="Concurrent users at the sale's peak.",
+)
+@click.option(
+    "--slo",
+    default=None,
+    metavar="p95=DURATION",
+    help="End-to-end p95 objective, e.g. p95=500ms (default: the run profile's 'all' p95).",
+)
+@click.option(
+    "--prices",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML price sheet (default: the bundled capacity/prices/aws-us-east-1.yaml).",
+)
+@click.option(
+    "--topology",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="YAML topology: task sizes and shared tiers (default: the built-in one).",
+)
+@click.option(
+    "--baseline-users",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Concurrent users on an ordinary day, for baseline replicas and the monthly cost "
+    "(default: a tenth of --target-users).",
+)
+@click.option(
+    "--sale-start",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="When the sale opens, in the topology's timezone (UTC unless set), e.g. "
+    "2026-12-04T09:00; the pre-warm schedules are written for it.",
+)
+@click.option(
+    "--sale-duration",
+    default="1h",
+    show_default=True,
+    metavar="DURATION",
+    help="How long the sale lasts, e.g. 1h or 45m.",
+)
+@click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+def plan(
+    run_dir: Path,
+    target_users: float,
+    slo: str | None,
+    prices: Path | None,
+    topology: Path | None,
+    baseline_users: float | None,
+    sale_start: datetime | None,
+    sale_duration: str,
+    no_charts: bool,
+) -> None:
+    """Plan capacity for a flash sale from RUN_DIR, a capacity-probe run: fit the Universal
+    Scalability Law, size each service, write autoscaling policies and price the sale into
+    RUN_DIR/capacity/, and print a summary.
+
+    \b
+    Example:
+      stampede run capacity-probe --out runs/probe
+      stampede plan runs/probe                          # 120,000 users, the profile's p95
+      stampede plan runs/probe --target-users 50000 --slo p95=300ms --prices my-prices.yaml
+      stampede plan runs/probe --sale-start 2026-12-04T09:00 --sale-duration 2h
+    """
+    from stampede.app.planning import (
+        PlanRequest,
+        parse_sale_duration,
+        parse_slo,
+        plan_run,
+        summary_lines,
+    )
+
+    request = PlanRequest(
+        run_dir=run_dir,
+        target_users=target_users,
+        slo_p95_ms=parse_slo(slo) if slo is not None else None,
+        prices=prices,
+        topology=topology,
+        charts=not no_charts,
+        baseline_users=baseline_users,
+        sale_start=sale_start,
+        sale_duration_s=parse_sale_duration(sale_duration),
+    )
+    for line in summary_lines(plan_run(request)):
+        click.echo(line)

@@ -1,0 +1,159 @@
+"""``stampede run``: a flash-sale load test, from profile to report."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from stampede.app.run_summary import summary_lines
+from stampede.app.runner import RunRequest, execute
+
+
+@click.command()
+@click.argument("profile")
+@click.option(
+    "--host",
+    default=None,
+    metavar="URL",
+    help="Target to load (your staging host). Default: start the embedded store.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="Users and arrival rates times this (default: the profile's own).",
+)
+@click.option(
+    "--time-scale",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="Durations times this (default: the profile's own).",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Locust worker processes on this machine.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run directory (default: runs/<time>-<profile>).",
+)
+@click.option(
+    "--admin-token",
+    envvar="STAMPEDE_ADMIN_TOKEN",
+    default=None,
+    help="The target store's admin token, to fetch its audit (env STAMPEDE_ADMIN_TOKEN).",
+)
+@click.option(
+    "--store-workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes of the embedded store.",
+)
+@click.option(
+    "--store-arg",
+    "store_args",
+    multiple=True,
+    metavar="FLAG",
+    help="Extra flag for the embedded store, e.g. --store-arg=--flash-stock=500.",
+)
+@click.option(
+    "--chaos",
+    multiple=True,
+    metavar="SPEC",
+    help="Break the embedded store during the run (repeatable): kill-worker@sale+30s, "
+    "redis-restart@60s, payment-outage@sale+10s:30s, db-latency@sale:200ms:60s. Times are "
+    "run time, after --time-scale.",
+)
+@click.option(
+    "--on-worker-loss",
+    type=click.Choice(["continue", "stop"]),
+    default="continue",
+    show_default=True,
+    help="When a Locust worker process disappears: go on with the rest, or stop the run.",
+)
+@click.option("--seed", type=int, default=None, help="Seed for reproducible traffic.")
+@click.option("--no-report", is_flag=True, help="Skip the HTML report.")
+def run(
+    profile: str,
+    host: str | None,
+    scale: float | None,
+    time_scale: float | None,
+    processes: int,
+    out_dir: Path | None,
+    admin_token: str | None,
+    store_workers: int,
+    store_args: tuple[str, ...],
+    chaos: tuple[str, ...],
+    on_worker_loss: str,
+    seed: int | None,
+    no_report: bool,
+) -> None:
+    """Run a traffic PROFILE (flash-sale, black-friday, steady, smoke, capacity-probe or a
+    .yaml file) and write a run directory with a report.
+
+    \b
+    Example:
+      stampede run flash-sale                       # embedded store, default scales
+      stampede run smoke --host http://staging:8000 --admin-token $TOKEN
+      stampede run flash-sale --scale 0.01 --processes 2
+      stampede run flash-sale --chaos kill-worker@sale+30s --chaos payment-outage@sale+10s:30s
+    """
+    request = RunRequest(
+        profile=profile,
+        host=host,
+        scale=scale,
+        time_scale=time_scale,
+        processes=processes,
+        out_dir=out_dir,
+        admin_token=admin_token,
+        store_workers=store_workers,
+        store_args=store_args,
+        seed=seed,
+        chaos=chaos,
+        on_worker_loss=on_worker_loss,
+        report=not no_report,
+        command=shlex.join(["stampede", *sys.argv[1:]]),
+    )
+    with _terminate_as_interrupt() as terminated:
+        result = execute(request, lambda line: click.echo(line, err=True))
+    for line in summary_lines(result):
+        click.echo(line)
+    if result.target_lost:
+        sys.exit(4)
+    if result.run.get("worker_losses") and on_worker_loss == "stop":
+        sys.exit(5)
+    if result.interrupted:
+        sys.exit(128 + signal.SIGTERM if terminated else 130)
+    if not result.run.get("validity", {}).get("valid", False):
+        sys.exit(2)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[list[int]]:
+    """SIGTERM (``docker stop``, a cancelled CI job) stops the run as Ctrl-C does,
+    keeping what was measured; the list says whether it came."""
+    received: list[int] = []
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGTERM, previous)
