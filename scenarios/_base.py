@@ -19,7 +19,7 @@ from locust import FastHttpUser
 from locust.exception import StopUser
 
 from stampede.profiles import Behaviour
-from stampede.scenarios._context import TrafficContext
+from stampede.traffic import TrafficContext
 
 #: the longest Retry-After a user honours before it gives up on the request
 MAX_RETRY_AFTER_S = 10.0

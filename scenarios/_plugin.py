@@ -23,9 +23,8 @@ from stampede.core.errors import StampedeError
 from stampede.core.protocol import ORIGIN_FILE
 from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import available_profiles
-from stampede.scenarios._context import TrafficContext, TrafficOptions
-from stampede.scenarios._measurements import REPORT_KEY, Measurements
 from stampede.scenarios._run_state import RunState
+from stampede.traffic import REPORT_KEY, Measurements, TrafficContext, TrafficOptions
 
 START_MESSAGE = "stampede_start"
 

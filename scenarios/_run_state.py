@@ -24,7 +24,7 @@ from stampede.core.generator import tree_rss
 from stampede.core.latency import LatencyRecorder
 from stampede.core.protocol import WRITE_FAILED
 from stampede.scenarios._artifacts import write_artifacts
-from stampede.scenarios._context import TrafficContext
+from stampede.traffic import TrafficContext
 
 
 class RunState:

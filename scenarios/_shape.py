@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from locust import LoadTestShape
 
-from stampede.scenarios._context import TrafficContext
+from stampede.traffic import TrafficContext
 
 
 class ProfileShape(LoadTestShape):

@@ -30,8 +30,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store": frozenset({"core"}),
     "capacity": frozenset({"core"}),
     "reports": frozenset({"core", "profiles", "capacity"}),
-    "scenarios": frozenset({"core", "profiles"}),
-    "app": frozenset({"core", "profiles", "store", "capacity", "reports", "scenarios"}),
+    "traffic": frozenset({"core", "profiles"}),
+    "scenarios": frozenset({"core", "profiles", "traffic"}),
+    "app": frozenset({"core", "profiles", "store", "capacity", "reports", "traffic", "scenarios"}),
     "cli": frozenset({"core", "app"}),
     "locustfile": frozenset({"core", "scenarios"}),
 }

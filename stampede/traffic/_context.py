@@ -11,14 +11,15 @@ import itertools
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stampede.profiles import Behaviour, Profile, Schedule, load_profile
-from stampede.scenarios._catalog import CatalogView
-from stampede.scenarios._measurements import Measurements
-from stampede.scenarios._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._catalog import CatalogView
+from stampede.traffic._measurements import Measurements
+from stampede.traffic._pacing import ClosedPacer, OpenPacer
 
 #: an open-model user may take this long per arrival before the pool runs short
 OPEN_MODEL_LATENCY_BUDGET_S = 2.0
@@ -67,7 +68,7 @@ class TrafficContext:
     worker_count: int = 1
     catalog: CatalogView = field(default_factory=CatalogView)
     _users: itertools.count[int] = field(default_factory=itertools.count)
-    clock: Any = time.time
+    clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
     def create(cls, options: TrafficOptions) -> TrafficContext:

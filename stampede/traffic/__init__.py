@@ -1,0 +1,32 @@
+"""The measurement core of a load run, without Locust: pacing, context, measurements.
+
+What every process of a run needs that Locust does not provide, as plain
+Python that imports neither ``locust`` nor ``gevent`` (Locust monkey-patches
+the standard library on import), so that it is unit-tested on a fake clock:
+
+- `ClosedPacer` and `OpenPacer`: when each virtual user acts next, and when it
+  *intended* to (coordinated omission is measured from the intended time);
+- `TrafficOptions` and `TrafficContext`: the profile as run, its schedule, user
+  numbering across worker processes and seeded random generators;
+- `Measurements`: what one process measured, and its reports to the master;
+- `CatalogView`: what a process has learned of the target's catalog.
+
+``stampede.scenarios`` puts these behind Locust's users, shape and event hooks.
+"""
+
+from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
+from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
+from stampede.traffic._measurements import REPORT_KEY, Measurements
+from stampede.traffic._pacing import ClosedPacer, OpenPacer
+
+__all__ = [
+    "REPORT_KEY",
+    "SEARCH_WORDS",
+    "CatalogView",
+    "ClosedPacer",
+    "Measurements",
+    "OpenPacer",
+    "TrafficContext",
+    "TrafficOptions",
+    "open_pool_size",
+]
