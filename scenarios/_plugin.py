@@ -24,7 +24,7 @@ from stampede.core.protocol import ORIGIN_FILE
 from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import available_profiles
 from stampede.scenarios._run_state import RunState
-from stampede.traffic import REPORT_KEY, Measurements, TrafficContext, TrafficOptions
+from stampede.traffic import REPORT_KEY, ProcessMeasurements, TrafficContext, TrafficOptions
 
 START_MESSAGE = "stampede_start"
 
@@ -151,7 +151,7 @@ def _on_start_message(environment: Any, msg: Any, **_: Any) -> None:
 @events.test_start.add_listener
 def on_test_start(environment: Any, **_: Any) -> None:
     ctx: TrafficContext = environment.stampede
-    ctx.measurements = Measurements(1.0, ctx.options.lateness_tolerance_s)
+    ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
     ctx.measurements.start()
     if isinstance(environment.runner, WorkerRunner):
         return

@@ -8,7 +8,7 @@ the standard library on import), so that it is unit-tested on a fake clock:
   *intended* to (coordinated omission is measured from the intended time);
 - `TrafficOptions` and `TrafficContext`: the profile as run, its schedule, user
   numbering across worker processes and seeded random generators;
-- `Measurements`: what one process measured, and its reports to the master;
+- `ProcessMeasurements`: what one process measured, and its reports to the master;
 - `CatalogView`: what a process has learned of the target's catalog.
 
 ``stampede.scenarios`` puts these behind Locust's users, shape and event hooks.
@@ -16,7 +16,7 @@ the standard library on import), so that it is unit-tested on a fake clock:
 
 from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
 from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
-from stampede.traffic._measurements import REPORT_KEY, Measurements
+from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
 
 __all__ = [
@@ -24,8 +24,8 @@ __all__ = [
     "SEARCH_WORDS",
     "CatalogView",
     "ClosedPacer",
-    "Measurements",
     "OpenPacer",
+    "ProcessMeasurements",
     "TrafficContext",
     "TrafficOptions",
     "open_pool_size",

@@ -18,7 +18,7 @@ from typing import Any
 
 from stampede.profiles import Behaviour, Profile, Schedule, load_profile
 from stampede.traffic._catalog import CatalogView
-from stampede.traffic._measurements import Measurements
+from stampede.traffic._measurements import ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
 
 #: an open-model user may take this long per arrival before the pool runs short
@@ -62,7 +62,7 @@ class TrafficContext:
     options: TrafficOptions
     profile: Profile
     schedule: Schedule
-    measurements: Measurements
+    measurements: ProcessMeasurements
     origin: float = field(default_factory=time.time)
     worker_index: int = 0
     worker_count: int = 1
@@ -77,7 +77,7 @@ class TrafficContext:
             options,
             profile,
             Schedule.from_profile(profile),
-            Measurements(1.0, options.lateness_tolerance_s),
+            ProcessMeasurements(1.0, options.lateness_tolerance_s),
         )
 
     @property
