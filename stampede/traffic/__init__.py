@@ -9,7 +9,9 @@ the standard library on import), so that it is unit-tested on a fake clock:
 - `TrafficOptions` and `TrafficContext`: the profile as run, its schedule, user
   numbering across worker processes and seeded random generators;
 - `ProcessMeasurements`: what one process measured, and its reports to the master;
-- `CatalogView`: what a process has learned of the target's catalog.
+- `CatalogView`: what a process has learned of the target's catalog;
+- `user_row`, `WorkerCount` and `RunStop`: what the master notes during a run;
+  `Progress` and `progress_line`: the line it prints every few seconds.
 
 ``stampede.scenarios`` puts these behind Locust's users, shape and event hooks.
 """
@@ -18,6 +20,8 @@ from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
 from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
 from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._progress import Progress, progress_line, recent_p95_ms
+from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, user_row
 
 __all__ = [
     "REPORT_KEY",
@@ -26,7 +30,14 @@ __all__ = [
     "ClosedPacer",
     "OpenPacer",
     "ProcessMeasurements",
+    "Progress",
+    "RunStop",
     "TrafficContext",
     "TrafficOptions",
+    "WorkerCount",
+    "WorkerLoss",
     "open_pool_size",
+    "progress_line",
+    "recent_p95_ms",
+    "user_row",
 ]
