@@ -105,6 +105,21 @@ class TrafficContext:
         think = next(m.think_time for m in self.profile.mix if m.behaviour == behaviour)
         return ClosedPacer(think, rng, self.clock)
 
+    def users_at(self, run_time: float) -> tuple[int, float] | None:
+        """Users and spawn rate for Locust's load shape at ``run_time``; None once it is over.
+
+        Closed model: the stage's target users and its spawn rate, 0.1 a second
+        at the least. Open model: the whole pool of arrival users, spawned within
+        a second; their pacers keep the arrival rate.
+        """
+        target = self.schedule.at(run_time)
+        if target is None:
+            return None
+        if self.profile.model == "open":
+            return self.pool_size, float(max(self.pool_size, 1))
+        assert target.users is not None and target.spawn_rate is not None
+        return target.users, max(target.spawn_rate, 0.1)
+
     def sale_opens_at(self) -> float | None:
         """Epoch time the flash sale opens, if the profile has one."""
         opens = self.schedule.sale_opens_at_s
