@@ -10,12 +10,21 @@ the standard library on import), so that it is unit-tested on a fake clock:
   numbering across worker processes and seeded random generators;
 - `ProcessMeasurements`: what one process measured, and its reports to the master;
 - `CatalogView`: what a process has learned of the target's catalog;
+  `classify`: which answers are business outcomes and which are failures;
 - `user_row`, `WorkerCount` and `RunStop`: what the master notes during a run;
   `Progress` and `progress_line`: the line it prints every few seconds.
 
 ``stampede.scenarios`` puts these behind Locust's users, shape and event hooks.
 """
 
+from stampede.traffic._answers import (
+    BUSINESS_CODES,
+    MAX_RETRY_AFTER_S,
+    classify,
+    json_list,
+    json_object,
+    retry_after,
+)
 from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
 from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
 from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
@@ -24,6 +33,8 @@ from stampede.traffic._progress import Progress, progress_line, recent_p95_ms
 from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, user_row
 
 __all__ = [
+    "BUSINESS_CODES",
+    "MAX_RETRY_AFTER_S",
     "REPORT_KEY",
     "SEARCH_WORDS",
     "CatalogView",
@@ -36,8 +47,12 @@ __all__ = [
     "TrafficOptions",
     "WorkerCount",
     "WorkerLoss",
+    "classify",
+    "json_list",
+    "json_object",
     "open_pool_size",
     "progress_line",
     "recent_p95_ms",
+    "retry_after",
     "user_row",
 ]
