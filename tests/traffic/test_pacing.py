@@ -151,10 +151,12 @@ def test_a_busy_user_sends_late_from_the_schedules_intended_time(
     assert pacer.wait() == pytest.approx(1.0)
     assert pacer.next_intended == pytest.approx(1001.0)
     clock.now = 1001.0
+    assert pacer.next_intended is not None
     ledger.record_sent(pacer.next_intended, clock.now)  # on time
     clock.now = 1002.0  # the request took 1 s: the next arrival (at √3 s) is overdue
     assert pacer.wait() == 0.0  # sent at once …
     assert pacer.next_intended == pytest.approx(1000 + math.sqrt(3))  # … as of the schedule
+    assert pacer.next_intended is not None
     ledger.record_sent(pacer.next_intended, clock.now)  # 0.27 s late: missed, not hidden
     assert pacer.wait() == pytest.approx(math.sqrt(5) - 2)  # the next keeps to the schedule
     assert pacer.next_intended == pytest.approx(1000 + math.sqrt(5))
