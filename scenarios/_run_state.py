@@ -156,10 +156,8 @@ class RunState:
                 processes=processes,
                 interrupted=not complete,
                 stop_reason=reason,
-                extra={
-                    "worker_losses": self.worker_losses,
-                    "on_worker_loss": self.on_worker_loss,
-                },
+                worker_losses=self.worker_losses,
+                on_worker_loss=self.on_worker_loss,
             )
         except StampedeError as exc:
             if not self.write_failed:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stampede.core.errors import ConfigError
 from stampede.core.records import RUN_FORMAT, RunRecord
+from stampede.core.rundir import RunDir
 from tests.core.samples import measured_run, run_record, runner_facts
 
 SOURCE = "runs/x/run.json"
@@ -58,6 +60,17 @@ def test_the_file_keeps_its_keys() -> None:
     assert full["worker_losses"] == [{"t": 31.0, "lost": 1, "left": 1, "before": 2}]
     assert full["generator"]["intended_arrivals"] == 950
     assert "intended_user_seconds" not in full["generator"]
+
+
+def test_the_child_writes_the_measured_part_and_the_runner_the_rest(tmp_path: Path) -> None:
+    rundir = RunDir(tmp_path)
+    rundir.write_record(RunRecord(measured_run()))
+    child = rundir.record()
+    assert child.runner is None and not child.complete and child.audit_ok is None
+    rundir.write_record(RunRecord(child.measured, runner_facts()))
+    final = rundir.record()
+    assert final.complete and final.audit_ok is True
+    assert final.measured == child.measured
 
 
 def _paths(data: object, prefix: str = "") -> Iterator[tuple[str, list[str | int]]]:
@@ -152,3 +165,14 @@ def test_malformed_files(data: object, words: str) -> None:
     with pytest.raises(ConfigError) as caught:
         RunRecord.from_json(data, SOURCE)
     assert words in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_run_directory_names_the_file_it_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / "run.json").write_text(json.dumps({**FULL, "profile": 3}))
+    with pytest.raises(
+        ConfigError, match=rf"^{tmp_path / 'run.json'}: profile is 3, expected a string"
+    ):
+        RunDir(tmp_path).record()
+    (tmp_path / "run.json").write_text("{not json")
+    with pytest.raises(ConfigError, match=r"run\.json cannot be read"):
+        RunDir(tmp_path).record()
