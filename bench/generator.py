@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._hardware import describe  # noqa: E402
+from stampede.core.rundir import RunDir  # noqa: E402
 from tests.measure.stub_server import StubServer, serving  # noqa: E402
 
 LOCUSTFILE = str(ROOT / "bench" / "locustfile_overhead.py")
@@ -191,16 +192,12 @@ def scale(scales: list[float], time_scale: float) -> None:
                 capture_output=True,
                 check=False,
             )
-            run = json.loads((out / "run.json").read_text())
+            validity = RunDir(out).record().measured.validity
             users = max(
                 (u["running"] for u in json.loads((out / "users.json").read_text())["rows"]),
                 default=0,
             )
-            verdict = (
-                "valid"
-                if run["validity"]["valid"]
-                else "INVALID: " + "; ".join(run["validity"]["reasons"])
-            )
+            verdict = "valid" if validity.valid else "INVALID: " + "; ".join(validity.reasons)
             print(f"scale {value:<6g} peak users {users:6.0f}  {verdict}")
 
 

@@ -1,8 +1,8 @@
 """Benchmark: ``report.html`` of a one-hour run at one-second resolution over 20 endpoints.
 
 The run directory is synthesised with Stampede's own writers (LatencyRecorder,
-LatencyTimeline, ArrivalLedger, OutcomeCounter, write_json) plus Locust-format
-CSVs: 3,600 intervals × 20 request names. Each measurement runs in a fresh
+LatencyTimeline, ArrivalLedger, OutcomeCounter, write_json, RunDir.write_record)
+plus Locust-format CSVs: 3,600 intervals × 20 request names. Each measurement runs in a fresh
 child process, so its peak resident memory is its own:
 
 * baseline: read every file of the run directory with the ``RunDir`` readers;
@@ -34,7 +34,17 @@ sys.path.insert(0, str(ROOT))
 from stampede.core.arrivals import ArrivalLedger  # noqa: E402
 from stampede.core.latency import LatencyRecorder, LatencyTimeline  # noqa: E402
 from stampede.core.outcomes import OutcomeCounter  # noqa: E402
-from stampede.core.rundir import write_json, write_text  # noqa: E402
+from stampede.core.records import (  # noqa: E402
+    FullScaleGenerator,
+    GeneratorFacts,
+    Machine,
+    MeasuredRun,
+    RunnerFacts,
+    RunRecord,
+    Versions,
+)
+from stampede.core.rundir import RunDir, write_json, write_text  # noqa: E402
+from stampede.core.validity import Validity  # noqa: E402
 
 ORIGIN = 1_800_000_000.0
 ENDPOINTS = (
@@ -137,35 +147,43 @@ def _write_files(
             ],
         },
     )
-    write_json(
-        out / "run.json",
-        {
-            "format": "stampede.run/1",
-            "profile": "bench",
-            "origin": ORIGIN,
-            "started_at": ORIGIN,
-            "ended_at": ORIGIN + seconds,
-            "duration_s": float(seconds),
-            "planned_duration_s": float(seconds),
-            "scale": 1.0,
-            "time_scale": 1.0,
-            "model": "closed",
-            "phases": [
-                ["baseline", 0, 600],
-                ["doors-open", 600, 900],
-                ["sale", 900, 3300],
-                ["decay", 3300, seconds],
-            ],
-            "sale_opens_at_s": 600.0,
-            "validity": {"valid": True, "reasons": []},
-            "audit_ok": True,
-            "command": "python bench/report_generation.py",
-            "interrupted": False,
-            "versions": {"python": platform.python_version()},
-            "machine": {"cpus": os.cpu_count()},
-        },
-    )
+    RunDir(out).write_record(_record(seconds))
     _write_locust_csvs(out, history, totals)
+
+
+def _record(seconds: int) -> RunRecord:
+    """What ``stampede run`` would have recorded of this hour."""
+    measured = MeasuredRun(
+        profile="bench",
+        model="closed",
+        scale=1.0,
+        time_scale=1.0,
+        host="http://127.0.0.1:8000",
+        started_at=ORIGIN,
+        ended_at=ORIGIN + seconds,
+        duration_s=float(seconds),
+        planned_duration_s=float(seconds),
+        origin=ORIGIN,
+        interrupted=False,
+        stop_reason="the profile's schedule ended",
+        phases=(
+            ("baseline", 0.0, 600.0),
+            ("doors-open", 600.0, 900.0),
+            ("sale", 900.0, 3300.0),
+            ("decay", 3300.0, float(seconds)),
+        ),
+        sale_opens_at_s=600.0,
+        open_model_pool=None,
+        generator=GeneratorFacts(1, seconds, 0, 0.05, 0, 0, None, None, 0.0, 0.0),
+        validity=Validity(True, ()),
+        versions=Versions("bench", "bench", platform.python_version()),
+        machine=Machine(platform.platform(), os.cpu_count(), "bench", platform.node()),
+    )
+    sizing = FullScaleGenerator(0.0, 0.0, "peak/users", "", 0.0, 2000)
+    runner = RunnerFacts(
+        "embedded", 1, "python bench/report_generation.py", 0, True, sizing, 0.0, (), True
+    )
+    return RunRecord(measured, runner)
 
 
 def _write_locust_csvs(out: Path, history: list[list[object]], totals: dict[str, int]) -> None:
@@ -208,7 +226,7 @@ def _measure(mode: str, run_dir: Path) -> dict[str, float]:
         from stampede.core.rundir import RunDir
 
         rundir = RunDir(run_dir)
-        rundir.run(), rundir.latency(), rundir.timeline(), rundir.arrivals()
+        rundir.record(), rundir.latency(), rundir.timeline(), rundir.arrivals()
         rundir.outcomes(), rundir.users(), rundir.cpu(), rundir.audit()
     else:
         from stampede.reports import write_report

@@ -107,7 +107,7 @@ from stampede.capacity._topology import (
     topology_from_mapping,
 )
 from stampede.capacity._usl import UslFit, fit_usl
-from stampede.capacity._write import plan_to_dict, write_plan
+from stampede.capacity._write import plan_document, write_plan
 
 __all__ = [
     "HISTORY_COLUMNS",
@@ -183,7 +183,7 @@ __all__ = [
     "normalize_history",
     "outbox_drain",
     "per_second_counts",
-    "plan_to_dict",
+    "plan_document",
     "plateau_frame",
     "plot_demand_supply",
     "plot_waterfall",

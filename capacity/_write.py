@@ -14,11 +14,7 @@
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,12 +25,21 @@ from stampede.capacity._charts import plot_demand_supply, plot_waterfall
 from stampede.capacity._plan import CapacityPlan
 from stampede.capacity._plateaus import plateau_frame
 from stampede.capacity._render import render_aws, render_hpa, render_keda
+from stampede.core.fields import Json
+from stampede.core.plan_document import (
+    PlanCost,
+    PlanCostLine,
+    PlanDocument,
+    PlanInputs,
+    PlanSaving,
+    PlanServiceDemands,
+    PlanSizingRow,
+    PlanSource,
+    strict_json,
+)
+from stampede.core.protocol import PLAN_FILE
 
 CHART_BINS = 300
-
-
-def _num(x: float) -> float | str:
-    return x if math.isfinite(x) else ("inf" if x > 0 else "-inf")
 
 
 def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
@@ -80,60 +85,102 @@ def simulation_frame(plan: CapacityPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plan_to_dict(plan: CapacityPlan, source: Mapping[str, object] | None = None) -> dict[str, Any]:
-    """The plan as JSON-ready data (infinities as strings), ``source`` facts under "source"."""
-    usl = {k: _num(v) if isinstance(v, float) else v for k, v in vars(plan.usl).items()}
-    return {
-        "source": dict(source or {}),
-        "inputs": {
-            "target_users": plan.target_users,
-            "baseline_users": plan.baseline_users,
-            "slo_p95_ms": plan.slo_p95_ms,
-            "think_time_s": plan.think_time_s,
-            "sale_start": plan.sale_start.isoformat(),
-            "sale_duration_s": plan.sale_duration_s,
-        },
-        "usl": usl,
-        "service_demands": None if plan.service_demands is None else vars(plan.service_demands),
+def _sizing_rows(plan: CapacityPlan) -> tuple[PlanSizingRow, ...]:
+    return tuple(
+        PlanSizingRow(
+            service=s,
+            demand_rps=z.demand_rps,
+            budget_ms=z.capacity.budget_ms,
+            method=z.capacity.method,
+            replica_share=z.capacity.replica_share,
+            safe_rps_per_replica=z.capacity.safe_rps_per_replica,
+            target_utilization=z.target_utilization,
+            baseline_replicas=plan.baseline_replicas[s],
+            peak_replicas=z.replicas,
+            mmc_p95_ms=z.mmc_p95_ms,
+            mmc_replicas=z.mmc_replicas,
+        )
+        for s, z in plan.sizing.items()
+    )
+
+
+def _cost(plan: CapacityPlan) -> PlanCost:
+    c = plan.cost
+    return PlanCost(
+        currency=c.currency,
+        monthly_baseline=c.monthly_baseline,
+        monthly_lines=dict(c.monthly_lines),
+        sale_hours=c.sale_hours,
+        sale_window=c.sale_window,
+        sale_lines=dict(c.sale_lines),
+        lines=tuple(PlanCostLine(x.name, x.label, x.monthly, x.sale_window) for x in c.lines()),
+        orders_in_sale=c.orders_in_sale,
+        cost_per_1000_orders=c.cost_per_1000_orders,
+        waterfall=tuple(PlanSaving(s.label, s.amount, s.total, s.kind) for s in c.waterfall),
+    )
+
+
+def _details(plan: CapacityPlan) -> dict[str, Json]:
+    """The sections of plan.json that only people and their tools read."""
+    sections = {
+        "usl": vars(plan.usl),
         "demand": {"peak": vars(plan.peak_demand), "baseline": vars(plan.baseline_demand)},
         "visit_ratios": vars(plan.ratios),
-        "sizing": sizing_frame(plan).replace({math.inf: "inf"}).to_dict(orient="records"),
         "database": vars(plan.database),
         "redis": vars(plan.redis),
-        "outbox": {k: _num(v) for k, v in vars(plan.outbox).items()},
+        "outbox": vars(plan.outbox),
         "generator": vars(plan.generator),
         "lead_times": {
             c: {**vars(lt), "total_s": lt.total_s, "breakdown": lt.describe()}
             for c, lt in plan.lead_times.items()
         },
         "simulations": simulation_frame(plan).to_dict(orient="records"),
-        "cost": {
-            "currency": plan.cost.currency,
-            "monthly_baseline": plan.cost.monthly_baseline,
-            "monthly_lines": dict(plan.cost.monthly_lines),
-            "sale_hours": plan.cost.sale_hours,
-            "sale_window": plan.cost.sale_window,
-            "sale_lines": dict(plan.cost.sale_lines),
-            "lines": [vars(line) for line in plan.cost.lines()],
-            "orders_in_sale": plan.cost.orders_in_sale,
-            "cost_per_1000_orders": _num(plan.cost.cost_per_1000_orders),
-            "waterfall": [vars(step) for step in plan.cost.waterfall],
-        },
-        "warnings": list(plan.warnings),
     }
+    return {name: strict_json(value) for name, value in sections.items()}
 
 
-def summary_markdown(plan: CapacityPlan, source: Mapping[str, object] | None = None) -> str:
+def plan_document(plan: CapacityPlan, source: PlanSource | None = None) -> PlanDocument:
+    """The plan as ``plan.json`` holds it, with the run it came from (``source``)."""
+    demands = plan.service_demands
+    return PlanDocument(
+        source=source,
+        inputs=PlanInputs(
+            target_users=plan.target_users,
+            baseline_users=plan.baseline_users,
+            slo_p95_ms=plan.slo_p95_ms,
+            think_time_s=plan.think_time_s,
+            sale_start=plan.sale_start.isoformat(),
+            sale_duration_s=plan.sale_duration_s,
+        ),
+        sizing=_sizing_rows(plan),
+        service_demands=None
+        if demands is None
+        else PlanServiceDemands(
+            dict(demands.cpu_ms),
+            dict(demands.cpu_ms_se),
+            demands.background_cores,
+            demands.r_squared,
+            demands.bins,
+        ),
+        cost=_cost(plan),
+        warnings=tuple(plan.warnings),
+        details=_details(plan),
+    )
+
+
+def _source_lines(source: PlanSource | None) -> list[str]:
+    if source is None:
+        return []
+    return ["## Measured run", "", *[f"- {k}: {v}" for k, v in source.to_json().items()], ""]
+
+
+def summary_markdown(plan: CapacityPlan, source: PlanSource | None = None) -> str:
     """A short human summary of the plan, with the measurement's ``source`` facts first."""
     u, c = plan.usl, plan.cost
     lines = [
         f"# Capacity plan for {plan.target_users:g} users",
         "",
-        *(
-            ["## Measured run", "", *[f"- {k}: {v}" for k, v in source.items()], ""]
-            if source
-            else []
-        ),
+        *_source_lines(source),
         f"Sale: {plan.sale_start.isoformat()} for {plan.sale_duration_s / 60:g} min; "
         f"p95 objective {plan.slo_p95_ms:g} ms.",
         "",
@@ -257,7 +304,7 @@ def write_plan(
     out_dir: str | Path,
     *,
     charts: bool = True,
-    source: Mapping[str, object] | None = None,
+    source: PlanSource | None = None,
 ) -> list[Path]:
     """Write the plan's files under ``out_dir`` (created if needed).
 
@@ -269,7 +316,7 @@ def write_plan(
         Target directory.
     charts : bool
         Also draw PNG charts.
-    source : mapping, optional
+    source : PlanSource, optional
         Where the measurements came from (run directory, validity, scale),
         written into plan.json and at the top of summary.md.
 
@@ -281,7 +328,7 @@ def write_plan(
     out = Path(out_dir)
     (out / "k8s").mkdir(parents=True, exist_ok=True)
     files: dict[Path, str] = {
-        out / "plan.json": json.dumps(plan_to_dict(plan, source), indent=2, default=str) + "\n",
+        out / PLAN_FILE: plan_document(plan, source).dumps(),
         out / "summary.md": summary_markdown(plan, source),
         out / "plateaus.csv": plateau_frame(plan.plateaus).to_csv(index=False),
         out / "services.csv": plan.plateaus.services.to_csv(index=False),

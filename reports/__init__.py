@@ -22,7 +22,7 @@ from stampede.reports._regression import RegressionResult, detect_regression
 from stampede.reports._report import render_report, write_report
 from stampede.reports._slo import Measurements, SloResult, evaluate_slos
 from stampede.reports._slofile import load_slos
-from stampede.reports._verdict import RunFacts, Verdict, judge
+from stampede.reports._verdict import Verdict, VerdictInputs, judge
 
 __all__ = [
     "Distribution",
@@ -30,9 +30,9 @@ __all__ = [
     "Measurements",
     "RegressionResult",
     "RunData",
-    "RunFacts",
     "SloResult",
     "Verdict",
+    "VerdictInputs",
     "detect_regression",
     "evaluate_slos",
     "judge",

@@ -55,8 +55,8 @@ def _capacity(d: RunData, what: str) -> float | None:
     if d.capacity is None:
         return None
     if what == "replicas":
-        return float(sum(int(r.get("peak_replicas", 0)) for r in d.capacity.get("sizing", [])))
-    return float(d.capacity.get("cost", {}).get("monthly_baseline", 0.0))
+        return float(d.capacity.peak_replicas)
+    return d.capacity.cost.monthly_baseline
 
 
 Metric = tuple[str, Callable[[RunData], float | None], Callable[[float | None], str], Better]

@@ -7,15 +7,28 @@ everything downstream speaks one clock.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from stampede.core.errors import ConfigError
 from stampede.core.groups import endpoint_group
+from stampede.core.protocol import (
+    ARRIVALS_FILE,
+    CPU_FILE,
+    EXCEPTIONS_FILE,
+    FAILURES_FILE,
+    HISTORY_FILE,
+    LATENCY_FILE,
+    OUTCOMES_FILE,
+    PROFILE_FILE,
+    STATS_FILE,
+    STORE_SUMMARY_FILE,
+    TIMELINE_FILE,
+    USERS_FILE,
+)
+from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.profiles import Slos, load_profile
 from stampede.reports._hist import Counts, percentiles_of_counts
@@ -35,54 +48,49 @@ from stampede.reports._recovery import faults_from
 from stampede.reports._timeline import group_counts, group_distributions, read_timelines, since
 
 
-def load_run(path: Path) -> RunData:
-    """Read every file of the run directory at ``path``; ConfigError when it is not one."""
-    rundir = RunDir(Path(path)).check()
-    run = rundir.run()
-    origin = float(run.get("origin") or run.get("started_at") or 0.0)
-    latency = rundir.read_json("latency.json")
-    timelines, requests_per_s = read_timelines(rundir.read_json("timeline.json"), origin)
-    stats = rundir.read_csv("locust_stats.csv")
+def load_run(path: Path, record: RunRecord | None = None) -> RunData:
+    """Read every file of the run directory at ``path``; ConfigError when it is not one.
+
+    ``record`` stands in for its ``run.json`` (``stampede run`` reports a run
+    before it writes the final record).
+    """
+    rundir = RunDir(Path(path)) if record is not None else RunDir(Path(path)).check()
+    run = record if record is not None else rundir.record()
+    measured = run.measured
+    origin = measured.origin
+    latency = rundir.read_json(LATENCY_FILE)
+    timelines, requests_per_s = read_timelines(rundir.read_json(TIMELINE_FILE), origin)
+    stats = rundir.read_csv(STATS_FILE)
     endpoints = _endpoints(latency, stats)
     requests, failures = _totals(stats, endpoints)
     return RunData(
         path=rundir.path,
         run=run,
-        profile=str(run.get("profile", rundir.path.name)),
-        slos=_slos(rundir),
-        phases=tuple(Phase(str(n), float(a), float(b)) for n, a, b in run.get("phases", [])),
-        sale_opens_at_s=_optional_float(run.get("sale_opens_at_s")),
-        duration_s=float(run.get("duration_s") or run.get("planned_duration_s") or 0.0),
+        profile=measured.profile,
+        slos=rundir.profile(load_profile).slos if rundir.has(PROFILE_FILE) else Slos(),
+        phases=tuple(Phase(*phase) for phase in measured.phases),
+        sale_opens_at_s=measured.sale_opens_at_s,
+        duration_s=measured.duration_s or measured.planned_duration_s,
         users=_users(rundir),
         arrivals=_arrivals(rundir, origin),
         requests_per_s=requests_per_s,
-        failures_per_s=_failures_per_s(rundir.read_csv("locust_stats_history.csv"), origin),
+        failures_per_s=_failures_per_s(rundir.read_csv(HISTORY_FILE), origin),
         outcomes=_outcomes(rundir, origin),
-        outcome_totals=rundir.outcomes().totals() if rundir.has("outcomes.json") else {},
+        outcome_totals=rundir.outcomes().totals() if rundir.has(OUTCOMES_FILE) else {},
         distributions=group_distributions(latency),
         timelines=timelines,
         endpoints=endpoints,
         requests=requests,
         failures=failures,
-        failure_rows=_failure_rows(rundir.read_csv("locust_failures.csv")),
-        exceptions=_exceptions(rundir.read_csv("locust_exceptions.csv")),
+        failure_rows=_failure_rows(rundir.read_csv(FAILURES_FILE)),
+        exceptions=_exceptions(rundir.read_csv(EXCEPTIONS_FILE)),
         audit_checks=_audit(rundir),
         flash=_flash(rundir, origin),
         orders_by_status=_orders(rundir),
         cpu=_cpu(rundir),
-        capacity=_capacity(rundir.path / "capacity" / "plan.json"),
-        faults=faults_from(run.get("chaos") or ()),
+        capacity=rundir.plan(),
+        faults=faults_from(run.runner.chaos if run.runner is not None else ()),
     )
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _slos(rundir: RunDir) -> Slos:
-    if not rundir.has("profile.yaml"):
-        return Slos()
-    return load_profile(rundir.file("profile.yaml")).slos
 
 
 def _int(text: str | None) -> int:
@@ -135,7 +143,7 @@ def _endpoints(
 
 
 def _users(rundir: RunDir) -> UsersSeries:
-    if not rundir.has("users.json"):
+    if not rundir.has(USERS_FILE):
         return UsersSeries()
     rows = rundir.users()
     return UsersSeries(
@@ -146,7 +154,7 @@ def _users(rundir: RunDir) -> UsersSeries:
 
 
 def _arrivals(rundir: RunDir, origin: float) -> ArrivalSeries:
-    if not rundir.has("arrivals.json"):
+    if not rundir.has(ARRIVALS_FILE):
         return ArrivalSeries()
     ledger = rundir.arrivals()
     rows = ledger.rows()
@@ -161,7 +169,7 @@ def _arrivals(rundir: RunDir, origin: float) -> ArrivalSeries:
 
 def _outcomes(rundir: RunDir, origin: float) -> dict[str, Series]:
     """Each outcome per second over every interval of the run (zero where none happened)."""
-    if not rundir.has("outcomes.json"):
+    if not rundir.has(OUTCOMES_FILE):
         return {}
     counter = rundir.outcomes()
     step = counter.interval
@@ -222,9 +230,9 @@ def _audit(rundir: RunDir) -> tuple[AuditCheck, ...] | None:
 
 
 def _summary(rundir: RunDir) -> Mapping[str, Any]:
-    if not rundir.has("store-summary.json"):
+    if not rundir.has(STORE_SUMMARY_FILE):
         return {}
-    return dict(rundir.read_json("store-summary.json"))
+    return dict(rundir.read_json(STORE_SUMMARY_FILE))
 
 
 def _flash(rundir: RunDir, origin: float) -> tuple[FlashSku, ...]:
@@ -246,7 +254,7 @@ def _orders(rundir: RunDir) -> dict[str, int]:
 
 
 def _cpu(rundir: RunDir) -> Series:
-    if not rundir.has("cpu.json"):
+    if not rundir.has(CPU_FILE):
         return Series()
     samples = rundir.cpu()
     if not samples:
@@ -256,12 +264,3 @@ def _cpu(rundir: RunDir) -> Series:
         tuple(float(s["at"]) - first for s in samples),
         tuple(float(s.get("core_percent", 0.0)) for s in samples),
     )
-
-
-def _capacity(path: Path) -> Mapping[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path} cannot be read: {exc}; re-run `stampede plan`") from exc

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from stampede.core.plan_document import PlanDocument
+from stampede.core.records import RunRecord
 from stampede.profiles import Slos
 from stampede.reports._hist import Distribution
 
@@ -150,7 +151,7 @@ class RunData:
     """Everything measured in one run, as plain data."""
 
     path: Path
-    run: Mapping[str, Any]
+    run: RunRecord
     profile: str
     slos: Slos
     phases: tuple[Phase, ...]
@@ -173,34 +174,31 @@ class RunData:
     flash: tuple[FlashSku, ...] = ()
     orders_by_status: Mapping[str, int] = field(default_factory=dict)
     cpu: Series = Series()
-    capacity: Mapping[str, Any] | None = None
+    capacity: PlanDocument | None = None
     faults: tuple[Fault, ...] = ()
 
     @property
     def valid(self) -> bool:
-        return bool(self.run.get("validity", {}).get("valid", False))
+        return self.run.measured.validity.valid
 
     @property
     def invalid_reasons(self) -> tuple[str, ...]:
-        validity = self.run.get("validity")
-        if not isinstance(validity, Mapping):
-            return ("run.json has no validity verdict; the run did not finish",)
-        return tuple(str(r) for r in validity.get("reasons", ()))
+        return self.run.measured.validity.reasons
 
     @property
     def interrupted(self) -> bool:
-        return bool(self.run.get("interrupted", False))
+        return self.run.measured.interrupted
 
     @property
     def audit_ok(self) -> bool | None:
-        value = self.run.get("audit_ok")
+        value = self.run.audit_ok
         if value is None and self.audit_checks is not None:
             return all(check.ok for check in self.audit_checks)
-        return None if value is None else bool(value)
+        return value
 
     @property
     def scale(self) -> float:
-        return float(self.run.get("scale", 1.0))
+        return self.run.measured.scale
 
     @property
     def error_rate(self) -> float:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from stampede.core.records import ChaosFault
 from stampede.reports._model import Fault, GroupTimeline, Series
 
 RECOVERY_WINDOW_S = 5
@@ -35,17 +35,8 @@ class Recovery:
         return None if self.recovered_at_s is None else self.recovered_at_s - self.from_s
 
 
-def faults_from(records: Sequence[Mapping[str, Any]]) -> tuple[Fault, ...]:
-    return tuple(
-        Fault(
-            str(r.get("spec", "")),
-            str(r.get("kind", "")),
-            None if r.get("start_s") is None else float(r["start_s"]),
-            None if r.get("end_s") is None else float(r["end_s"]),
-            str(r.get("detail", "")),
-        )
-        for r in records
-    )
+def faults_from(records: Sequence[ChaosFault]) -> tuple[Fault, ...]:
+    return tuple(Fault(r.spec, r.kind, r.start_s, r.end_s, r.detail) for r in records)
 
 
 def _per_second(series: Series) -> dict[int, float]:

@@ -8,13 +8,13 @@ offline, mails as one file and prints cleanly. Every value from the run
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from stampede.core.records import RunRecord
 from stampede.core.rundir import write_text
 from stampede.profiles import EndpointGroup
 from stampede.reports._figures import Chart, png_file_uri, run_charts
@@ -24,7 +24,7 @@ from stampede.reports._load import load_run
 from stampede.reports._model import GROUP_ORDER, RunData
 from stampede.reports._recovery import Recovery, recoveries
 from stampede.reports._slo import Measurements, SloResult, evaluate_slos
-from stampede.reports._verdict import RunFacts, Verdict, judge
+from stampede.reports._verdict import Verdict, VerdictInputs, judge
 
 #: images of the capacity plan embedded at most, in bytes (the page stays under 2 MB)
 CAPACITY_IMAGE_BUDGET = 900_000
@@ -57,12 +57,12 @@ def measurements(data: RunData) -> Measurements:
     )
 
 
-def facts(data: RunData) -> RunFacts:
+def facts(data: RunData) -> VerdictInputs:
     """What a run's verdict depends on besides its objectives."""
     failed = tuple(
         f"{c.name.replace('_', ' ')}: {c.detail}" for c in data.audit_checks or () if not c.ok
     )
-    return RunFacts(
+    return VerdictInputs(
         scale=data.scale,
         peak_users=data.peak_users,
         valid=data.valid,
@@ -108,7 +108,8 @@ def key_numbers(data: RunData, slos: tuple[SloResult, ...]) -> list[KeyNumber]:
     def p(q: float) -> str:
         return ms(all_.percentile(q)) if all_.total else "—"
 
-    full = data.run.get("generator_sizing", {}).get("full_scale_peak_users")
+    runner = data.run.runner
+    full = runner.generator_sizing.full_scale_peak_users if runner is not None else None
     scale_note = f"scale {data.scale:g}" + (f"; {full:,.0f} at full scale" if full else "")
     paid = data.outcome_totals.get("order_paid", data.orders_by_status.get("paid", 0))
     error_ok = all(s.passed for s in slos if s.key == "error_rate")
@@ -154,83 +155,68 @@ def _capacity(data: RunData) -> dict[str, Any] | None:
             continue
         used += size
         images.append((path.stem.replace("-", " "), png_file_uri(path)))
-    sizing = [row for row in plan.get("sizing", []) if isinstance(row, Mapping)]
+    cost = plan.cost
     return {
-        "inputs": plan.get("inputs", {}),
-        "sizing": sizing,
-        "demands": plan.get("service_demands") or None,
-        "replicas_baseline": sum(int(r.get("baseline_replicas", 0)) for r in sizing),
-        "replicas_peak": sum(int(r.get("peak_replicas", 0)) for r in sizing),
-        "cost": plan.get("cost", {}),
-        "cost_lines": _cost_lines(plan.get("cost", {})),
-        "per_1000_orders": _finite(plan.get("cost", {}).get("cost_per_1000_orders")),
-        "response_bytes": (plan.get("source") or {}).get("response_bytes_measured"),
-        "warnings": plan.get("warnings", []),
+        "inputs": plan.inputs,
+        "sizing": plan.sizing,
+        "demands": plan.service_demands,
+        "replicas_baseline": plan.baseline_replicas,
+        "replicas_peak": plan.peak_replicas,
+        "cost": cost,
+        "cost_lines": [(line.label, line.monthly, line.sale_window) for line in cost.lines],
+        "per_1000_orders": _finite(cost.cost_per_1000_orders),
+        "response_bytes": plan.source.response_bytes_measured if plan.source else None,
+        "warnings": plan.warnings,
         "images": images,
         "skipped": skipped,
     }
 
 
-def _finite(value: object) -> float | None:
-    """``value`` when it is a finite number (plan.json writes infinity as a string)."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
-
-
-def _cost_lines(cost: Mapping[str, Any]) -> list[tuple[str, float, float]]:
-    """(label, baseline month, sale window) of each cost line, as plan.json orders them."""
-    return [
-        (
-            str(line.get("label", "")),
-            float(line.get("monthly", 0.0)),
-            float(line.get("sale_window", 0.0)),
-        )
-        for line in cost.get("lines") or []
-        if isinstance(line, Mapping)
-    ]
+def _finite(value: float) -> float | None:
+    """``value`` when it is finite (a plan with no orders costs infinity per order)."""
+    return value if math.isfinite(value) else None
 
 
 def _environment(data: RunData) -> list[tuple[str, str]]:
-    run = data.run
-    machine = run.get("machine", {})
-    generator = run.get("generator", {})
-    sizing = run.get("generator_sizing", {})
+    measured, runner = data.run.measured, data.run.runner
+    machine, versions = measured.machine, measured.versions
     cpu = data.cpu.values
-    versions = ", ".join(f"{k} {v}" for k, v in sorted(run.get("versions", {}).items()))
+    target = runner.target_kind if runner is not None else "?"
+    peak_mb = runner.generator_peak_memory_mb if runner is not None else "?"
     rows = [
-        ("Profile", f"{data.profile} ({run.get('model', '?')} model)"),
-        ("Scale", f"users × {run.get('scale', 1)}, durations × {run.get('time_scale', 1)}"),
-        ("Target", f"{run.get('host', '?')} ({run.get('target', '?')})"),
-        (
-            "Started / ended",
-            f"{when(run.get('started_at'))} / {when(run.get('ended_at'))}",
-        ),
+        ("Profile", f"{data.profile} ({measured.model} model)"),
+        ("Scale", f"users × {measured.scale}, durations × {measured.time_scale}"),
+        ("Target", f"{measured.host} ({target})"),
+        ("Started / ended", f"{when(measured.started_at)} / {when(measured.ended_at)}"),
         (
             "Duration",
-            f"{duration(data.duration_s)} (planned {duration(run.get('planned_duration_s'))})",
+            f"{duration(data.duration_s)} (planned {duration(measured.planned_duration_s)})",
         ),
-        ("Stop reason", str(run.get("stop_reason", "—"))),
+        ("Stop reason", measured.stop_reason),
         (
             "Host",
-            f"{machine.get('hostname', '?')}: {machine.get('cpus', '?')} CPUs, "
-            f"{machine.get('processor', '?')}, {machine.get('platform', '?')}",
+            f"{machine.hostname}: {'?' if machine.cpus is None else machine.cpus} CPUs, "
+            f"{machine.processor}, {machine.platform}",
         ),
-        ("Versions", versions or "—"),
+        (
+            "Versions",
+            f"locust {versions.locust}, python {versions.python}, stampede {versions.stampede}",
+        ),
         (
             "Generator",
-            f"{generator.get('processes', 1)} worker process(es); CPU of the busiest "
+            f"{measured.generator.processes} worker process(es); CPU of the busiest "
             f"core mean {sum(cpu) / len(cpu) if cpu else 0:.0f}%, peak {max(cpu, default=0):.0f}%;"
-            f" peak memory {run.get('generator_peak_memory_mb', '?')} MB",
+            f" peak memory {peak_mb} MB",
         ),
     ]
-    if sizing.get("workers_needed"):
+    sizing = runner.generator_sizing if runner is not None else None
+    if sizing is not None and sizing.workers_needed:
         rows.append(
             (
                 "Full-scale generator",
-                f"{sizing['workers_needed']} worker processes and {sizing['memory_gb_needed']} GB "
-                f"for {sizing['full_scale_peak_users']:,.0f} users "
-                f"({sizing['measured_rps_per_core']:,.0f} req/s per core measured)",
+                f"{sizing.workers_needed} worker processes and {sizing.memory_gb_needed} GB "
+                f"for {sizing.full_scale_peak_users:,.0f} users "
+                f"({sizing.measured_rps_per_core:,.0f} req/s per core measured)",
             )
         )
     return rows
@@ -273,17 +259,19 @@ def _chaos_rows(data: RunData, found: tuple[Recovery, ...]) -> list[dict[str, st
     return rows
 
 
-def _run_notes(run: Mapping[str, Any]) -> list[str]:
+def _run_notes(run: RunRecord) -> list[str]:
     """What went wrong with the run itself: a dead target, lost workers, missing files."""
     notes = []
-    if run.get("target_lost"):
-        notes.append(f"The run was cut short: {run['target_lost']}. What was measured is kept.")
-    for loss in run.get("worker_losses") or ():
-        then = "the run went on" if run.get("on_worker_loss") != "stop" else "the run stopped"
+    lost = run.runner.target_lost if run.runner is not None else None
+    if lost:
+        notes.append(f"The run was cut short: {lost}. What was measured is kept.")
+    measured = run.measured
+    for loss in measured.worker_losses:
+        then = "the run went on" if measured.on_worker_loss != "stop" else "the run stopped"
         notes.append(
-            f"A load generator worker process was lost at {loss['t']:.0f} s "
-            f"({loss['left']} of {loss['before']} left); {then} (--on-worker-loss "
-            f"{run.get('on_worker_loss', 'continue')})."
+            f"A load generator worker process was lost at {loss.t:.0f} s "
+            f"({loss.left} of {loss.before} left); {then} (--on-worker-loss "
+            f"{measured.on_worker_loss})."
         )
     return notes
 
@@ -305,10 +293,18 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
         "endpoints": sorted(data.endpoints, key=lambda e: (GROUP_ORDER.index(e.group), e.name)),
         "capacity": _capacity(data),
         "environment": _environment(data),
-        "command": str(data.run.get("command") or f"stampede run {data.profile}"),
+        "command": _command(data),
         "chaos": _chaos_rows(data, found),
         "run_notes": _run_notes(data.run),
     }
+
+
+def _command(data: RunData) -> str:
+    """How to make this run again: the command that made it, else the plainest one."""
+    runner = data.run.runner
+    return (
+        runner.command if runner is not None and runner.command else f"stampede run {data.profile}"
+    )
 
 
 def environment() -> jinja2.Environment:
@@ -329,7 +325,7 @@ def render_report(data: RunData, max_points: int = 900) -> str:
     return environment().get_template("report.html.j2").render(report_context(data, max_points))
 
 
-def write_report(run_dir: Path, out: Path | None = None) -> Path:
+def write_report(run_dir: Path, out: Path | None = None, record: RunRecord | None = None) -> Path:
     """Write ``report.html`` for the run directory ``run_dir`` and return its path.
 
     Parameters
@@ -338,8 +334,10 @@ def write_report(run_dir: Path, out: Path | None = None) -> Path:
         A directory written by ``stampede run``.
     out
         Where to write the page (default ``run_dir/report.html``).
+    record
+        The run's record, when it is not (yet) the one in ``run_dir/run.json``.
     """
-    data = load_run(Path(run_dir))
+    data = load_run(Path(run_dir), record)
     path = Path(out) if out is not None else data.path / "report.html"
     write_text(path, render_report(data))
     return path

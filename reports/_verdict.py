@@ -26,7 +26,7 @@ LABELS: dict[Status, str] = {
 
 
 @dataclass(frozen=True)
-class RunFacts:
+class VerdictInputs:
     """What the verdict depends on besides the objectives."""
 
     scale: float
@@ -49,7 +49,7 @@ class Verdict:
         return LABELS[self.status]
 
 
-def _load_phrase(facts: RunFacts) -> str:
+def _load_phrase(facts: VerdictInputs) -> str:
     users = f"{facts.peak_users:,.0f} concurrent users"
     if facts.scale >= 1:
         return f"at full scale ({users})"
@@ -65,7 +65,7 @@ def _first_clause(reason: str) -> str:
     return reason.split(";", 1)[0].strip().rstrip(".")
 
 
-def judge(facts: RunFacts, slos: Sequence[SloResult]) -> Verdict:
+def judge(facts: VerdictInputs, slos: Sequence[SloResult]) -> Verdict:
     """The verdict on a run from its facts and its judged objectives."""
     missed = [s for s in slos if not s.passed]
     if facts.audit_ok is False:

@@ -1,16 +1,40 @@
-"""Writing what the master (or a local runner) measured into the run directory."""
+"""Writing what the master (or a local runner) measured into the run directory.
+
+The child's step of the run's record: the measurement files, the profile as
+run (unless it was handed one: ``stampede run`` writes it before starting the
+child), and ``run.json`` holding a :class:`~stampede.core.records.MeasuredRun`,
+written last so that a run directory with ``run.json`` has every measurement.
+"""
 
 from __future__ import annotations
 
 import os
 import platform
 import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from stampede.core.cpu import CpuSample
 from stampede.core.machine import cpu_model
-from stampede.core.rundir import RUN_FORMAT, RunDir, write_json, write_text
+from stampede.core.protocol import (
+    ARRIVALS_FILE,
+    CPU_FILE,
+    LATENCY_FILE,
+    OUTCOMES_FILE,
+    PROFILE_FILE,
+    TIMELINE_FILE,
+    USERS_FILE,
+)
+from stampede.core.records import (
+    GeneratorFacts,
+    Machine,
+    MeasuredRun,
+    RunRecord,
+    Versions,
+    WorkerLoss,
+)
+from stampede.core.rundir import RunDir, write_json
 from stampede.core.validity import (
     Validity,
     check_late,
@@ -25,6 +49,27 @@ from stampede.traffic import TrafficContext
 MIN_SAMPLES = 100
 
 
+@dataclass(frozen=True)
+class TrafficEnd:
+    """How and when the test ended, as the master saw it."""
+
+    started_at: float
+    ended_at: float
+    host: str
+    processes: int
+    interrupted: bool
+    stop_reason: str
+    worker_losses: tuple[WorkerLoss, ...] = ()
+    on_worker_loss: str = "continue"
+
+
+def losses(rows: Sequence[Mapping[str, float]]) -> tuple[WorkerLoss, ...]:
+    """The master's records of lost workers (``t``, ``lost``, ``left``, ``before``)."""
+    return tuple(
+        WorkerLoss(float(r["t"]), int(r["lost"]), int(r["left"]), int(r["before"])) for r in rows
+    )
+
+
 def _cpu_objects(rows: list[dict[str, float]]) -> list[CpuSample]:
     return [
         CpuSample(r["at"], r["core_percent"], r["machine_percent"], r["busiest_percent"])
@@ -33,29 +78,73 @@ def _cpu_objects(rows: list[dict[str, float]]) -> list[CpuSample]:
 
 
 def judge(
-    ctx: TrafficContext, users: list[dict[str, float]], elapsed: float, cpu: list[dict[str, float]]
-) -> tuple[Validity, dict[str, Any]]:
+    ctx: TrafficContext, users: list[dict[str, float]], end: TrafficEnd, cpu: list[dict[str, float]]
+) -> tuple[Validity, GeneratorFacts]:
+    """The run's validity, and the generator's facts it was judged on."""
     m = ctx.measurements
+    elapsed = end.ended_at - end.started_at
     ledger = m.arrivals
-    recorded = m.latency.count()
     on_time = ledger.sent - ledger.missed
-    facts: dict[str, Any] = {"scheduled": ledger.sent, "late": ledger.missed}
     reasons = [
         check_late(ledger.sent, ledger.missed),
         check_saturation(_cpu_objects(cpu)),
-        check_sample_count(recorded, MIN_SAMPLES),
+        check_sample_count(m.latency.count(), MIN_SAMPLES),
     ]
+    facts = GeneratorFacts(
+        processes=end.processes,
+        cpu_samples=len(cpu),
+        memory_above_idle_bytes=m.memory_above_baseline(),
+        lateness_tolerance_s=ctx.options.lateness_tolerance_s,
+        scheduled=ledger.sent,
+        late=ledger.missed,
+    )
     if ctx.profile.model == "open":
-        intended = ctx.schedule.intended_arrivals(0.0, min(elapsed, ctx.schedule.duration_s))
-        facts.update(intended_arrivals=round(intended), sent_on_time=on_time)
-        reasons.append(check_sent(round(intended), on_time))
+        intended = round(ctx.schedule.intended_arrivals(0.0, min(elapsed, ctx.schedule.duration_s)))
+        facts = replace(facts, intended_arrivals=intended, sent_on_time=on_time)
+        reasons.append(check_sent(intended, on_time))
     else:
         intended_us = sum(r["intended"] for r in users)
         running_us = sum(min(r["running"], r["intended"]) for r in users)
-        facts.update(intended_user_seconds=intended_us, running_user_seconds=running_us)
+        facts = replace(facts, intended_user_seconds=intended_us, running_user_seconds=running_us)
         reasons.append(check_users(intended_us, running_us))
     found = tuple(r for r in reasons if r is not None)
     return Validity(not found, found), facts
+
+
+def measured_run(
+    ctx: TrafficContext, end: TrafficEnd, validity: Validity, generator: GeneratorFacts
+) -> MeasuredRun:
+    """The child's step of the run's record."""
+    profile, schedule = ctx.profile, ctx.schedule
+    return MeasuredRun(
+        profile=profile.name,
+        model=profile.model,
+        scale=profile.applied_scale,
+        time_scale=profile.applied_time_scale,
+        host=end.host,
+        started_at=end.started_at,
+        ended_at=end.ended_at,
+        duration_s=end.ended_at - end.started_at,
+        planned_duration_s=schedule.duration_s,
+        origin=ctx.origin,
+        interrupted=end.interrupted,
+        stop_reason=end.stop_reason,
+        phases=tuple((p.name, p.start_s, p.end_s) for p in schedule.phases),
+        sale_opens_at_s=schedule.sale_opens_at_s,
+        open_model_pool=ctx.pool_size if profile.model == "open" else None,
+        generator=generator,
+        validity=validity,
+        versions=Versions(installed_version(), installed_version("locust"), sys.version.split()[0]),
+        machine=Machine(platform.platform(), os.cpu_count(), cpu_model(), platform.node()),
+        worker_losses=end.worker_losses,
+        on_worker_loss=end.on_worker_loss,
+    )
+
+
+def _handed_profile(ctx: TrafficContext, out: Path) -> bool:
+    """Whether ``--traffic`` is this run directory's profile.yaml (``stampede run`` wrote it)."""
+    traffic = Path(ctx.options.traffic)
+    return traffic.is_file() and traffic.resolve() == (out / PROFILE_FILE).resolve()
 
 
 def write_artifacts(
@@ -69,57 +158,31 @@ def write_artifacts(
     processes: int,
     interrupted: bool,
     stop_reason: str,
-    extra: dict[str, Any] | None = None,
+    worker_losses: Sequence[Mapping[str, float]] = (),
+    on_worker_loss: str = "continue",
 ) -> Validity:
+    """Write the measurement files, the profile as run, then ``run.json``; the validity."""
+    end = TrafficEnd(
+        started_at,
+        ended_at,
+        host,
+        processes,
+        interrupted,
+        stop_reason,
+        losses(worker_losses),
+        on_worker_loss,
+    )
     m = ctx.measurements
     cpu = [*m.cpu_samples, *m.own_cpu()]
-    validity, facts = judge(ctx, users, ended_at - started_at, cpu)
-    run = RunDir(out)
-    write_json(out / "latency.json", m.latency.to_dict())
-    write_json(out / "timeline.json", m.timeline.to_dict())
-    write_json(out / "arrivals.json", m.arrivals.to_dict())
-    write_json(out / "outcomes.json", m.outcomes.to_dict())
-    write_json(out / "users.json", {"rows": users})
-    write_json(out / "cpu.json", {"samples": cpu})
-    write_text(out / "profile.yaml", ctx.profile.to_yaml())
-    run.update_run(
-        {
-            "format": RUN_FORMAT,
-            "profile": ctx.profile.name,
-            "model": ctx.profile.model,
-            "scale": ctx.profile.applied_scale,
-            "time_scale": ctx.profile.applied_time_scale,
-            "host": host,
-            "started_at": started_at,
-            "ended_at": ended_at,
-            "duration_s": ended_at - started_at,
-            "planned_duration_s": ctx.schedule.duration_s,
-            "origin": ctx.origin,
-            "interrupted": interrupted,
-            "stop_reason": stop_reason,
-            "phases": [list(p) for p in ctx.schedule.phases],
-            "sale_opens_at_s": ctx.schedule.sale_opens_at_s,
-            "open_model_pool": ctx.pool_size if ctx.profile.model == "open" else None,
-            "generator": {
-                "processes": processes,
-                "cpu_samples": len(cpu),
-                "memory_above_idle_bytes": m.memory_above_baseline(),
-                "lateness_tolerance_s": ctx.options.lateness_tolerance_s,
-                **facts,
-            },
-            "validity": {"valid": validity.valid, "reasons": list(validity.reasons)},
-            "versions": {
-                "stampede": installed_version(),
-                "locust": installed_version("locust"),
-                "python": sys.version.split()[0],
-            },
-            "machine": {
-                "platform": platform.platform(),
-                "cpus": os.cpu_count(),
-                "processor": cpu_model(),
-                "hostname": platform.node(),
-            },
-            **(extra or {}),
-        }
-    )
+    validity, generator = judge(ctx, users, end, cpu)
+    rundir = RunDir(out)
+    write_json(out / LATENCY_FILE, m.latency.to_dict())
+    write_json(out / TIMELINE_FILE, m.timeline.to_dict())
+    write_json(out / ARRIVALS_FILE, m.arrivals.to_dict())
+    write_json(out / OUTCOMES_FILE, m.outcomes.to_dict())
+    write_json(out / USERS_FILE, {"rows": users})
+    write_json(out / CPU_FILE, {"samples": cpu})
+    if not _handed_profile(ctx, out):
+        rundir.write_profile(ctx.profile)
+    rundir.write_record(RunRecord(measured_run(ctx, end, validity, generator)))
     return validity

@@ -21,8 +21,8 @@ import gevent
 from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
 
+from stampede.core import protocol
 from stampede.core.errors import StampedeError
-from stampede.core.protocol import ORIGIN_FILE
 from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import available_profiles
 from stampede.scenarios._run_state import RunState
@@ -53,55 +53,53 @@ def install(events: Events) -> None:
 def add_options(parser: Any) -> None:
     group = parser
     group.add_argument(
-        "--traffic",
+        protocol.TRAFFIC,
         default=os.environ.get("STAMPEDE_TRAFFIC", "smoke"),
         help=f"traffic profile: {', '.join(available_profiles())} or a .yaml path",
         include_in_web_ui=True,
     )
     group.add_argument(
-        "--scale",
+        protocol.SCALE,
         type=float,
         default=None,
         include_in_web_ui=True,
         help="users and rates times this (default: the profile's)",
     )
     group.add_argument(
-        "--time-scale",
+        protocol.TIME_SCALE,
         type=float,
         default=None,
         include_in_web_ui=True,
         help="durations times this (default: the profile's)",
     )
     group.add_argument(
-        "--stampede-out",
+        protocol.OUT,
         default=None,
         include_in_web_ui=False,
         help="run directory to write (default runs/<time>-<profile>)",
     )
     group.add_argument(
-        "--shoppers",
+        protocol.SHOPPERS,
         type=int,
         default=10_000,
         help="seeded shopper accounts on the target (shopper1 … N)",
     )
     group.add_argument(
-        "--lateness-tolerance",
+        protocol.LATENESS_TOLERANCE,
         type=float,
         default=50.0,
         help="ms after its intended time a request still counts as on time",
     )
     group.add_argument(
-        "--progress-interval",
+        protocol.PROGRESS_INTERVAL,
         type=float,
         default=5.0,
         help="seconds between progress lines (0: none)",
     )
+    group.add_argument(protocol.SEED, type=int, default=None, help="seed for reproducible traffic")
     group.add_argument(
-        "--stampede-seed", type=int, default=None, help="seed for reproducible traffic"
-    )
-    group.add_argument(
-        "--on-worker-loss",
-        choices=("continue", "stop"),
+        protocol.ON_WORKER_LOSS,
+        choices=protocol.WORKER_LOSS_CHOICES,
         default="continue",
         help="when a worker process disappears: go on with the rest, or stop the run",
     )
@@ -110,7 +108,7 @@ def add_options(parser: Any) -> None:
 def _fail(message: str) -> None:
     sys.stderr.write(f"Error: {message}\n")
     sys.stderr.flush()
-    os._exit(3)  # inside Locust's start-up, a clean exit code needs no traceback
+    os._exit(protocol.CONFIG_FAILED)  # inside Locust's start-up: an exit code, no traceback
 
 
 def create_context(environment: Any, **_: Any) -> None:
@@ -183,7 +181,7 @@ def on_test_start(environment: Any, **_: Any) -> None:
     out = root if root is not None else new_run_dir(Path("runs"), ctx.profile.name)
     out.mkdir(parents=True, exist_ok=True)
     try:  # tells `stampede run --chaos` when run time 0 is
-        write_json(out / ORIGIN_FILE, {"origin": ctx.origin})
+        write_json(out / protocol.ORIGIN_FILE, {"origin": ctx.origin})
     except StampedeError as exc:
         sys.stderr.write(f"Stampede: {exc}\n")
     environment.stampede_run = RunState(environment, ctx, out)

@@ -90,8 +90,6 @@ class RunState:
             processes=max(1, self.ctx.worker_count),
             interrupted=not stop.complete(duration),
             stop_reason=stop.describe(duration),
-            extra={
-                "worker_losses": [loss.to_dict() for loss in self.workers.losses],
-                "on_worker_loss": self.on_worker_loss,
-            },
+            worker_losses=[loss.to_dict() for loss in self.workers.losses],
+            on_worker_loss=self.on_worker_loss,
         )

@@ -3,7 +3,7 @@
 A real ``stampede run smoke`` takes half a minute; a report, a gate, a comparison or a plan
 only reads the directory it leaves. :func:`write_run` writes one shaped like that run — the
 same files, written the way the runner writes them (``LatencyTimeline``, ``ArrivalLedger``,
-``OutcomeCounter``, ``RunDir.update_run``, ``write_json``, the profile's own YAML) — from a
+``OutcomeCounter``, ``RunDir.write_record``, ``write_json``, the profile's own YAML) — from a
 seeded model of the smoke profile's 8 users, in a few milliseconds. Every test that needs a
 run directory builds it here, so a change to a file of the run directory changes one place;
 the few tests that check a real run end to end read the session's smoke run
@@ -22,7 +22,8 @@ from typing import Any
 from stampede.core.arrivals import ArrivalLedger
 from stampede.core.latency import LatencyTimeline
 from stampede.core.outcomes import OutcomeCounter
-from stampede.core.rundir import RUN_FORMAT, RunDir, write_json, write_text
+from stampede.core.records import RUN_FORMAT, RunRecord
+from stampede.core.rundir import RunDir, write_json, write_text
 from stampede.profiles import load_profile
 
 #: 2025-11-28 09:00 UTC: the synthetic run's start, on Unix time as a real run's
@@ -275,6 +276,7 @@ def run_fields(traffic: Traffic, path: Path) -> dict[str, Any]:
         "model": "closed",
         "command": f"stampede run smoke --no-report --out {path} --seed {traffic.seed}",
         "target": "embedded",
+        "locust_exit_code": 0,
         "host": "http://127.0.0.1:8000",
         "scale": 1.0,
         "time_scale": 1.0,
@@ -327,9 +329,16 @@ def run_fields(traffic: Traffic, path: Path) -> dict[str, Any]:
 
 
 def write_run_json(path: Path, fields: Mapping[str, Any]) -> Path:
-    """Write (or update) ``run.json`` of the run directory at ``path``; returns ``path``."""
+    """Write (or update) ``run.json`` of the run directory at ``path``; returns ``path``.
+
+    ``fields`` replace keys of the record on disk; the result goes through the record's one
+    parser and one writer, so a synthetic run is a run Stampede itself could have written.
+    """
     path.mkdir(parents=True, exist_ok=True)
-    RunDir(path).update_run(fields)
+    rundir = RunDir(path)
+    current = rundir.record().to_json() if rundir.has("run.json") else {}
+    merged = {**current, **fields}
+    rundir.write_record(RunRecord.from_json(merged, str(rundir.file("run.json"))))
     return path
 
 

@@ -6,10 +6,14 @@ per user) by the capacity planner's generator model.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from stampede.capacity import GeneratorMeasurement, generator_sizing
-from stampede.core.generator import MemoryPerUser
+from stampede.core.generator import MemoryPerUser, memory_per_user
+from stampede.core.protocol import HISTORY_FILE
+from stampede.core.records import FullScaleGenerator, MeasuredRun
+from stampede.core.rundir import RunDir
 
 
 @dataclass(frozen=True)
@@ -26,24 +30,55 @@ class GeneratorFootprint:
         return self.requests / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
 
-def full_scale_workers(footprint: GeneratorFootprint) -> dict[str, float | str]:
+def full_scale_workers(footprint: GeneratorFootprint) -> FullScaleGenerator:
     """Worker processes (one per core, at most 70 % busy) for the profile at scale 1."""
     scale = footprint.scale if footprint.scale > 0 else 1.0
     full_rps, full_users = footprint.peak_rps / scale, footprint.peak_users / scale
-    facts: dict[str, float | str] = {
-        "measured_rps_per_core": round(footprint.rps_per_core, 1),
-        "measured_memory_mb_per_user": round(footprint.memory.mb, 4),
-        "memory_per_user_method": footprint.memory.method,
-        "memory_per_user_note": footprint.memory.note,
-        "full_scale_peak_rps": round(full_rps, 1),
-        "full_scale_peak_users": round(full_users),
-    }
+    facts = FullScaleGenerator(
+        measured_rps_per_core=round(footprint.rps_per_core, 1),
+        measured_memory_mb_per_user=round(footprint.memory.mb, 4),
+        memory_per_user_method=footprint.memory.method,
+        memory_per_user_note=footprint.memory.note,
+        full_scale_peak_rps=round(full_rps, 1),
+        full_scale_peak_users=round(full_users),
+    )
     if footprint.rps_per_core <= 0:
         return facts
     measured = GeneratorMeasurement(footprint.rps_per_core, 1.0, footprint.memory.mb)
     sizing = generator_sizing(full_rps, full_users, measured)
-    return {
-        **facts,
-        "workers_needed": sizing.workers,
-        "memory_gb_needed": round(sizing.memory_gb, 2),
-    }
+    return dataclasses.replace(
+        facts, workers_needed=sizing.workers, memory_gb_needed=round(sizing.memory_gb, 2)
+    )
+
+
+def measured_footprint(rundir: RunDir, measured: MeasuredRun) -> GeneratorFootprint:
+    """What the run's generator used: requests, CPU-seconds, users, memory, peak rate."""
+    latency = rundir.latency()
+    cpu = rundir.cpu()
+    cpu_seconds = sum(s["core_percent"] for s in cpu) / 100.0  # one-second samples
+    users = rundir.users()
+    duration = max(measured.duration_s, 1e-9)
+    memory = memory_per_user(
+        [u["t"] for u in users],
+        [u["running"] for u in users],
+        [u.get("rss_bytes", 0.0) for u in users],  # absent from runs made before it was
+        peak_above_idle_bytes=float(measured.generator.memory_above_idle_bytes),
+    )
+    return GeneratorFootprint(
+        requests=latency.count(),
+        cpu_seconds=cpu_seconds,
+        peak_users=max((u["running"] for u in users), default=0.0),
+        memory=memory,
+        peak_rps=_peak_rps(rundir, latency.count() / duration),
+        scale=measured.scale,
+    )
+
+
+def _peak_rps(rundir: RunDir, fallback: float) -> float:
+    """The highest request rate Locust reported (its rate is a moving average over seconds)."""
+    rates = [
+        float(row["Requests/s"])
+        for row in rundir.read_csv(HISTORY_FILE)
+        if row.get("Name") == "Aggregated" and row.get("Requests/s") not in (None, "")
+    ]
+    return max([*rates, fallback])

@@ -2,41 +2,37 @@
 
 from __future__ import annotations
 
-from stampede.app.runner import RunResult
+from stampede.app.run_finish import RunResult
 
 
 def summary_lines(result: RunResult) -> list[str]:
-    run = result.run
-    validity = run.get("validity", {})
+    measured, runner = result.record.measured, result.record.runner
+    validity = measured.validity
     state = "INTERRUPTED" if result.interrupted else "complete"
     if result.target_lost:
-        state = f"STOPPED, {run.get('stop_reason')}"
+        state = f"STOPPED, {measured.stop_reason}"
     lines = [
         f"Run {state}: {result.run_dir}",
         "Measurements: "
-        + (
-            "valid"
-            if validity.get("valid")
-            else "INVALID — " + "; ".join(validity.get("reasons", []))
-        ),
+        + ("valid" if validity.valid else "INVALID — " + "; ".join(validity.reasons)),
     ]
-    if run.get("audit_ok") is not None:
-        lines.append(f"Store audit: {'clean' if run['audit_ok'] else 'FAILED'}")
-    for fault in run.get("chaos") or ():
-        lines.append(f"Chaos {fault['spec']}: {fault['detail']}")
-    for loss in run.get("worker_losses") or ():
+    if result.record.audit_ok is not None:
+        lines.append(f"Store audit: {'clean' if result.record.audit_ok else 'FAILED'}")
+    for fault in runner.chaos if runner is not None else ():
+        lines.append(f"Chaos {fault.spec}: {fault.detail}")
+    for loss in measured.worker_losses:
         lines.append(
-            f"Locust worker lost at {loss['t']:.0f} s: {loss['left']} of {loss['before']} left; "
-            f"{run.get('on_worker_loss', 'continue')} on loss"
+            f"Locust worker lost at {loss.t:.0f} s: {loss.left} of {loss.before} left; "
+            f"{measured.on_worker_loss} on loss"
         )
-    sizing = run.get("generator_sizing", {})
-    if sizing.get("workers_needed"):
+    sizing = runner.generator_sizing if runner is not None else None
+    if sizing is not None and sizing.workers_needed:
         lines.append(
-            f"Generator: {sizing['measured_rps_per_core']:.0f} req/s per core, "
-            f"{sizing['measured_memory_mb_per_user'] * 1024:.0f} KB per user "
-            f"({sizing.get('memory_per_user_method', 'peak/users')}); at full scale "
-            f"({sizing['full_scale_peak_users']:,.0f} users, {sizing['full_scale_peak_rps']:,.0f}"
-            f" req/s) it needs {sizing['workers_needed']} Locust worker processes and "
-            f"{sizing['memory_gb_needed']} GB"
+            f"Generator: {sizing.measured_rps_per_core:.0f} req/s per core, "
+            f"{sizing.measured_memory_mb_per_user * 1024:.0f} KB per user "
+            f"({sizing.memory_per_user_method}); at full scale "
+            f"({sizing.full_scale_peak_users:,.0f} users, {sizing.full_scale_peak_rps:,.0f}"
+            f" req/s) it needs {sizing.workers_needed} Locust worker processes and "
+            f"{sizing.memory_gb_needed} GB"
         )
     return lines

@@ -1,18 +1,21 @@
 """``stampede run``: one load test from profile to report.
 
-1. validate the profile and flags (before anything starts);
+1. validate the profile and flags (before anything starts), resolve and
+   scale the profile once and write it to the run directory (``profile.yaml``);
 2. start the embedded store on a free port (with a private Redis when a
    ``--chaos redis-restart`` asks for one), or check the user's host answers;
 3. run Locust headless in a child process (it monkey-patches the standard
-   library, so it never runs inside this one), showing its progress lines,
-   while the chaos injector breaks things on schedule and a watchdog ends
-   the run if the target dies;
+   library, so it never runs inside this one) on that profile file, showing
+   its progress lines, while the chaos injector breaks things on schedule and
+   a watchdog ends the run if the target dies;
 4. after the traffic — finished, failed, interrupted with Ctrl-C or cut short
-   by a dead target — audit the store, size the generator, update
-   ``run.json`` (and ``chaos.json``), write the report.
+   by a dead target — audit the store, size the generator, write the report
+   and then the run's final record (:mod:`stampede.app.run_finish`).
 
-Whatever happened, what was measured stays in the run directory; ``run.json``
-says ``complete: true`` only once every file of the run was written.
+The command line, the files and the exit codes the two processes share are
+in :mod:`stampede.core.protocol`. Whatever happened, what was measured stays
+in the run directory; ``run.json`` says ``complete: true`` only once every
+file of the run was written.
 """
 
 from __future__ import annotations
@@ -21,17 +24,15 @@ import contextlib
 import importlib.util
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from stampede.app.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
-from stampede.app.generator_sizing import GeneratorFootprint, full_scale_workers
 from stampede.app.run_checks import chaos_specs, needs_private_redis
+from stampede.app.run_finish import AfterTraffic, LocustExit, RunResult, finish_run
 from stampede.app.target import (
     EMBEDDED_ADMIN_TOKEN,
     check_reachable,
@@ -42,12 +43,13 @@ from stampede.app.target import (
 )
 from stampede.app.watchdog import TargetWatch
 from stampede.core.cpu import CpuSample, CpuSampler, process_cpu_times
-from stampede.core.errors import ConfigError, StampedeError, TargetError
+from stampede.core.errors import TargetError
 from stampede.core.extras import require_extra
-from stampede.core.generator import TreeMemory, memory_per_user
+from stampede.core.generator import TreeMemory
 from stampede.core.ports import free_port
 from stampede.core.processes import stop_child
-from stampede.core.protocol import WRITE_FAILED
+from stampede.core.protocol import LOCUST_OUT, STORE_CPU_FILE, ChildArgs
+from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir, new_run_dir, use_run_dir, write_json
 from stampede.core.version import DISTRIBUTION
 from stampede.profiles import Profile, load_profile
@@ -78,31 +80,14 @@ class RunRequest:
 
 
 @dataclass(frozen=True)
-class RunResult:
-    run_dir: Path
-    run: dict[str, Any]
-    interrupted: bool
+class SystemUnderTest:
+    """The target of the run: the embedded store (with its process) or the user's host."""
 
-    @property
-    def target_lost(self) -> bool:
-        return bool(self.run.get("target_lost"))
-
-
-@dataclass(frozen=True)
-class Target:
     url: str
     token: str | None
     kind: str
     process: subprocess.Popen[bytes] | None = None
     redis: PrivateRedis | None = None
-
-
-@dataclass(frozen=True)
-class LocustExit:
-    code: int
-    interrupted: bool
-    peak_memory: int
-    target_lost: str | None
 
 
 def _locustfile() -> str:
@@ -118,29 +103,29 @@ def _shoppers(profile: Profile, requested: int | None) -> int:
 
 
 @contextlib.contextmanager
-def _target(
+def _system(
     request: RunRequest, profile: Profile, run_dir: Path, echo: Echo, redis: bool
-) -> Iterator[Target]:
+) -> Iterator[SystemUnderTest]:
     """The system under test, for the length of the run."""
     if request.host is not None:
-        yield Target(check_url(request.host), request.admin_token, "remote")
+        yield SystemUnderTest(check_url(request.host), request.admin_token, "remote")
         return
     if not redis:
-        with _embedded(request, profile, run_dir, echo, []) as target:
-            yield target
+        with _embedded(request, profile, run_dir, echo, []) as sut:
+            yield sut
         return
     echo("Starting a private redis-server for --chaos redis-restart …")
     with (
         PrivateRedis(run_dir / "redis") as private,
-        _embedded(request, profile, run_dir, echo, ["--redis-url", private.url]) as target,
+        _embedded(request, profile, run_dir, echo, ["--redis-url", private.url]) as sut,
     ):
-        yield Target(target.url, target.token, target.kind, target.process, private)
+        yield SystemUnderTest(sut.url, sut.token, sut.kind, sut.process, private)
 
 
 @contextlib.contextmanager
 def _embedded(
     request: RunRequest, profile: Profile, run_dir: Path, echo: Echo, extra: list[str]
-) -> Iterator[Target]:
+) -> Iterator[SystemUnderTest]:
     from stampede.store.launcher import StoreProcess
 
     flash = profile.flash.sku if profile.flash else None
@@ -160,52 +145,25 @@ def _embedded(
         ready_timeout_s=300,
     )
     with store:
-        yield Target(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
+        yield SystemUnderTest(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
 
 
-def _locust_command(request: RunRequest, profile: Profile, url: str, run_dir: Path) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        _locustfile(),
-        "--headless",
-        "--traffic",
-        request.profile,
-        "--host",
-        url,
-        "--scale",
-        str(profile.applied_scale),
-        "--time-scale",
-        str(profile.applied_time_scale),
-        "--stampede-out",
-        str(run_dir),
-        "--csv",
-        str(run_dir / "locust"),
-        "--csv-full-history",
-        "--only-summary",
-        "--logfile",
-        str(run_dir / "locust.log"),
-        "--loglevel",
-        "WARNING",
-        "--shoppers",
-        str(_shoppers(profile, request.shoppers)),
-        "--stop-timeout",
-        "10",
-        "--on-worker-loss",
-        request.on_worker_loss,
-    ]
-    if request.processes > 1:
-        # a free port for the master, so two runs on one machine never collide on 5557
-        # the forked workers connect to --master-port, so both must name it
-        port = str(free_port())
-        command += ["--processes", str(request.processes)]
-        command += ["--master-bind-port", port, "--master-port", port]
-        command += ["--expect-workers-max-wait", "60"]  # fail, never hang, if none connect
-    if request.seed is not None:
-        command += ["--stampede-seed", str(request.seed)]
-    return command
+def _locust_command(
+    request: RunRequest, profile: Profile, url: str, run_dir: Path, traffic: Path
+) -> list[str]:
+    # a free port for the master, so two runs on one machine never collide on 5557
+    port = free_port() if request.processes > 1 else None
+    return ChildArgs(
+        locustfile=_locustfile(),
+        traffic=traffic,
+        host=url,
+        run_dir=run_dir,
+        shoppers=_shoppers(profile, request.shoppers),
+        on_worker_loss=request.on_worker_loss,
+        processes=request.processes,
+        master_port=port,
+        seed=request.seed,
+    ).argv()
 
 
 def _stop(child: subprocess.Popen[bytes]) -> int:
@@ -218,7 +176,7 @@ def _run_locust(
     command: list[str], run_dir: Path, watch: TargetWatch, every_s: float
 ) -> LocustExit:
     """Run the Locust child to its end, to Ctrl-C, or until the target dies."""
-    with (run_dir / "locust.out").open("wb") as out:
+    with (run_dir / LOCUST_OUT).open("wb") as out:
         # Locust leads its own process group, so a terminal's Ctrl-C reaches only
         # this process, which then stops Locust once (see _stop)
         child = subprocess.Popen(command, stdout=out, process_group=0)
@@ -239,15 +197,15 @@ def _run_locust(
             watch.close()
 
 
-def _watch(request: RunRequest, target: Target) -> TargetWatch:
-    return TargetWatch(target.url, target.process, down_after_s=request.target_down_after_s)
+def _watch(request: RunRequest, sut: SystemUnderTest) -> TargetWatch:
+    return TargetWatch(sut.url, sut.process, down_after_s=request.target_down_after_s)
 
 
-def _store_cpu(target: Target) -> CpuSampler | None:
+def _store_cpu(sut: SystemUnderTest) -> CpuSampler | None:
     """Sample the embedded store's CPU each second, on Unix time like Locust's history."""
-    if target.process is None:
+    if sut.process is None:
         return None
-    sampler = CpuSampler(clock=time.time, sample=partial(process_cpu_times, target.process.pid))
+    sampler = CpuSampler(clock=time.time, sample=partial(process_cpu_times, sut.process.pid))
     sampler.start()
     return sampler
 
@@ -255,16 +213,16 @@ def _store_cpu(target: Target) -> CpuSampler | None:
 def _write_store_cpu(run_dir: Path, samples: tuple[CpuSample, ...]) -> None:
     """store-cpu.json: cores the store used per second (a capacity plan splits them by service)."""
     rows = [{"at": round(s.at, 3), "cores": round(s.core_percent / 100.0, 4)} for s in samples]
-    write_json(run_dir / "store-cpu.json", {"interval_s": 1.0, "samples": rows})
+    write_json(run_dir / STORE_CPU_FILE, {"interval_s": 1.0, "samples": rows})
 
 
 def _injector(
-    specs: tuple[FaultSpec, ...], target: Target, run_dir: Path, profile: Profile
+    specs: tuple[FaultSpec, ...], sut: SystemUnderTest, run_dir: Path, profile: Profile
 ) -> Injector | None:
     if not specs:
         return None
-    assert target.process is not None and target.token is not None, "checked: embedded only"
-    chaos = ChaosTarget(target.url, target.token, target.process.pid, target.redis)
+    assert sut.process is not None and sut.token is not None, "checked: embedded only"
+    chaos = ChaosTarget(sut.url, sut.token, sut.process.pid, sut.redis)
     return Injector(specs, chaos, run_dir, profile.flash.opens_at_s if profile.flash else None)
 
 
@@ -285,19 +243,19 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         f"Profile {profile.name}: scale {profile.applied_scale:g}, time scale "
         f"{profile.applied_time_scale:g}, {profile.duration_s:.0f} s, {profile.model} model"
     )
-    with _target(request, profile, run_dir, echo, needs_private_redis(specs)) as target:
-        echo(
-            f"Target: {target.url} ({target.kind}); Ctrl-C stops the run, keeping what was measured"
-        )
-        injector = _injector(specs, target, run_dir, profile)
+    # resolved and scaled once, here: the child runs this file as it is
+    traffic = RunDir(run_dir).write_profile(profile)
+    with _system(request, profile, run_dir, echo, needs_private_redis(specs)) as sut:
+        echo(f"Target: {sut.url} ({sut.kind}); Ctrl-C stops the run, keeping what was measured")
+        injector = _injector(specs, sut, run_dir, profile)
         if injector is not None:
             injector.start()
-        store_cpu = _store_cpu(target)
+        store_cpu = _store_cpu(sut)
         try:
             ended = _run_locust(
-                _locust_command(request, profile, target.url, run_dir),
+                _locust_command(request, profile, sut.url, run_dir, traffic),
                 run_dir,
-                _watch(request, target),
+                _watch(request, sut),
                 request.watch_interval_s,
             )
         finally:
@@ -306,114 +264,22 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
                 _write_store_cpu(run_dir, store_cpu.stop())
         audit = summary = None
         if ended.target_lost is None:
-            audit = fetch_admin(target.url, target.token, "/admin/audit")
-            summary = fetch_admin(target.url, target.token, "/admin/summary")
-    outcome = _Outcome(target.kind, ended, audit, summary, faults)
-    try:
-        return _finish(request, run_dir, outcome, echo)
-    except StampedeError as exc:
-        _mark_incomplete(run_dir, str(exc))
-        raise
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    kind: str
-    ended: LocustExit
-    audit: dict[str, Any] | None
-    summary: dict[str, Any] | None
-    faults: list[dict[str, Any]]
-
-
-def _mark_incomplete(run_dir: Path, why: str) -> None:
-    """Best effort: the disk that refused a file may refuse this too."""
-    with contextlib.suppress(StampedeError):
-        rundir = RunDir(run_dir)
-        if rundir.has("run.json"):
-            rundir.update_run({"complete": False, "write_error": why})
-
-
-def _finish(request: RunRequest, run_dir: Path, outcome: _Outcome, echo: Echo) -> RunResult:
-    rundir = RunDir(run_dir)
-    ended = outcome.ended
-    if not rundir.has("run.json"):
-        if ended.code == WRITE_FAILED:
-            raise ConfigError(
-                f"cannot write the run directory {run_dir}: Locust could not save its "
-                "measurements (its error is above); nothing there is a complete run"
-            )
-        raise TargetError(
-            f"Locust exited with code {ended.code} before measuring anything; see "
-            f"{run_dir / 'locust.log'} and {run_dir / 'locust.out'}"
-        )
-    if outcome.audit is not None:
-        write_json(run_dir / "audit.json", outcome.audit)
-    if outcome.summary is not None:
-        write_json(run_dir / "store-summary.json", outcome.summary)
-    if outcome.faults:
-        write_json(run_dir / "chaos.json", {"faults": outcome.faults})
-    run = rundir.run()
-    interrupted = ended.interrupted or bool(run.get("interrupted"))
-    fields: dict[str, Any] = {
-        "target": outcome.kind,
-        # the replicas a capacity plan measured: every service ran in each worker
-        "store_workers": request.store_workers if outcome.kind == "embedded" else None,
-        "command": request.command,
-        "locust_exit_code": ended.code,
-        "interrupted": interrupted,
-        "audit_ok": None if outcome.audit is None else bool(outcome.audit.get("ok")),
-        "generator_sizing": _sizing(rundir, run),
-        "generator_peak_memory_mb": round(ended.peak_memory / 2**20, 1),
-        "chaos": outcome.faults,
-        "complete": False,
-    }
-    if ended.target_lost is not None:
-        fields["target_lost"] = ended.target_lost
-        fields["stop_reason"] = f"the target died: {ended.target_lost}"
-    run = rundir.update_run(fields)
-    if request.report:
-        _report(run_dir, echo)
-    run = rundir.update_run({"complete": True})
-    return RunResult(run_dir, run, interrupted)
-
-
-def _sizing(rundir: RunDir, run: dict[str, Any]) -> dict[str, float | str]:
-    latency = rundir.latency()
-    cpu = rundir.cpu()
-    cpu_seconds = sum(s["core_percent"] for s in cpu) / 100.0  # one-second samples
-    users = rundir.users()
-    duration = max(float(run.get("duration_s", 0)), 1e-9)
-    memory = memory_per_user(
-        [u["t"] for u in users],
-        [u["running"] for u in users],
-        [u.get("rss_bytes", 0.0) for u in users],  # absent from runs made before it was
-        peak_above_idle_bytes=float(run.get("generator", {}).get("memory_above_idle_bytes", 0)),
+            audit = fetch_admin(sut.url, sut.token, "/admin/audit")
+            summary = fetch_admin(sut.url, sut.token, "/admin/summary")
+    after = AfterTraffic(sut.kind, ended, audit, summary, tuple(faults))
+    return finish_run(
+        RunDir(run_dir),
+        after,
+        command=request.command,
+        store_workers=request.store_workers,
+        report=partial(_report, echo=echo) if request.report else None,
     )
-    footprint = GeneratorFootprint(
-        requests=latency.count(),
-        cpu_seconds=cpu_seconds,
-        peak_users=max((u["running"] for u in users), default=0.0),
-        memory=memory,
-        peak_rps=_peak_rps(rundir, latency.count() / duration),
-        scale=float(run.get("scale", 1.0)),
-    )
-    return full_scale_workers(footprint)
 
 
-def _peak_rps(rundir: RunDir, fallback: float) -> float:
-    """The highest request rate Locust reported (its rate is a moving average over seconds)."""
-    rates = [
-        float(row["Requests/s"])
-        for row in rundir.read_csv("locust_stats_history.csv")
-        if row.get("Name") == "Aggregated" and row.get("Requests/s") not in (None, "")
-    ]
-    return max([*rates, fallback])
-
-
-def _report(run_dir: Path, echo: Echo) -> None:
+def _report(run_dir: Path, record: RunRecord, echo: Echo) -> None:
     try:
         from stampede.reports import write_report
     except ImportError:
         return
-    path = write_report(run_dir)
+    path = write_report(run_dir, record=record)
     echo(f"Report: {path}")

@@ -30,17 +30,38 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from stampede.core.arrivals import ArrivalLedger
 from stampede.core.errors import ConfigError
 from stampede.core.latency import LatencyRecorder, LatencyTimeline
 from stampede.core.outcomes import OutcomeCounter
+from stampede.core.plan_document import PlanDocument
+from stampede.core.protocol import (
+    ARRIVALS_FILE,
+    AUDIT_FILE,
+    CPU_FILE,
+    LATENCY_FILE,
+    OUTCOMES_FILE,
+    PLAN_DIR,
+    PLAN_FILE,
+    PROFILE_FILE,
+    RUN_FILE,
+    TIMELINE_FILE,
+    USERS_FILE,
+)
+from stampede.core.records import RunRecord
 
-RUN_FORMAT = "stampede.run/1"
+P = TypeVar("P")
+
+
+class Yaml(Protocol):
+    """What writes itself as YAML: a profile (the core does not know profiles)."""
+
+    def to_yaml(self) -> str: ...
 
 
 def new_run_dir(root: Path, profile: str, now: datetime | None = None) -> Path:
@@ -100,9 +121,9 @@ class RunDir:
         self.path = Path(path)
 
     def check(self) -> RunDir:
-        if not (self.path / "run.json").is_file():
+        if not (self.path / RUN_FILE).is_file():
             raise ConfigError(
-                f"{self.path} is not a run directory (no run.json); "
+                f"{self.path} is not a run directory (no {RUN_FILE}); "
                 "make one with `stampede run PROFILE`"
             )
         return self
@@ -133,32 +154,55 @@ class RunDir:
     def has(self, name: str) -> bool:
         return self.file(name).is_file()
 
-    def run(self) -> dict[str, Any]:
-        return dict(self.read_json("run.json"))
+    def record(self) -> RunRecord:
+        """``run.json``, parsed and checked once (a one-line ConfigError when it is wrong)."""
+        return RunRecord.from_json(self.read_json(RUN_FILE), str(self.file(RUN_FILE)))
 
-    def update_run(self, fields: Mapping[str, Any]) -> dict[str, Any]:
-        run = self.run() if self.has("run.json") else {"format": RUN_FORMAT}
-        run.update(fields)
-        write_json(self.file("run.json"), run)
-        return run
+    def write_record(self, record: RunRecord) -> None:
+        """Write ``run.json``: the one writer of the record, child and runner alike."""
+        write_json(self.file(RUN_FILE), record.to_json())
+
+    def profile(self, load: Callable[[Path], P]) -> P:
+        """The profile as run (``profile.yaml``), parsed by ``load``.
+
+        ``load`` is :func:`stampede.profiles.load_profile` (the core knows no
+        profiles); the file records the factors already applied, so the profile
+        it gives back scales by 1.
+        """
+        if not self.has(PROFILE_FILE):
+            raise ConfigError(
+                f"{self.path} has no {PROFILE_FILE}; the run did not finish, run it again"
+            )
+        return load(self.file(PROFILE_FILE))
+
+    def write_profile(self, profile: Yaml) -> Path:
+        """Write the profile as run (resolved and scaled) to ``profile.yaml``."""
+        path = self.file(PROFILE_FILE)
+        write_text(path, profile.to_yaml())
+        return path
+
+    def plan(self) -> PlanDocument | None:
+        """The capacity plan made from this run (``capacity/plan.json``), if there is one."""
+        path = self.path / PLAN_DIR / PLAN_FILE
+        return PlanDocument.load(path) if path.is_file() else None
 
     def latency(self) -> LatencyRecorder:
-        return LatencyRecorder.from_dict(self.read_json("latency.json"))
+        return LatencyRecorder.from_dict(self.read_json(LATENCY_FILE))
 
     def timeline(self) -> LatencyTimeline:
-        return LatencyTimeline.from_dict(self.read_json("timeline.json"))
+        return LatencyTimeline.from_dict(self.read_json(TIMELINE_FILE))
 
     def arrivals(self) -> ArrivalLedger:
-        return ArrivalLedger.from_dict(self.read_json("arrivals.json"))
+        return ArrivalLedger.from_dict(self.read_json(ARRIVALS_FILE))
 
     def outcomes(self) -> OutcomeCounter:
-        return OutcomeCounter.from_dict(self.read_json("outcomes.json"))
+        return OutcomeCounter.from_dict(self.read_json(OUTCOMES_FILE))
 
     def users(self) -> list[dict[str, float]]:
-        return list(self.read_json("users.json")["rows"])
+        return list(self.read_json(USERS_FILE)["rows"])
 
     def cpu(self) -> list[dict[str, float]]:
-        return list(self.read_json("cpu.json")["samples"])
+        return list(self.read_json(CPU_FILE)["samples"])
 
     def audit(self) -> dict[str, Any] | None:
-        return dict(self.read_json("audit.json")) if self.has("audit.json") else None
+        return dict(self.read_json(AUDIT_FILE)) if self.has(AUDIT_FILE) else None

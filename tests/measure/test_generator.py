@@ -114,10 +114,10 @@ def test_full_scale_sizing_says_how_memory_per_user_was_found() -> None:
         scale=0.005,
     )
     sizing = full_scale_workers(footprint)
-    assert sizing["memory_per_user_method"] == "slope"
-    assert sizing["memory_per_user_note"] == memory.note
-    assert sizing["measured_memory_mb_per_user"] == round(memory.mb, 4)
-    assert sizing["full_scale_peak_users"] == 120_000
+    assert sizing.memory_per_user_method == "slope"
+    assert sizing.memory_per_user_note == memory.note
+    assert sizing.measured_memory_mb_per_user == round(memory.mb, 4)
+    assert sizing.full_scale_peak_users == 120_000
 
 
 def test_tree_rss_adds_up_a_process_and_its_children() -> None:

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from stampede.core.records import RunRecord
+from stampede.core.rundir import RunDir
+from stampede.core.validity import Validity
 from stampede.profiles import load_profile
 from tests.capacity.synthetic import LEVELS, Truth, synthetic_history
-from tests.synthetic import write_run_json
+from tests.core.samples import measured_run, runner_facts
 
 MakeRun = Callable[..., Path]
 
@@ -21,20 +24,13 @@ def make_run(tmp_path: Path) -> MakeRun:
     def make(levels: tuple[int, ...] = LEVELS, *, valid: bool = True, history: bool = True) -> Path:
         run_dir = tmp_path / "run"
         run_dir.mkdir()
-        profile = load_profile("capacity-probe").scaled(0.005, 0.5)
-        (run_dir / "profile.yaml").write_text(profile.to_yaml(), encoding="utf-8")
-        run = {
-            "format": "stampede.run/1",
-            "profile": "capacity-probe",
-            "scale": 0.005,
-            "time_scale": 0.5,
-            "validity": {"valid": valid, "reasons": [] if valid else ["12 % of sends were late"]},
-            "generator_sizing": {
-                "measured_rps_per_core": 1500.0,
-                "measured_memory_mb_per_user": 0.25,
-            },
-        }
-        write_run_json(run_dir, run)
+        rundir = RunDir(run_dir)
+        rundir.write_profile(load_profile("capacity-probe").scaled(0.005, 0.5))
+        reasons = () if valid else ("12 % of sends were late",)
+        record = RunRecord(
+            measured_run(validity=Validity(valid, reasons)), runner_facts(store_workers=None)
+        )
+        rundir.write_record(record)
         if history:
             frame = synthetic_history(Truth(), levels, seconds=40)
             frame.to_csv(run_dir / "locust_stats_history.csv", index=False)

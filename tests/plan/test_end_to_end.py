@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stampede.app.planning import SETTLE_FACTOR, plateau_windows, read_run
+from stampede.app.plan_input import read_run
+from stampede.app.planning import SETTLE_FACTOR, plateau_windows
 from stampede.app.runner import RunRequest, execute
 from stampede.capacity import Plateau, detect_plateaus, fit_usl
 from tests.run.helpers import RUN_CLI

@@ -10,13 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from stampede.app.planning import (
-    PlanRequest,
-    TimelineLatency,
-    measured_topology,
-    plan_run,
-    read_run,
-)
+from stampede.app.plan_input import TimelineLatency, read_run
+from stampede.app.planning import PlanRequest, measured_topology, plan_run
 from stampede.capacity import MEASURED_SERVICES, default_topology, load_topology
 from stampede.core.latency import LatencyRecorder, LatencyTimeline
 from tests.plan.conftest import MakeRun

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from stampede.core.rundir import RunDir
+from stampede.profiles import Schedule, load_profile
 from stampede.store.launcher import StoreProcess
 from tests.conftest import SmokeRun
 from tests.run.helpers import locust, outcome_totals, run_json, stampede
@@ -127,3 +128,25 @@ def test_plain_locust_headless_against_the_store(tmp_path: Path) -> None:
     run = run_json(out)
     assert run["validity"]["valid"] is True
     assert RunDir(out).latency().count() > 100
+
+
+def test_the_child_measures_the_schedule_the_runner_resolved(tmp_path: Path) -> None:
+    """Scaled once by the runner, run as handed over: a child scaling again would halve it."""
+    out = tmp_path / "run"
+    result = stampede(
+        "run", "smoke", "--scale", "0.5", "--time-scale", "0.5", "--no-report", "--out", str(out),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode in (0, 2), result.stderr[-3000:]
+    resolved = load_profile("smoke").scaled(0.5, 0.5)
+    schedule = Schedule.from_profile(resolved)
+    record = RunDir(out).record()
+    assert RunDir(out).profile(load_profile) == resolved
+    measured = record.measured
+    assert (measured.scale, measured.time_scale) == (0.5, 0.5)
+    assert measured.planned_duration_s == schedule.duration_s
+    assert measured.phases == tuple((p.name, p.start_s, p.end_s) for p in schedule.phases)
+    assert record.complete and record.runner is not None
+    assert record.runner.generator_sizing.full_scale_peak_users >= 2 * max(
+        u["running"] for u in RunDir(out).users()
+    )

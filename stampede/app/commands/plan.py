@@ -81,13 +81,8 @@ def plan(
       stampede plan runs/probe --target-users 50000 --slo p95=300ms --prices my-prices.yaml
       stampede plan runs/probe --sale-start 2026-12-04T09:00 --sale-duration 2h
     """
-    from stampede.app.planning import (
-        PlanRequest,
-        parse_sale_duration,
-        parse_slo,
-        plan_run,
-        summary_lines,
-    )
+    from stampede.app.plan_summary import summary_lines
+    from stampede.app.planning import PlanRequest, parse_sale_duration, parse_slo, plan_run
 
     request = PlanRequest(
         run_dir=run_dir,

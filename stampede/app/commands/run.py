@@ -15,6 +15,12 @@ import click
 from stampede.app.run_summary import summary_lines
 from stampede.app.runner import RunRequest, execute
 
+#: exit codes besides 0 (a valid run), 1 (an unexpected error) and 3 (a usage error)
+INVALID = 2
+TARGET_LOST = 4
+WORKER_LOST = 5  # with --on-worker-loss stop
+INTERRUPTED = 130  # Ctrl-C; SIGTERM gives 143
+
 
 @click.command()
 @click.argument("profile")
@@ -132,14 +138,15 @@ def run(
         result = execute(request, lambda line: click.echo(line, err=True))
     for line in summary_lines(result):
         click.echo(line)
+    measured = result.record.measured
     if result.target_lost:
-        sys.exit(4)
-    if result.run.get("worker_losses") and on_worker_loss == "stop":
-        sys.exit(5)
+        sys.exit(TARGET_LOST)
+    if measured.worker_losses and on_worker_loss == "stop":
+        sys.exit(WORKER_LOST)
     if result.interrupted:
-        sys.exit(128 + signal.SIGTERM if terminated else 130)
-    if not result.run.get("validity", {}).get("valid", False):
-        sys.exit(2)
+        sys.exit(128 + signal.SIGTERM if terminated else INTERRUPTED)
+    if not measured.validity.valid:
+        sys.exit(INVALID)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,325 @@
+"""A capacity plan as written (``capacity/plan.json``): the one class its writer and readers share.
+
+``stampede plan`` builds a :class:`PlanDocument` from a
+:class:`~stampede.capacity.CapacityPlan` (``capacity.plan_document``) and
+writes it with :meth:`PlanDocument.dumps`; the report and ``stampede
+compare`` read it back with :meth:`PlanDocument.load` (through
+:meth:`stampede.core.rundir.RunDir.plan`). The parts they read (the source
+run, the inputs, the sizing, the service demands, the cost, the warnings) are
+typed; the other sections (the USL fit, demand, visit ratios, shared tiers,
+the generator, lead times, simulations) are kept as written, for people and
+their tools. The file is strict JSON: an infinity is ``"inf"``, a missing
+number ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from stampede.core.errors import ConfigError
+from stampede.core.fields import Fields, Json, finite_or_text
+
+_HINT = "; re-run `stampede plan` to rewrite the plan"
+#: the sections kept as written, in the file's order with the typed ones
+DETAIL_SECTIONS = (
+    "usl",
+    "demand",
+    "visit_ratios",
+    "database",
+    "redis",
+    "outbox",
+    "generator",
+    "lead_times",
+    "simulations",
+)
+_ORDER = (
+    "source",
+    "inputs",
+    "usl",
+    "service_demands",
+    "demand",
+    "visit_ratios",
+    "sizing",
+    "database",
+    "redis",
+    "outbox",
+    "generator",
+    "lead_times",
+    "simulations",
+    "cost",
+    "warnings",
+)
+
+
+def strict_json(value: object) -> Json:
+    """``value`` as strict JSON data: infinities as ``"inf"``/``"-inf"``, NaN as null."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, numbers.Integral):  # numpy's integers too
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return None if math.isnan(number) else finite_or_text(number)
+    if isinstance(value, Mapping):
+        return {str(k): strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(v) for v in value]
+    return str(value)
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """The run a plan was made from, and how far to trust it."""
+
+    run_dir: str
+    profile: str
+    valid: bool
+    invalid_because: str | None
+    scale: float
+    time_scale: float
+    profile_think_time_s: float
+    plateau_hold_s: float | None
+    store_workers: int | None
+    response_bytes_measured: float | None
+    #: ``exact (corrected)`` from the run's histograms, or ``Locust rolling``
+    plateau_p95: str
+    run_warnings: tuple[str, ...]
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanSource:
+        return cls(
+            run_dir=f.text("run_dir"),
+            profile=f.text("profile"),
+            valid=f.flag("valid"),
+            invalid_because=f.optional_text("invalid_because"),
+            scale=f.number("scale"),
+            time_scale=f.number("time_scale"),
+            profile_think_time_s=f.number("profile_think_time_s"),
+            plateau_hold_s=f.optional_number("plateau_hold_s"),
+            store_workers=f.optional_integer("store_workers"),
+            response_bytes_measured=f.optional_number("response_bytes_measured"),
+            plateau_p95=f.text("plateau_p95"),
+            run_warnings=f.texts("run_warnings"),
+        )
+
+    def to_json(self) -> dict[str, Json]:
+        return {k: strict_json(v) for k, v in vars(self).items()}
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the plan was asked for; ``sale_start`` in ISO 8601."""
+
+    target_users: float
+    baseline_users: float
+    slo_p95_ms: float
+    think_time_s: float | None
+    sale_start: str
+    sale_duration_s: int
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanInputs:
+        return cls(
+            target_users=f.number("target_users"),
+            baseline_users=f.number("baseline_users"),
+            slo_p95_ms=f.number("slo_p95_ms"),
+            think_time_s=f.optional_number("think_time_s"),
+            sale_start=f.text("sale_start"),
+            sale_duration_s=f.integer("sale_duration_s"),
+        )
+
+
+@dataclass(frozen=True)
+class PlanSizingRow:
+    """One service: its demand, what a replica can take, and the replicas planned."""
+
+    service: str
+    demand_rps: float
+    budget_ms: float
+    method: str
+    #: the share of a measured store worker's CPU the service used (None: not split)
+    replica_share: float | None
+    safe_rps_per_replica: float
+    target_utilization: float
+    baseline_replicas: int
+    peak_replicas: int
+    mmc_p95_ms: float
+    mmc_replicas: int | None
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanSizingRow:
+        share = f.optional_number("replica_share")
+        return cls(
+            service=f.text("service"),
+            demand_rps=f.number("demand_rps"),
+            budget_ms=f.number("budget_ms"),
+            method=f.text("method"),
+            # plans written before the file was strict JSON spelled a missing share NaN
+            replica_share=None if share is None or math.isnan(share) else share,
+            safe_rps_per_replica=f.number("safe_rps_per_replica"),
+            target_utilization=f.number("target_utilization"),
+            baseline_replicas=f.integer("baseline_replicas"),
+            peak_replicas=f.integer("peak_replicas"),
+            mmc_p95_ms=f.number("mmc_p95_ms"),
+            mmc_replicas=f.optional_integer("mmc_replicas"),
+        )
+
+
+@dataclass(frozen=True)
+class PlanServiceDemands:
+    """CPU milliseconds per request of each service, from the store's CPU (a regression)."""
+
+    cpu_ms: Mapping[str, float]
+    cpu_ms_se: Mapping[str, float]
+    background_cores: float
+    r_squared: float
+    bins: int
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanServiceDemands:
+        return cls(
+            cpu_ms=f.number_map("cpu_ms"),
+            cpu_ms_se=f.number_map("cpu_ms_se"),
+            background_cores=f.number("background_cores"),
+            r_squared=f.number("r_squared"),
+            bins=f.integer("bins"),
+        )
+
+
+@dataclass(frozen=True)
+class PlanCostLine:
+    name: str
+    label: str
+    monthly: float
+    sale_window: float
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanCostLine:
+        return cls(f.text("name"), f.text("label"), f.number("monthly"), f.number("sale_window"))
+
+
+@dataclass(frozen=True)
+class PlanSaving:
+    """One step of the savings waterfall: ``start``, a ``change`` (a lever), ``end``."""
+
+    label: str
+    amount: float
+    total: float
+    kind: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanSaving:
+        return cls(f.text("label"), f.number("amount"), f.number("total"), f.text("kind"))
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    """The baseline month and the sale window, by line, in ``currency``."""
+
+    currency: str
+    monthly_baseline: float
+    monthly_lines: Mapping[str, float]
+    sale_hours: float
+    sale_window: float
+    sale_lines: Mapping[str, float]
+    #: the lines, biggest first, as the summary and the report show them
+    lines: tuple[PlanCostLine, ...]
+    orders_in_sale: float
+    cost_per_1000_orders: float
+    waterfall: tuple[PlanSaving, ...]
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanCost:
+        return cls(
+            currency=f.text("currency"),
+            monthly_baseline=f.number("monthly_baseline"),
+            monthly_lines=f.number_map("monthly_lines"),
+            sale_hours=f.number("sale_hours"),
+            sale_window=f.number("sale_window"),
+            sale_lines=f.number_map("sale_lines"),
+            lines=f.each("lines", PlanCostLine.from_fields),
+            orders_in_sale=f.number("orders_in_sale"),
+            cost_per_1000_orders=f.number("cost_per_1000_orders"),
+            waterfall=f.each("waterfall", PlanSaving.from_fields),
+        )
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """``plan.json``: the typed parts a report reads, and the other sections as written."""
+
+    source: PlanSource | None
+    inputs: PlanInputs
+    sizing: tuple[PlanSizingRow, ...]
+    service_demands: PlanServiceDemands | None
+    cost: PlanCost
+    warnings: tuple[str, ...]
+    details: Mapping[str, Json]
+
+    @property
+    def baseline_replicas(self) -> int:
+        return sum(row.baseline_replicas for row in self.sizing)
+
+    @property
+    def peak_replicas(self) -> int:
+        return sum(row.peak_replicas for row in self.sizing)
+
+    @classmethod
+    def from_json(cls, data: object, source: str) -> PlanDocument:
+        """The plan in parsed ``data`` of the file ``source``, or a one-line ConfigError."""
+        f = Fields.document(data, source, _HINT)
+        run = f.child("source")
+        demands = f.optional_child("service_demands")
+        return cls(
+            source=PlanSource.from_fields(run) if len(run) else None,
+            inputs=PlanInputs.from_fields(f.child("inputs")),
+            sizing=f.each("sizing", PlanSizingRow.from_fields),
+            service_demands=None if demands is None else PlanServiceDemands.from_fields(demands),
+            cost=PlanCost.from_fields(f.child("cost")),
+            warnings=f.texts("warnings"),
+            details=_details(f),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> PlanDocument:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigError(f"{path} cannot be read: {exc}{_HINT}") from exc
+        return cls.from_json(data, str(path))
+
+    def to_json(self) -> dict[str, Json]:
+        typed: dict[str, object] = {
+            "source": self.source.to_json() if self.source is not None else {},
+            "inputs": vars(self.inputs),
+            "service_demands": (
+                None if self.service_demands is None else vars(self.service_demands)
+            ),
+            "sizing": [vars(row) for row in self.sizing],
+            "cost": {
+                **vars(self.cost),
+                "lines": [vars(line) for line in self.cost.lines],
+                "waterfall": [vars(step) for step in self.cost.waterfall],
+            },
+            "warnings": list(self.warnings),
+        }
+        sections = {**typed, **self.details}
+        return {name: strict_json(sections[name]) for name in _ORDER}
+
+    def dumps(self) -> str:
+        """The text of ``plan.json`` (strict JSON; the one way it is written)."""
+        return json.dumps(self.to_json(), indent=2, allow_nan=False) + "\n"
+
+
+def _details(f: Fields) -> dict[str, Json]:
+    """The sections kept as written: each must be there, an object or a list."""
+    details: dict[str, Json] = {}
+    for name in DETAIL_SECTIONS:
+        f.child(name)
+        details[name] = strict_json(f.raw(name))
+    return details

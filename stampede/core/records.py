@@ -1,0 +1,355 @@
+"""The record of one run (``run.json``): what ran, where, how it ended, whether to trust it.
+
+Two processes write it, one after the other::
+
+    MeasuredRun   the Locust child (its master) when the test stops: the profile as
+                  run, the times, how the traffic ended, the generator's facts, the
+                  validity, versions and machine, lost workers
+    RunnerFacts   ``stampede run`` once the child has ended: the target, the audit,
+                  the generator at full scale, chaos, ``complete``
+
+:class:`RunRecord` holds both; ``runner`` is None when plain ``locust -f
+locustfile.py`` made the run. When the runner stopped the child (a dead target)
+it corrects how the traffic ended (``interrupted``, ``stop_reason``) in the
+measured part it writes back.
+
+On disk the two parts are one flat JSON object of format ``stampede.run/1``,
+keys as they always were. :meth:`RunRecord.from_json` is the one parser (every
+key checked once, a bad one a one-line :class:`ConfigError` naming the file and
+the key); :meth:`RunRecord.to_json` is the shape the one writer,
+:meth:`stampede.core.rundir.RunDir.write_record`, puts there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stampede.core.errors import ConfigError
+from stampede.core.fields import Fields, Json
+from stampede.core.validity import Validity
+
+RUN_FORMAT = "stampede.run/1"
+_HINT = f" in a {RUN_FORMAT} record"
+
+
+def _dropping_none(data: dict[str, Json]) -> dict[str, Json]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class GeneratorFacts:
+    """What the load generator did: its processes and samples, and how punctual it was.
+
+    An open-model run counts arrivals (``intended_arrivals``, ``sent_on_time``),
+    a closed-model run user-seconds (``intended_user_seconds``,
+    ``running_user_seconds``); the other pair is None.
+    """
+
+    processes: int
+    cpu_samples: int
+    memory_above_idle_bytes: int
+    lateness_tolerance_s: float
+    scheduled: int
+    late: int
+    intended_arrivals: int | None = None
+    sent_on_time: int | None = None
+    intended_user_seconds: float | None = None
+    running_user_seconds: float | None = None
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> GeneratorFacts:
+        return cls(
+            processes=f.integer("processes"),
+            cpu_samples=f.integer("cpu_samples"),
+            memory_above_idle_bytes=f.integer("memory_above_idle_bytes"),
+            lateness_tolerance_s=f.number("lateness_tolerance_s"),
+            scheduled=f.integer("scheduled"),
+            late=f.integer("late"),
+            intended_arrivals=f.optional_integer("intended_arrivals", absent_ok=True),
+            sent_on_time=f.optional_integer("sent_on_time", absent_ok=True),
+            intended_user_seconds=f.optional_number("intended_user_seconds", absent_ok=True),
+            running_user_seconds=f.optional_number("running_user_seconds", absent_ok=True),
+        )
+
+    def to_json(self) -> dict[str, Json]:
+        return _dropping_none(dict(vars(self)))
+
+
+@dataclass(frozen=True)
+class Versions:
+    stampede: str
+    locust: str
+    python: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Versions:
+        return cls(f.text("stampede"), f.text("locust"), f.text("python"))
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The machine the load generator ran on."""
+
+    platform: str
+    cpus: int | None
+    processor: str
+    hostname: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> Machine:
+        return cls(
+            f.text("platform"), f.optional_integer("cpus"), f.text("processor"), f.text("hostname")
+        )
+
+
+@dataclass(frozen=True)
+class WorkerLoss:
+    """A Locust worker process that went away: when (run seconds), how many, how many were left."""
+
+    t: float
+    lost: int
+    left: int
+    before: int
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> WorkerLoss:
+        return cls(f.number("t"), f.integer("lost"), f.integer("left"), f.integer("before"))
+
+
+@dataclass(frozen=True)
+class ChaosFault:
+    """What happened to one ``--chaos`` spec, in run seconds (``start_s`` None: never injected)."""
+
+    spec: str
+    kind: str
+    planned_s: float
+    start_s: float | None
+    end_s: float | None
+    detail: str
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> ChaosFault:
+        return cls(
+            spec=f.text("spec"),
+            kind=f.text("kind"),
+            planned_s=f.number("planned_s"),
+            start_s=f.optional_number("start_s"),
+            end_s=f.optional_number("end_s"),
+            detail=f.text("detail"),
+        )
+
+
+@dataclass(frozen=True)
+class FullScaleGenerator:
+    """The load generator the profile needs at scale 1, sized from what this run's measured.
+
+    ``workers_needed`` and ``memory_gb_needed`` are None when the run measured no
+    throughput to size from.
+    """
+
+    measured_rps_per_core: float
+    measured_memory_mb_per_user: float
+    memory_per_user_method: str
+    memory_per_user_note: str
+    full_scale_peak_rps: float
+    full_scale_peak_users: int
+    workers_needed: int | None = None
+    memory_gb_needed: float | None = None
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> FullScaleGenerator:
+        return cls(
+            measured_rps_per_core=f.number("measured_rps_per_core"),
+            measured_memory_mb_per_user=f.number("measured_memory_mb_per_user"),
+            # runs made before memory per user was fitted say neither
+            memory_per_user_method=f.text("memory_per_user_method", "peak/users"),
+            memory_per_user_note=f.text("memory_per_user_note", ""),
+            full_scale_peak_rps=f.number("full_scale_peak_rps"),
+            full_scale_peak_users=f.integer("full_scale_peak_users"),
+            workers_needed=f.optional_integer("workers_needed", absent_ok=True),
+            memory_gb_needed=f.optional_number("memory_gb_needed", absent_ok=True),
+        )
+
+    def to_json(self) -> dict[str, Json]:
+        return _dropping_none(dict(vars(self)))
+
+
+def _validity(f: Fields) -> Validity:
+    return Validity(f.flag("valid"), f.texts("reasons"))
+
+
+@dataclass(frozen=True)
+class MeasuredRun:
+    """What the Locust child measured and knows: the first step of a run's record.
+
+    Times are Unix seconds (``started_at``, ``ended_at``, ``origin``, run time 0)
+    or run seconds (``phases``, ``sale_opens_at_s``).
+    """
+
+    profile: str
+    model: str
+    scale: float
+    time_scale: float
+    host: str
+    started_at: float
+    ended_at: float
+    duration_s: float
+    planned_duration_s: float
+    origin: float
+    interrupted: bool
+    stop_reason: str
+    phases: tuple[tuple[str, float, float], ...]
+    sale_opens_at_s: float | None
+    open_model_pool: int | None
+    generator: GeneratorFacts
+    validity: Validity
+    versions: Versions
+    machine: Machine
+    worker_losses: tuple[WorkerLoss, ...] = ()
+    on_worker_loss: str = "continue"
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> MeasuredRun:
+        return cls(
+            profile=f.text("profile"),
+            model=f.text("model"),
+            scale=f.number("scale"),
+            time_scale=f.number("time_scale"),
+            host=f.text("host"),
+            started_at=f.number("started_at"),
+            ended_at=f.number("ended_at"),
+            duration_s=f.number("duration_s"),
+            planned_duration_s=f.number("planned_duration_s"),
+            origin=f.number("origin"),
+            interrupted=f.flag("interrupted"),
+            stop_reason=f.text("stop_reason"),
+            phases=tuple((p.text(0), p.number(1), p.number(2)) for p in f.children("phases")),
+            sale_opens_at_s=f.optional_number("sale_opens_at_s"),
+            open_model_pool=f.optional_integer("open_model_pool"),
+            generator=GeneratorFacts.from_fields(f.child("generator")),
+            validity=_validity(f.child("validity")),
+            versions=Versions.from_fields(f.child("versions")),
+            machine=Machine.from_fields(f.child("machine")),
+            # runs made before workers were watched have neither
+            worker_losses=f.each("worker_losses", WorkerLoss.from_fields, ()),
+            on_worker_loss=f.text("on_worker_loss", "continue"),
+        )
+
+    def to_json(self) -> dict[str, Json]:
+        return {
+            "format": RUN_FORMAT,
+            "profile": self.profile,
+            "model": self.model,
+            "scale": self.scale,
+            "time_scale": self.time_scale,
+            "host": self.host,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "duration_s": self.duration_s,
+            "planned_duration_s": self.planned_duration_s,
+            "origin": self.origin,
+            "interrupted": self.interrupted,
+            "stop_reason": self.stop_reason,
+            "phases": [list(p) for p in self.phases],
+            "sale_opens_at_s": self.sale_opens_at_s,
+            "open_model_pool": self.open_model_pool,
+            "generator": self.generator.to_json(),
+            "validity": {"valid": self.validity.valid, "reasons": list(self.validity.reasons)},
+            "versions": dict(vars(self.versions)),
+            "machine": dict(vars(self.machine)),
+            "worker_losses": [dict(vars(loss)) for loss in self.worker_losses],
+            "on_worker_loss": self.on_worker_loss,
+        }
+
+
+@dataclass(frozen=True)
+class RunnerFacts:
+    """What ``stampede run`` adds once the child has ended: the second step of the record.
+
+    ``target_kind`` is ``embedded`` (the store Stampede started, with
+    ``store_workers`` server processes) or ``remote`` (``--host``);
+    ``complete`` is true only once every file of the run was written.
+    """
+
+    target_kind: str
+    store_workers: int | None
+    command: str
+    locust_exit_code: int
+    audit_ok: bool | None
+    generator_sizing: FullScaleGenerator
+    generator_peak_memory_mb: float
+    chaos: tuple[ChaosFault, ...]
+    complete: bool
+    target_lost: str | None = None
+    write_error: str | None = None
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> RunnerFacts:
+        return cls(
+            target_kind=f.text("target"),
+            # runs made before the store's workers were recorded do not say
+            store_workers=f.optional_integer("store_workers", absent_ok=True),
+            command=f.text("command"),
+            locust_exit_code=f.integer("locust_exit_code"),
+            audit_ok=f.optional_flag("audit_ok"),
+            generator_sizing=FullScaleGenerator.from_fields(f.child("generator_sizing")),
+            generator_peak_memory_mb=f.number("generator_peak_memory_mb"),
+            chaos=f.each("chaos", ChaosFault.from_fields),
+            complete=f.flag("complete"),
+            target_lost=f.optional_text("target_lost", absent_ok=True),
+            write_error=f.optional_text("write_error", absent_ok=True),
+        )
+
+    def to_json(self) -> dict[str, Json]:
+        data: dict[str, Json] = {
+            "target": self.target_kind,
+            "store_workers": self.store_workers,
+            "command": self.command,
+            "locust_exit_code": self.locust_exit_code,
+            "audit_ok": self.audit_ok,
+            "generator_sizing": self.generator_sizing.to_json(),
+            "generator_peak_memory_mb": self.generator_peak_memory_mb,
+            "chaos": [dict(vars(fault)) for fault in self.chaos],
+            "complete": self.complete,
+        }
+        if self.target_lost is not None:
+            data["target_lost"] = self.target_lost
+        if self.write_error is not None:
+            data["write_error"] = self.write_error
+        return data
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """``run.json``: the child's :class:`MeasuredRun` and, after ``stampede run``, its
+    :class:`RunnerFacts` (None for a plain ``locust`` run)."""
+
+    measured: MeasuredRun
+    runner: RunnerFacts | None = None
+
+    @property
+    def audit_ok(self) -> bool | None:
+        """The store's audit: clean, failed, or None when there was none."""
+        return None if self.runner is None else self.runner.audit_ok
+
+    @property
+    def complete(self) -> bool:
+        return self.runner is not None and self.runner.complete
+
+    @classmethod
+    def from_json(cls, data: object, source: str) -> RunRecord:
+        """The record in parsed ``data`` of the file ``source``, or a one-line ConfigError."""
+        f = Fields.document(data, source, _HINT)
+        found = f.text("format")
+        if found != RUN_FORMAT:
+            raise ConfigError(
+                f"{source}: format is {found!r}, expected {RUN_FORMAT!r}; this version of "
+                "Stampede reads only that, so read the run with the version that made it"
+            )
+        # the runner writes `complete` with everything it adds, and nothing before it
+        runner = RunnerFacts.from_fields(f) if "complete" in f else None
+        return cls(MeasuredRun.from_fields(f), runner)
+
+    def to_json(self) -> dict[str, Json]:
+        runner = self.runner.to_json() if self.runner is not None else {}
+        return {**self.measured.to_json(), **runner}
