@@ -36,7 +36,7 @@ from stampede.capacity._history import HISTORY_COLUMNS, load_stats_history, norm
 from stampede.capacity._plan import CapacityPlan, make_plan
 from stampede.capacity._plateaus import (
     Endpoint,
-    Plateau,
+    MeasuredPlateau,
     Plateaus,
     WindowLatency,
     detect_plateaus,
@@ -132,8 +132,8 @@ __all__ = [
     "HpaPolicy",
     "LeadTime",
     "LoadPoint",
+    "MeasuredPlateau",
     "OutboxDrain",
-    "Plateau",
     "Plateaus",
     "PriceRow",
     "PriceSheet",

@@ -63,7 +63,7 @@ ENDPOINT_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class Plateau:
+class MeasuredPlateau:
     """One steady level of users, measured after its warm-up.
 
     Attributes
@@ -115,7 +115,7 @@ class Plateaus:
     :class:`WindowLatency`).
     """
 
-    points: tuple[Plateau, ...]
+    points: tuple[MeasuredPlateau, ...]
     endpoints: pd.DataFrame
     warmup_s: float
     think_time_s: float | None
@@ -219,7 +219,7 @@ def _endpoint_window(
 
 
 def _service_rows(
-    endpoints: pd.DataFrame, plateau: Plateau, index: int, latency: WindowLatency | None
+    endpoints: pd.DataFrame, plateau: MeasuredPlateau, index: int, latency: WindowLatency | None
 ) -> list[dict[str, object]]:
     """Each service's totals over one plateau; its p95 is exact when ``latency`` is given."""
     out: list[dict[str, object]] = []
@@ -246,10 +246,10 @@ def _service_rows(
 
 def _plateau(
     users: int, start_s: int, end_s: int, stats: _Window, exact_p95: float | None
-) -> Plateau:
+) -> MeasuredPlateau:
     r_s = stats.mean_ms / 1000.0
     x = stats.throughput
-    return Plateau(
+    return MeasuredPlateau(
         users=users,
         start_s=start_s,
         end_s=end_s,
@@ -299,7 +299,7 @@ def detect_plateaus(
     Returns
     -------
     Plateaus
-        One :class:`Plateau` per level, in time order, and the per-endpoint rows.
+        One :class:`MeasuredPlateau` per level, in time order, and the per-endpoint rows.
 
     Raises
     ------
@@ -313,7 +313,7 @@ def detect_plateaus(
             f"the stats history has no 'Aggregated' rows; {PROBE_HINT} with --csv-full-history."
         )
     endpoints = endpoint_rows(history)
-    points: list[Plateau] = []
+    points: list[MeasuredPlateau] = []
     rows: list[dict[str, object]] = []
     services: list[dict[str, object]] = []
     for users, first, last in _runs(total):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# a run's phases are its schedule's, as run.json records them: one type for both
+from stampede.profiles import Phase as Phase
 from stampede.profiles import Slos
 from stampede.reports._hist import Distribution
 
@@ -65,13 +67,6 @@ class Fault:
     def windowed(self) -> bool:
         """A fault with a duration (an outage, a latency); others are instants."""
         return self.kind in WINDOWED_FAULTS and self.start_s is not None
-
-
-@dataclass(frozen=True)
-class Phase:
-    name: str
-    start_s: float
-    end_s: float
 
 
 @dataclass(frozen=True)
