@@ -13,7 +13,7 @@ from stampede.store.config import FlashSku, SeedSpec
 from stampede.store.recovery import settle_stale_checkouts
 from stampede.store.state import StoreState, store_state
 from stampede.store.switches import Switches
-from stampede.store.web import ApiError, Endpoint, JSONResponse, read_json
+from stampede.store.web import ApiError, ApiRoute, JSONResponse, read_json
 
 
 class SeedRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -162,7 +162,7 @@ async def summary(request: Request) -> Response:
 
 #: the admin routes, outside the API prefix
 ROUTES = (
-    Endpoint(
+    ApiRoute(
         "POST",
         "/admin/seed",
         seed,
@@ -173,7 +173,7 @@ ROUTES = (
         auth="admin",
         errors=(400, 401, 422),
     ),
-    Endpoint(
+    ApiRoute(
         "POST",
         "/admin/reset",
         reset,
@@ -181,7 +181,7 @@ ROUTES = (
         auth="admin",
         errors=(401,),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/admin/audit",
         run_audit,
@@ -190,7 +190,7 @@ ROUTES = (
         auth="admin",
         errors=(401,),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/admin/summary",
         summary,
@@ -199,7 +199,7 @@ ROUTES = (
         auth="admin",
         errors=(401,),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/admin/chaos",
         get_chaos,
@@ -208,7 +208,7 @@ ROUTES = (
         auth="admin",
         errors=(401,),
     ),
-    Endpoint(
+    ApiRoute(
         "PUT",
         "/admin/chaos",
         put_chaos,

@@ -41,7 +41,7 @@ from stampede.store.shared import SharedDatabase
 from stampede.store.state import StoreState
 from stampede.store.switches import SharedSwitches
 from stampede.store.users import api as users_api
-from stampede.store.web import ApiError, Endpoint, Handler, error_response
+from stampede.store.web import ApiError, ApiRoute, Handler, error_response
 
 log = logging.getLogger("stampede.store")
 API_PREFIX = "/api/v1"
@@ -61,7 +61,7 @@ def _guard(handler: Handler) -> Handler:
     return guarded
 
 
-def api_endpoints() -> list[Endpoint]:
+def api_routes() -> list[ApiRoute]:
     """Every HTTP route of the store, by its full path: each service's, the admin's, ops'."""
     public = [*users_api.ROUTES, *catalog_api.ROUTES, *inventory_api.ROUTES, *orders_api.ROUTES]
     prefixed = [dataclasses.replace(ep, path=API_PREFIX + ep.path) for ep in public]
@@ -147,9 +147,9 @@ def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) 
     switches = SharedSwitches(config.data_path)
     _obey_switches(services, switches)
     metrics = StoreMetrics()
-    endpoints = api_endpoints()
+    api = api_routes()
     routes: list[BaseRoute] = [
-        Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in endpoints
+        Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in api
     ]
     routes.append(WebSocketRoute(API_PREFIX + "/ws/stock", services.feed.serve))
     app = Starlette(
@@ -167,7 +167,7 @@ def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) 
         ],
     )
     version = store_version()
-    openapi = openapi_document(endpoints, version)
+    openapi = openapi_document(api, version)
     app.state.store = StoreState(services, config, switches, metrics, version, openapi)
     app.state.services = services
     return app

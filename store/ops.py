@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from stampede.store.state import store_state
-from stampede.store.web import Endpoint, JSONResponse
+from stampede.store.web import ApiRoute, JSONResponse
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -39,7 +39,7 @@ async def openapi(request: Request) -> Response:
 
 #: the operations routes, outside the API prefix
 ROUTES = (
-    Endpoint("GET", "/healthz", healthz, "Liveness"),
-    Endpoint("GET", "/metrics", prometheus, "Prometheus metrics"),
-    Endpoint("GET", "/openapi.json", openapi, "This document"),
+    ApiRoute("GET", "/healthz", healthz, "Liveness"),
+    ApiRoute("GET", "/metrics", prometheus, "Prometheus metrics"),
+    ApiRoute("GET", "/openapi.json", openapi, "This document"),
 )

@@ -13,7 +13,7 @@ from stampede.store.web import (
     PATH_ID_SCHEMA,
     VISIBLE,
     ApiError,
-    Endpoint,
+    ApiRoute,
     JSONResponse,
     QueryParam,
     int_param,
@@ -72,14 +72,14 @@ async def search_products(request: Request) -> Response:
 
 #: the catalog's routes, under the API prefix
 ROUTES = (
-    Endpoint(
+    ApiRoute(
         "GET",
         "/categories",
         list_categories,
         "All categories with product counts",
         response=list[Category],
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/products",
         list_products,
@@ -88,7 +88,7 @@ ROUTES = (
         errors=(404, 422),
         query=(QueryParam("category", {"type": "string"}, "category id or slug"), *_PAGING),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/products/{product_id}",
         get_product,
@@ -97,7 +97,7 @@ ROUTES = (
         errors=(404,),
         path_params=(QueryParam("product_id", PATH_ID_SCHEMA),),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/search",
         search_products,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from stampede.store.inventory.service import Stock
 from stampede.store.state import services
-from stampede.store.web import ApiError, Endpoint, JSONResponse, QueryParam
+from stampede.store.web import ApiError, ApiRoute, JSONResponse, QueryParam
 
 _SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -23,7 +23,7 @@ async def get_stock(request: Request) -> Response:
 
 #: the inventory service's routes, under the API prefix
 ROUTES = (
-    Endpoint(
+    ApiRoute(
         "GET",
         "/stock/{sku}",
         get_stock,

@@ -12,7 +12,7 @@ from stampede.store.orders.service import Cart, Order, OrdersService, OrderSumma
 from stampede.store.state import services
 from stampede.store.web import (
     PATH_ID_SCHEMA,
-    Endpoint,
+    ApiRoute,
     JSONResponse,
     QueryParam,
     RowId,
@@ -81,7 +81,7 @@ _KEY_HEADER = QueryParam(
 
 #: the orders service's routes, under the API prefix
 ROUTES = (
-    Endpoint(
+    ApiRoute(
         "GET",
         "/cart",
         get_cart,
@@ -90,7 +90,7 @@ ROUTES = (
         auth="user",
         errors=(401,),
     ),
-    Endpoint(
+    ApiRoute(
         "POST",
         "/cart/items",
         add_cart_item,
@@ -101,7 +101,7 @@ ROUTES = (
         auth="user",
         errors=(400, 401, 404, 422),
     ),
-    Endpoint(
+    ApiRoute(
         "DELETE",
         "/cart/items/{product_id}",
         remove_cart_item,
@@ -111,7 +111,7 @@ ROUTES = (
         errors=(401, 404),
         path_params=(QueryParam("product_id", PATH_ID_SCHEMA),),
     ),
-    Endpoint(
+    ApiRoute(
         "POST",
         "/checkout",
         check_out,
@@ -126,7 +126,7 @@ ROUTES = (
         error_body_codes=(402, 409, 503),
         body_required=False,
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/orders",
         list_orders,
@@ -139,7 +139,7 @@ ROUTES = (
             QueryParam("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
         ),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/orders/{order_id}",
         get_order,

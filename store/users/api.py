@@ -18,7 +18,7 @@ from stampede.store.users.service import (
     Session,
     UsersService,
 )
-from stampede.store.web import Endpoint, JSONResponse, read_json, user_id
+from stampede.store.web import ApiRoute, JSONResponse, read_json, user_id
 
 # The bounds below are checked by UsersService.register, with messages that name the field;
 # here they only document themselves in the OpenAPI schema.
@@ -73,7 +73,7 @@ async def log_out(request: Request) -> Response:
 
 #: the users service's routes, under the API prefix
 ROUTES = (
-    Endpoint(
+    ApiRoute(
         "POST",
         "/users",
         register,
@@ -83,7 +83,7 @@ ROUTES = (
         response=Profile,
         errors=(400, 409, 422),
     ),
-    Endpoint(
+    ApiRoute(
         "POST",
         "/sessions",
         log_in,
@@ -93,7 +93,7 @@ ROUTES = (
         response=Session,
         errors=(400, 401, 422),
     ),
-    Endpoint(
+    ApiRoute(
         "DELETE",
         "/sessions",
         log_out,
@@ -102,7 +102,7 @@ ROUTES = (
         auth="user",
         errors=(401, 409, 503),
     ),
-    Endpoint(
+    ApiRoute(
         "GET",
         "/users/me",
         get_me,
