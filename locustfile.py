@@ -8,8 +8,14 @@
 The profile (``--traffic``) drives users and arrival rates through a load
 shape; each run writes a run directory (``--stampede-out``, default
 ``runs/<time>-<profile>``) that ``stampede report`` and ``stampede gate`` read.
+A locustfile of your own gets the same by importing the users it wants and
+calling ``install(events)`` once.
 """
 
-from stampede.scenarios import Browser, FlashBuyer, MobileApp, ProfileShape, Shopper
+from locust import events
+
+from stampede.scenarios import Browser, FlashBuyer, MobileApp, ProfileShape, Shopper, install
+
+install(events)
 
 __all__ = ["Browser", "FlashBuyer", "MobileApp", "ProfileShape", "Shopper"]

@@ -5,11 +5,13 @@ Used by ``bench/generator.py``; pick one class on Locust's command line.
 
 from __future__ import annotations
 
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, events, task
 
 from stampede.profiles import Behaviour
-from stampede.scenarios import ProfileShape  # noqa: F401  (the shape drives both runs alike)
+from stampede.scenarios import ProfileShape, install  # noqa: F401  (the shape drives both runs alike)
 from stampede.scenarios._base import StampedeUser
+
+install(events)
 
 
 class Bare(FastHttpUser):

@@ -20,7 +20,7 @@ from stampede.core.validity import (
     check_users,
 )
 from stampede.core.version import installed_version
-from stampede.scenarios._context import TrafficContext
+from stampede.traffic import TrafficContext
 
 MIN_SAMPLES = 100
 

@@ -19,21 +19,11 @@ from locust import FastHttpUser
 from locust.exception import StopUser
 
 from stampede.profiles import Behaviour
-from stampede.scenarios._context import TrafficContext
+from stampede.traffic import TrafficContext, classify, json_list, json_object, retry_after
 
-#: the longest Retry-After a user honours before it gives up on the request
-MAX_RETRY_AFTER_S = 10.0
 MAX_RATE_LIMIT_RETRIES = 3
 #: a checkout that got no answer (or a 503) is sent again this many times, same key
 CHECKOUT_RETRIES = 2
-
-#: error codes of the store's 4xx answers that are business outcomes
-BUSINESS_CODES = {
-    "sold_out": "sold_out",
-    "limit_exceeded": "limit_exceeded",
-    "payment_declined": "payment_declined",
-    "checkout_in_progress": "checkout_retried",
-}
 
 
 class StampedeUser(FastHttpUser):
@@ -79,7 +69,7 @@ class StampedeUser(FastHttpUser):
             response = self._send(method, path, name, intended, json, headers, ok)
             if response.status_code != 429 or attempt == MAX_RATE_LIMIT_RETRIES:
                 return response
-            gevent.sleep(_retry_after(response))
+            gevent.sleep(retry_after(response))
         return response
 
     def _take_intended(self) -> float:
@@ -106,7 +96,7 @@ class StampedeUser(FastHttpUser):
             method, path, name=name, json=json, headers=dict(headers or {}), catch_response=True
         ) as response:
             done = time.time()
-            outcome, failure = _classify(response, ok)
+            outcome, failure = classify(response, ok)
             if failure is None:
                 response.success()
             else:
@@ -126,44 +116,9 @@ class StampedeUser(FastHttpUser):
         )
         if response.status_code != 201:
             return False
-        self.token = _json(response).get("token")
+        self.token = json_object(response).get("token")
         self.ctx.measurements.outcomes.add("logged_in", time.time())
         return self.token is not None
-
-
-def _json(response: Any) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except Exception:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _classify(response: Any, ok: tuple[int, ...]) -> tuple[str | None, str | None]:
-    """(business outcome, failure): a 409 sold out is an outcome, a 500 a failure."""
-    status = response.status_code
-    if status in ok:
-        return None, None
-    if status == 429:
-        return "rate_limited", None
-    if status == 0:
-        return None, f"no answer: {response.error!r}"[:200]
-    code = str(_json(response).get("error", ""))
-    if status == 402:
-        return "payment_declined", None
-    if status == 409 and code in BUSINESS_CODES:
-        return BUSINESS_CODES[code], None
-    if status == 503 and code == "payment_unavailable":
-        return "payment_unavailable", "HTTP 503 payment_unavailable"
-    return None, f"HTTP {status} {code}".strip()
-
-
-def _retry_after(response: Any) -> float:
-    try:
-        seconds = float(response.headers.get("Retry-After", "1"))
-    except (TypeError, ValueError):
-        seconds = 1.0
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
 
 
 class CatalogUser(StampedeUser):
@@ -175,14 +130,14 @@ class CatalogUser(StampedeUser):
         catalog = self.ctx.catalog
         if not catalog.known:
             catalog.learn_categories(
-                _json_list(self.call("GET", "/api/v1/categories", "/api/v1/categories"))
+                json_list(self.call("GET", "/api/v1/categories", "/api/v1/categories"))
             )
 
     def flash_product(self) -> int | None:
         catalog, flash = self.ctx.catalog, self.ctx.profile.flash
         if catalog.flash_product_id is None and flash is not None:
             response = self.call("GET", f"/api/v1/search?q={flash.sku}", "/api/v1/search")
-            catalog.learn_flash(_json(response), flash.sku)
+            catalog.learn_flash(json_object(response), flash.sku)
         return catalog.flash_product_id
 
     def view_product(self, product_id: int) -> Any:
@@ -224,11 +179,3 @@ class CatalogUser(StampedeUser):
                 return
             if response.status_code not in (0, 503):
                 return
-
-
-def _json_list(response: Any) -> list[Any]:
-    try:
-        body = response.json()
-    except Exception:
-        return []
-    return body if isinstance(body, list) else []

@@ -1,6 +1,7 @@
 """Locust event hooks: options, the traffic context, worker reports, progress, artifacts.
 
-Registered when ``locustfile.py`` imports ``scenarios``. They make plain
+Importing this module registers nothing: :func:`install` adds the hooks to
+Locust's ``events``, and ``locustfile.py`` calls it. They make plain
 ``locust -f locustfile.py --traffic flash-sale`` behave as Stampede: every
 process records corrected latencies, workers ship them to the master with
 their stats, and the master writes the run directory when the test stops.
@@ -8,6 +9,7 @@ their stats, and the master writes the run directory when the test stops.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -16,21 +18,38 @@ from pathlib import Path
 from typing import Any
 
 import gevent
-from locust import events
+from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
 
 from stampede.core.errors import StampedeError
 from stampede.core.protocol import ORIGIN_FILE
 from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import available_profiles
-from stampede.scenarios._context import TrafficContext, TrafficOptions
-from stampede.scenarios._measurements import REPORT_KEY, Measurements
 from stampede.scenarios._run_state import RunState
+from stampede.traffic import REPORT_KEY, ProcessMeasurements, TrafficContext, TrafficOptions
 
 START_MESSAGE = "stampede_start"
 
 
-@events.init_command_line_parser.add_listener
+def install(events: Events) -> None:
+    """Add Stampede's options and hooks to ``events`` (``locust.events``); again adds nothing.
+
+    A second call (a locustfile that imports another which installs too)
+    replaces the listeners instead of doubling them: one set of options, one
+    context per process, one run directory.
+    """
+    for hook, listener in (
+        (events.init_command_line_parser, add_options),
+        (events.init, create_context),
+        (events.test_start, on_test_start),
+        (events.test_stop, on_test_stop),
+        (events.quitting, on_quitting),
+    ):
+        with contextlib.suppress(ValueError):  # not installed there yet
+            hook.remove_listener(listener)
+        hook.add_listener(listener)
+
+
 def add_options(parser: Any) -> None:
     group = parser
     group.add_argument(
@@ -94,7 +113,6 @@ def _fail(message: str) -> None:
     os._exit(3)  # inside Locust's start-up, a clean exit code needs no traceback
 
 
-@events.init.add_listener
 def create_context(environment: Any, **_: Any) -> None:
     try:
         ctx = TrafficContext.create(TrafficOptions.from_parsed(environment.parsed_options))
@@ -149,10 +167,9 @@ def _on_start_message(environment: Any, msg: Any, **_: Any) -> None:
     ctx.worker_index = int(environment.runner.worker_index)
 
 
-@events.test_start.add_listener
 def on_test_start(environment: Any, **_: Any) -> None:
     ctx: TrafficContext = environment.stampede
-    ctx.measurements = Measurements(1.0, ctx.options.lateness_tolerance_s)
+    ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
     ctx.measurements.start()
     if isinstance(environment.runner, WorkerRunner):
         return
@@ -172,7 +189,6 @@ def on_test_start(environment: Any, **_: Any) -> None:
     environment.stampede_run = RunState(environment, ctx, out)
 
 
-@events.test_stop.add_listener
 def on_test_stop(environment: Any, **_: Any) -> None:
     ctx: TrafficContext = environment.stampede
     ctx.measurements.stop()
@@ -181,7 +197,6 @@ def on_test_stop(environment: Any, **_: Any) -> None:
         state.finish()
 
 
-@events.quitting.add_listener
 def on_quitting(environment: Any, **_: Any) -> None:
     state: RunState | None = getattr(environment, "stampede_run", None)
     if state is not None:

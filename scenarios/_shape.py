@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from locust import LoadTestShape
 
-from stampede.scenarios._context import TrafficContext
+from stampede.traffic import TrafficContext
 
 
 class ProfileShape(LoadTestShape):
@@ -13,10 +13,4 @@ class ProfileShape(LoadTestShape):
     def tick(self) -> tuple[int, float] | None:
         assert self.runner is not None
         ctx: TrafficContext = getattr(self.runner.environment, "stampede")  # noqa: B009
-        target = ctx.schedule.at(self.get_run_time())
-        if target is None:
-            return None
-        if ctx.profile.model == "open":
-            return ctx.pool_size, float(max(ctx.pool_size, 1))
-        assert target.users is not None and target.spawn_rate is not None
-        return target.users, max(target.spawn_rate, 0.1)
+        return ctx.users_at(self.get_run_time())

@@ -6,7 +6,7 @@ from locust import task
 
 from stampede.profiles import Behaviour
 from stampede.scenarios._base import CatalogUser
-from stampede.scenarios._catalog import SEARCH_WORDS
+from stampede.traffic import SEARCH_WORDS
 
 
 class Browser(CatalogUser):

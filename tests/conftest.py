@@ -1,4 +1,4 @@
-"""Shared test setup."""
+"""Shared test setup: the tiers' markers, and the session's one real smoke run."""
 
 from __future__ import annotations
 
@@ -10,6 +10,17 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+
+#: markers that imply ``slow``: a test that drives a real run or a browser is never fast
+SLOW_BY_NATURE = ("e2e", "browser")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every ``e2e`` and ``browser`` test ``slow`` too, so ``-m "not slow"`` skips it."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,7 @@ class SmokeRun:
 @pytest.fixture(scope="session")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> SmokeRun:
     """A real 25-second run of the smoke profile against the embedded store (~35 s), made once
-    and shared: the run tests check it, the report tests read copies of it."""
+    and shared by the end-to-end tests (tests/run, and the report tests that read a real run)."""
     from tests.run.helpers import stampede
 
     cwd = tmp_path_factory.mktemp("smoke")

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from stampede.cli import COMMANDS, stampede
+from tests.cli import run_cli
 from tests.run.helpers import RUN_CLI
 
 RUN = [sys.executable, "-c", RUN_CLI]
@@ -46,7 +47,7 @@ def test_the_store_refuses_a_port_in_use(tmp_path: Path) -> None:
 def test_the_store_refuses_an_unwritable_data_directory(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    result = _run("store", "--data-dir", str(blocker / "data"))
+    result = run_cli("store", "--data-dir", str(blocker / "data"))
     assert result.returncode == 3
     assert f"data directory {blocker / 'data'} is not writable" in result.stderr
     assert "--data-dir" in result.stderr
@@ -63,7 +64,7 @@ def test_the_store_refuses_an_unwritable_data_directory(tmp_path: Path) -> None:
     ],
 )
 def test_bad_flags_are_usage_errors(args: list[str], words: str) -> None:
-    result = _run(*args)
+    result = run_cli(*args)
     assert result.returncode == 2
     assert words in result.stderr
     assert "Traceback" not in result.stderr

@@ -183,7 +183,9 @@ def test_a_shared_process_is_split_between_services_by_cpu(history_csv: Path) ->
     for s in measured:
         before = shared.sizing[s].capacity.safe_rps_per_replica
         after = split.sizing[s].capacity.safe_rps_per_replica
-        assert after == pytest.approx(before / max(shares[s], 0.05))  # type: ignore[type-var]
+        share = shares[s]
+        assert before is not None and after is not None and share is not None
+        assert after == pytest.approx(before / max(share, 0.05))
     # sized apart, the services need fewer replicas in all than each sized as the whole
     total = sum(split.sizing[s].replicas for s in measured)
     assert total < sum(shared.sizing[s].replicas for s in measured)

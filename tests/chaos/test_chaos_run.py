@@ -13,7 +13,8 @@ import psutil
 import pytest
 
 from stampede.reports import load_run
-from tests.run.helpers import RUN_CLI, run_json, stampede
+from tests.cli import run_cli
+from tests.run.helpers import RUN_CLI, run_json
 
 PROFILE = """\
 name: chaos-smoke
@@ -61,6 +62,7 @@ def _locust_workers(root: int) -> list[psutil.Process]:
     return found
 
 
+@pytest.mark.e2e
 def test_every_fault_kind_with_a_lost_load_worker(tmp_path: Path) -> None:
     out = tmp_path / "run"
     args = ["run", str(_profile(tmp_path)), "--out", str(out), "--store-workers", "2"]
@@ -141,9 +143,7 @@ def test_every_fault_kind_with_a_lost_load_worker(tmp_path: Path) -> None:
 def test_impossible_chaos_is_one_line_before_the_run(
     tmp_path: Path, extra: list[str], words: str
 ) -> None:
-    result = stampede(
-        "run", "smoke", "--out", str(tmp_path / "run"), *extra, cwd=tmp_path, timeout=60
-    )
+    result = run_cli("run", "smoke", "--out", str(tmp_path / "run"), *extra, cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     assert words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok"
 
@@ -52,8 +53,11 @@ class StubServer:
             writer.close()
 
 
+S = TypeVar("S", bound=StubServer)
+
+
 @contextmanager
-def serving(server: StubServer) -> Iterator[StubServer]:
+def serving(server: S) -> Iterator[S]:
     """Run ``server`` on 127.0.0.1 (a free port) in a thread of its own."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from stampede.profiles import load_profile
 from tests.capacity.synthetic import LEVELS, Truth, synthetic_history
+from tests.synthetic import write_run_json
 
 MakeRun = Callable[..., Path]
 
@@ -34,7 +34,7 @@ def make_run(tmp_path: Path) -> MakeRun:
                 "measured_memory_mb_per_user": 0.25,
             },
         }
-        (run_dir / "run.json").write_text(json.dumps(run), encoding="utf-8")
+        write_run_json(run_dir, run)
         if history:
             frame = synthetic_history(Truth(), levels, seconds=40)
             frame.to_csv(run_dir / "locust_stats_history.csv", index=False)

@@ -24,6 +24,9 @@ from stampede.app.runner import RunRequest, execute
 from stampede.capacity import MeasuredPlateau, detect_plateaus, fit_usl
 from tests.run.helpers import RUN_CLI
 
+#: two real capacity probes, then `stampede plan`
+pytestmark = pytest.mark.e2e
+
 TIME_SCALE = 0.07
 CLI = [sys.executable, "-c", RUN_CLI]
 

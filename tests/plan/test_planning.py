@@ -20,6 +20,7 @@ from stampede.app.planning import (
 from stampede.capacity import MEASURED_SERVICES, default_topology, load_topology
 from stampede.core.latency import LatencyRecorder, LatencyTimeline
 from tests.plan.conftest import MakeRun
+from tests.synthetic import write_run_json
 
 
 def test_timeline_latency_is_the_exact_p95_of_the_window() -> None:
@@ -53,8 +54,7 @@ def test_timeline_latency_is_the_exact_p95_of_the_window() -> None:
 
 def test_the_runs_store_workers_become_the_measured_replicas(make_run: MakeRun) -> None:
     run_dir = make_run()
-    run = json.loads((run_dir / "run.json").read_text())
-    (run_dir / "run.json").write_text(json.dumps({**run, "store_workers": 2}))
+    write_run_json(run_dir, {"store_workers": 2})
     facts = read_run(run_dir)
     assert facts.store_workers == 2
     topology = measured_topology(None, facts)

@@ -1,4 +1,5 @@
-"""``report.html`` of a real smoke run: content, escaping, capacity, a real browser."""
+"""``report.html`` of a smoke run (synthetic, and real end to end): content, escaping,
+capacity, a real browser."""
 
 from __future__ import annotations
 
@@ -22,9 +23,19 @@ ROOT = Path(__file__).resolve().parents[2]
 EVIL = "<script>alert(1)</script>"
 
 
+#: the synthetic run (tests/synthetic.py), and the session's real smoke run end to end
+RUNS = ["synthetic", pytest.param("real", marks=pytest.mark.e2e)]
+
+
+@pytest.fixture(scope="module", params=RUNS)
+def any_run(request: pytest.FixtureRequest) -> Path:
+    name = "smoke_run" if request.param == "synthetic" else "real_run"
+    return Path(request.getfixturevalue(name))
+
+
 @pytest.fixture(scope="module")
-def report(smoke_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_report(smoke_run, tmp_path_factory.mktemp("report") / "report.html")
+def report(any_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(any_run, tmp_path_factory.mktemp("report") / "report.html")
 
 
 def test_report_is_self_contained_and_small(report: Path) -> None:
@@ -36,7 +47,7 @@ def test_report_is_self_contained_and_small(report: Path) -> None:
     assert "@media print" in html
 
 
-def test_report_reads_top_down(report: Path, smoke_run: Path) -> None:
+def test_report_reads_top_down(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
     order = [
         'id="verdict"',
@@ -69,8 +80,8 @@ def test_report_reads_top_down(report: Path, smoke_run: Path) -> None:
     assert 'id="capacity"' not in html
 
 
-def test_the_run_loads_as_plain_data(smoke_run: Path) -> None:
-    data = load_run(smoke_run)
+def test_the_run_loads_as_plain_data(any_run: Path) -> None:
+    data = load_run(any_run)
     assert data.requests > 500 and data.distributions["all"].total > 500
     assert data.timelines["all"].t and data.users.running and data.arrivals.sent
 
@@ -160,6 +171,7 @@ def test_report_command(copy_run: Callable[..., Path], tmp_path: Path) -> None:
     assert missing.stderr.strip().count("\n") == 0 and "not a run directory" in missing.stderr
 
 
+@pytest.mark.browser
 def test_report_in_a_real_browser(report: Path, tmp_path: Path) -> None:
     executable = chromium_path()
     if executable is None:

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from stampede.core.rundir import RunDir
 from tests.measure.stub_server import StubServer, serving
 from tests.run.helpers import run_json, stampede
+
+#: real runs against a stub server that freezes
+pytestmark = pytest.mark.e2e
 
 PROFILE = """\
 name: freeze

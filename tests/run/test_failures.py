@@ -9,10 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from stampede.app.target import embedded_store_args
 from stampede.store.launcher import StoreProcess
 from tests.chaos.test_chaos_run import PROFILE, _locust_workers
 from tests.run.helpers import RUN_CLI, run_json, stampede
+
+#: real runs that lose the store or a worker
+pytestmark = pytest.mark.e2e
 
 SALE = "{duration: 25s, users: 12, phase: sale}"
 assert SALE in PROFILE, "the chaos profile changed; shorten its sale here too"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.run.helpers import RUN_CLI, stampede
+from tests.cli import run_cli as stampede
+from tests.run.helpers import RUN_CLI
 
 
 @pytest.mark.parametrize(
@@ -58,6 +59,7 @@ def test_an_unwritable_output_directory_is_a_clear_error(tmp_path: Path) -> None
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("stop", "code"),
     [

@@ -8,11 +8,15 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 
 from stampede.core.rundir import RunDir
 from stampede.store.launcher import StoreProcess
 from tests.conftest import SmokeRun
 from tests.run.helpers import locust, outcome_totals, run_json, stampede
+
+#: `stampede run` and `locust` against a real store, in child processes
+pytestmark = pytest.mark.e2e
 
 ARTIFACTS = [
     "run.json",
@@ -41,7 +45,7 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     assert run["audit_ok"] is True
     assert run["interrupted"] is False
     assert run["profile"] == "smoke" and run["target"] == "embedded"
-    assert run["generator"]["processes"] == processes  # type: ignore[index]
+    assert run["generator"]["processes"] == processes
     latency = RunDir(run_dir).latency()
     stats = {row["Name"]: row for row in csv.DictReader((run_dir / "locust_stats.csv").open())}
     # every request Locust counted was recorded in the corrected histograms too

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
 from tests.store.conftest import start_store
+from tests.store.inprocess import InProcessStore
 
 #: fuzzing and probing send hundreds of requests from one address and a few shoppers
 GENEROUS_LIMITS = [
@@ -22,12 +22,12 @@ GENEROUS_LIMITS = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStore]:
     with start_store(tmp_path_factory.mktemp("security"), *GENEROUS_LIMITS) as process:
         yield process
 
 
 @pytest.fixture
-def client(store: StoreProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=store.url, timeout=30) as client:
+def client(store: InProcessStore) -> Iterator[httpx.Client]:
+    with store.client(timeout=30) as client:
         yield client

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from stampede.store.launcher import StoreProcess
+from tests.store.inprocess import InProcessStore
 from tests.store.shoppers import PASSWORD
 
 
@@ -21,5 +22,5 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def admin_headers(store: StoreProcess) -> dict[str, str]:
+def admin_headers(store: InProcessStore | StoreProcess) -> dict[str, str]:
     return bearer(store.admin_token)

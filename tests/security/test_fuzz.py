@@ -9,6 +9,7 @@ auth that is enforced (the check replays the request without and with a bad toke
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,7 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from stampede.store.launcher import StoreProcess
+from tests.security.conftest import GENEROUS_LIMITS
 from tests.security.shoppers import log_in
+from tests.store.conftest import start_server
+
+#: hundreds of requests per operation: the slow tier, against a real server
+pytestmark = pytest.mark.slow
 
 #: /admin/seed and /admin/reset are not fuzzed: they replace or wipe the store's data, which
 #: would pull the catalog and the signed-in shopper out from under the other operations;
@@ -64,6 +70,12 @@ CASES = [(label, GenerationMode.POSITIVE) for label in OPERATIONS] + [
 
 #: bounded: the module takes about 20 s on the 2-core CI machine
 EXAMPLES = 50
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
+    with start_server(tmp_path_factory.mktemp("fuzz"), *GENEROUS_LIMITS) as process:
+        yield process
 
 
 @pytest.fixture(scope="module")

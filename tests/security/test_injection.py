@@ -17,12 +17,12 @@ import asyncpg
 import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
 from tests.security.conftest import GENEROUS_LIMITS
 from tests.security.shoppers import bearer, log_in
 from tests.services import POSTGRES_URL, require_service
 from tests.store.backends import fresh_database
 from tests.store.conftest import start_store
+from tests.store.inprocess import InProcessStore
 
 TABLES = {"products": "catalog", "users": "users", "orders": "orders"}
 
@@ -52,7 +52,7 @@ IDS = [
 
 @dataclass(frozen=True)
 class Shop:
-    store: StoreProcess
+    store: InProcessStore
     database_url: str | None
 
     def counts(self) -> dict[str, int]:
@@ -98,7 +98,7 @@ def shop(
 
 @pytest.fixture
 def shop_client(shop: Shop) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=shop.store.url, timeout=30) as client:
+    with shop.store.client(timeout=30) as client:
         yield client
 
 

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
 from tests.security.shoppers import bearer, log_in
 from tests.store.conftest import start_store
+from tests.store.inprocess import InProcessStore
 
 #: the bucket holds twice the rate: 1 request, and 1 more every 2 s, so that even a slow
 #: machine sending the 24 requests over 20 s sees most of them refused
@@ -46,7 +46,7 @@ SOURCES = {name: f"127.0.{10 + n}.1" for n, name in enumerate(ROTATIONS)}
 
 
 @pytest.fixture(scope="module")
-def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStore]:
     tmp = tmp_path_factory.mktemp("limited")
     with start_store(
         tmp, "--anonymous-rate", str(RATE), "--user-rate", str(RATE), "--global-rate", "100000"
@@ -54,9 +54,8 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
         yield store
 
 
-def _client(store: StoreProcess, source: str) -> httpx.Client:
-    transport = httpx.HTTPTransport(local_address=source)
-    return httpx.Client(base_url=store.url, transport=transport, timeout=30)
+def _client(store: InProcessStore, source: str) -> httpx.Client:
+    return store.client(source=source, timeout=30)
 
 
 def _codes(
@@ -75,19 +74,19 @@ def _assert_limited(codes: list[int]) -> None:
 
 @pytest.mark.parametrize("rotated", list(ROTATIONS))
 def test_an_anonymous_client_cannot_rotate_its_way_past_the_limit(
-    limited: StoreProcess, rotated: str
+    limited: InProcessStore, rotated: str
 ) -> None:
     with _client(limited, SOURCES[rotated]) as client:
         _assert_limited(_codes(client, ROTATIONS[rotated]))
 
 
-def test_a_signed_in_shopper_cannot_rotate_its_way_past_the_limit(limited: StoreProcess) -> None:
+def test_a_signed_in_shopper_cannot_rotate_its_way_past_the_limit(limited: InProcessStore) -> None:
     with _client(limited, "127.0.99.1") as client:
         token = log_in(client, 45)
         _assert_limited(_codes(client, ROTATIONS["all of them"], token))
 
 
-def test_the_bucket_belongs_to_the_connecting_address(limited: StoreProcess) -> None:
+def test_the_bucket_belongs_to_the_connecting_address(limited: InProcessStore) -> None:
     with _client(limited, "127.0.98.1") as spent, _client(limited, "127.0.98.2") as fresh:
         _assert_limited(_codes(spent, ROTATIONS["X-Forwarded-For"]))
         claimed = fresh.get("/api/v1/categories", headers={"X-Forwarded-For": "127.0.98.1"})

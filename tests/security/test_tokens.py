@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
 from stampede.store.users.tokens import TokenSigner
 from tests.security.shoppers import admin_headers, bearer, log_in
 from tests.store.conftest import start_store
+from tests.store.inprocess import InProcessStore
 
 SHOPPER_ROUTES = [
     ("GET", "/api/v1/cart"),
@@ -27,7 +27,7 @@ SHOPPER_ROUTES = [
 ]
 
 
-def _signer(store: StoreProcess) -> TokenSigner:
+def _signer(store: InProcessStore) -> TokenSigner:
     return TokenSigner((store.data_dir / "token-secret").read_text().strip())
 
 
@@ -48,7 +48,7 @@ def _call(client: httpx.Client, route: tuple[str, str], headers: dict[str, str])
 
 @pytest.mark.parametrize("route", SHOPPER_ROUTES, ids=" ".join)
 def test_a_signed_token_of_an_unknown_user_is_401(
-    store: StoreProcess, client: httpx.Client, route: tuple[str, str]
+    store: InProcessStore, client: httpx.Client, route: tuple[str, str]
 ) -> None:
     forged = _signer(store).issue(987_654, time.time() + 600)
     _refused(_call(client, route, headers=bearer(forged)))
@@ -57,7 +57,7 @@ def test_a_signed_token_of_an_unknown_user_is_401(
 def test_a_token_stops_working_when_its_account_is_deleted(tmp_path: Path) -> None:
     with (
         start_store(tmp_path) as store,
-        httpx.Client(base_url=store.url, timeout=60) as client,
+        store.client(timeout=60) as client,
     ):
         kept, dropped = log_in(client, 5), log_in(client, 500)
         assert client.get("/api/v1/users/me", headers=bearer(dropped)).status_code == 200
@@ -100,7 +100,7 @@ def test_a_tampered_token_is_401(client: httpx.Client, tamper: str) -> None:
 
 @pytest.mark.parametrize("name", ["token", "access_token", "bearer", "Authorization", "auth"])
 def test_tokens_in_the_query_string_are_not_accepted(
-    store: StoreProcess, client: httpx.Client, name: str
+    store: InProcessStore, client: httpx.Client, name: str
 ) -> None:
     token = log_in(client, 33)
     for value in (token, f"Bearer {token}"):
@@ -118,7 +118,7 @@ def test_a_token_in_a_cookie_is_not_accepted(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("route", SHOPPER_ROUTES, ids=" ".join)
 def test_the_admin_token_is_not_a_shopper_token(
-    store: StoreProcess, client: httpx.Client, route: tuple[str, str]
+    store: InProcessStore, client: httpx.Client, route: tuple[str, str]
 ) -> None:
     _refused(_call(client, route, headers=admin_headers(store)))
 
@@ -128,7 +128,7 @@ def test_the_admin_token_is_not_a_shopper_token(
     ["Basic {admin}", "Token {admin}", "{admin}", "Bearer  {admin}", "Bearer {admin}x"],
 )
 def test_the_admin_token_counts_only_as_a_bearer_token(
-    store: StoreProcess, client: httpx.Client, authorization: str
+    store: InProcessStore, client: httpx.Client, authorization: str
 ) -> None:
     header = authorization.format(admin=store.admin_token)
     _refused(client.get("/admin/summary", headers={"Authorization": header}))

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import redis
 
-from stampede.store.launcher import free_port
+from stampede.core.ports import free_port
 from tests.services import POSTGRES_URL, REDIS_URL, require_service
 
 

@@ -1,4 +1,4 @@
-"""Fixtures that run the store as a real server process on a loopback port."""
+"""Fixtures that run the store: in this process (most tests) or as a real server on loopback."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from stampede.store.launcher import StoreProcess
+from tests.store.inprocess import InProcessStore
 
 #: fast settings for tests: a cheap KDF, an instant and infallible payment provider
 FAST = [
@@ -28,20 +29,23 @@ FAST = [
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
-    """One atomic-strategy store for a test module; tests reset it as they need."""
-    data = tmp_path_factory.mktemp("store") / "data"
-    with StoreProcess(data, args=FAST) as process:
-        yield process
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessStore]:
+    """One atomic-strategy store for a test module, in process; tests reset it as they need."""
+    with start_store(tmp_path_factory.mktemp("store")) as app:
+        yield app
 
 
 @pytest.fixture
-def admin(store: StoreProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=store.url, timeout=30, headers={"Authorization": f"Bearer {store.admin_token}"}
-    ) as client:
-        yield client
+def admin(store: InProcessStore) -> Iterator[httpx.Client]:
+    with store.client(timeout=30, headers={"Authorization": f"Bearer {store.admin_token}"}) as c:
+        yield c
 
 
-def start_store(tmp: Path, *extra: str) -> StoreProcess:
+def start_store(tmp: Path, *extra: str) -> InProcessStore:
+    """The store app in this process, with the test settings and ``extra`` flags."""
+    return InProcessStore(tmp / "data", args=[*FAST, *extra])
+
+
+def start_server(tmp: Path, *extra: str) -> StoreProcess:
+    """A real ``stampede store`` process on a loopback port (mark its tests slow)."""
     return StoreProcess(tmp / "data", args=[*FAST, *extra])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -58,7 +58,7 @@ async def flash_product_id(client: httpx.AsyncClient, sku: str = "FLASH-001") ->
     return int(items[0]["id"])
 
 
-def audit(client: httpx.Client) -> dict[str, object]:
+def audit(client: httpx.Client) -> dict[str, Any]:
     response = client.get("/admin/audit")
     assert response.status_code == 200, response.text
     return dict(response.json())

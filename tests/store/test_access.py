@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
 from stampede.store.users.tokens import TokenSigner
+from tests.store.inprocess import InProcessStore
 from tests.store.shoppers import PASSWORD
 
 
@@ -23,8 +23,8 @@ def _token(client: httpx.Client, i: int) -> str:
 
 
 @pytest.fixture
-def client(store: StoreProcess) -> httpx.Client:
-    return httpx.Client(base_url=store.url, timeout=30)
+def client(store: InProcessStore) -> httpx.Client:
+    return store.client(timeout=30)
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -59,7 +59,7 @@ def test_a_wrong_password_is_401(client: httpx.Client) -> None:
     assert response.json()["error"] == "invalid_credentials"
 
 
-def test_passwords_are_stored_hashed(store: StoreProcess) -> None:
+def test_passwords_are_stored_hashed(store: InProcessStore) -> None:
     import sqlite3
 
     with sqlite3.connect(store.data_dir / "users.sqlite3") as db:
@@ -68,12 +68,12 @@ def test_passwords_are_stored_hashed(store: StoreProcess) -> None:
     assert stored.startswith("scrypt$")
 
 
-def _signer(store: StoreProcess) -> TokenSigner:
+def _signer(store: InProcessStore) -> TokenSigner:
     return TokenSigner((store.data_dir / "token-secret").read_text().strip())
 
 
 @pytest.mark.parametrize("problem", ["missing", "expired", "forged", "garbage", "other-secret"])
-def test_bad_tokens_are_401(store: StoreProcess, client: httpx.Client, problem: str) -> None:
+def test_bad_tokens_are_401(store: InProcessStore, client: httpx.Client, problem: str) -> None:
     headers = {
         "missing": {},
         "expired": _auth(_signer(store).issue(1, time.time() - 1)),

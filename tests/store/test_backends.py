@@ -20,7 +20,8 @@ import httpx
 import pytest
 import websockets
 
-from stampede.store.launcher import StoreProcess, free_port
+from stampede.core.ports import free_port
+from stampede.store.launcher import StoreProcess
 from tests.run.helpers import RUN_CLI
 from tests.services import REDIS_URL
 from tests.store.backends import (
@@ -29,7 +30,7 @@ from tests.store.backends import (
     redis_prefix,
     require_backends,
 )
-from tests.store.conftest import start_store
+from tests.store.conftest import start_server
 from tests.store.shoppers import audit, bounded, buy, flash_product_id, tokens
 
 pytestmark = pytest.mark.services
@@ -93,6 +94,7 @@ def _outcomes(responses: list[httpx.Response]) -> Counter[tuple[int, str]]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("backend", "strategy", "architecture"), CASES)
 def test_many_customers_two_workers_buy_exactly_the_100_units(
     tmp_path: Path, backend: str, strategy: str, architecture: str
@@ -101,7 +103,7 @@ def test_many_customers_two_workers_buy_exactly_the_100_units(
     extra = ["--workers", "2", "--users", str(crowd), *QUICK_EMAIL]
     extra += ["--inventory-strategy", strategy, "--architecture", architecture]
     races = strategy == "naive" and architecture == "modern"
-    with _backend(backend) as backend_args, start_store(tmp_path, *backend_args, *extra) as store:
+    with _backend(backend) as backend_args, start_server(tmp_path, *backend_args, *extra) as store:
         health = httpx.get(f"{store.url}/healthz").json()
         with _admin(store) as admin:
             for _ in range(3 if races else 1):
@@ -115,7 +117,7 @@ def test_many_customers_two_workers_buy_exactly_the_100_units(
     if strategy == "naive" and architecture == "modern":
         paid = outcomes[(201, "paid")]
         assert paid > 100, f"naive should oversell under contention, sold {paid}"
-        failed = {c["name"] for c in report["checks"] if not c["ok"]}  # type: ignore[union-attr]
+        failed = {c["name"] for c in report["checks"] if not c["ok"]}
         assert "stock_balance" in failed
         return
     # legacy serialises every checkout behind one lock, which hides even naive's race
@@ -162,6 +164,7 @@ async def _rush_through_outage(
     return responses
 
 
+@pytest.mark.slow
 def test_redis_stopped_and_restarted_during_traffic_loses_no_order(tmp_path: Path) -> None:
     require_backends()
     customers = 300
@@ -170,7 +173,7 @@ def test_redis_stopped_and_restarted_during_traffic_loses_no_order(tmp_path: Pat
         with fresh_database() as url:
             args = _backend_args(url, "outage:", redis.url)
             args += ["--workers", "2", "--inventory-strategy", "redis", *QUICK_EMAIL]
-            with start_store(tmp_path, *args, "--flash-stock", "150") as store:
+            with start_server(tmp_path, *args, "--flash-stock", "150") as store:
                 responses = asyncio.run(_rush_through_outage(store.url, redis, customers))
                 with _admin(store) as admin:
                     report = audit(admin)
@@ -208,10 +211,11 @@ async def _watch_the_sell_out(url: str, customers: int) -> tuple[float, float]:
     return last_sale, seen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_stock_subscriber_sees_the_sell_out_within_a_second(tmp_path: Path, backend: str) -> None:
     args = ["--workers", "2", *QUICK_EMAIL]
-    with _backend(backend) as backend_args, start_store(tmp_path, *backend_args, *args) as store:
+    with _backend(backend) as backend_args, start_server(tmp_path, *backend_args, *args) as store:
         last_sale, seen = asyncio.run(_watch_the_sell_out(store.url, 150))
     assert seen - last_sale < 1.0
 

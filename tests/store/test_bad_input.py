@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
+from tests.store.inprocess import InProcessStore
 from tests.store.shoppers import PASSWORD
 
 
 @pytest.fixture(scope="module")
-def token(store: StoreProcess) -> str:
-    with httpx.Client(base_url=store.url) as client:
+def token(store: InProcessStore) -> str:
+    with store.client() as client:
         response = client.post(
             "/api/v1/sessions", json={"email": "shopper30@stampede.test", "password": PASSWORD}
         )
@@ -194,7 +193,7 @@ CASES: list[tuple[str, str, Any, dict[str, str], int, str, str]] = [
     ids=[f"{c[0]} {c[1][:40]} -> {c[4]} {c[5]}" for c in CASES],
 )
 def test_bad_input_is_a_clear_4xx(
-    store: StoreProcess,
+    store: InProcessStore,
     token: str,
     method: str,
     path: str,
@@ -209,7 +208,7 @@ def test_bad_input_is_a_clear_4xx(
         send["Authorization"] = f"Bearer {token}"
     content = body if isinstance(body, bytes) else None
     payload = None if isinstance(body, bytes) or body is None else body
-    with httpx.Client(base_url=store.url) as client:
+    with store.client() as client:
         response = client.request(method, path, content=content, json=payload, headers=send)
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
@@ -217,8 +216,8 @@ def test_bad_input_is_a_clear_4xx(
     assert words in response.json()["message"]
 
 
-def test_sql_metacharacters_in_search_are_only_text(store: StoreProcess) -> None:
-    with httpx.Client(base_url=store.url) as client:
+def test_sql_metacharacters_in_search_are_only_text(store: InProcessStore) -> None:
+    with store.client() as client:
         for q in ["' OR 1=1 --", "%", "_", "\\", "kettle'; DELETE FROM products; --"]:
             response = client.get("/api/v1/search", params={"q": q})
             assert response.status_code == 200, (q, response.text)
@@ -226,9 +225,9 @@ def test_sql_metacharacters_in_search_are_only_text(store: StoreProcess) -> None
         assert client.get("/api/v1/products").json()["total"] == 1001
 
 
-def test_bodies_over_the_limit_are_413(store: StoreProcess, token: str) -> None:
+def test_bodies_over_the_limit_are_413(store: InProcessStore, token: str) -> None:
     big = b'{"email": "' + b"a" * 70_000 + b'"}'
-    with httpx.Client(base_url=store.url) as client:
+    with store.client() as client:
         declared = client.post("/api/v1/sessions", content=big)
 
         def chunks() -> Any:
@@ -241,16 +240,16 @@ def test_bodies_over_the_limit_are_413(store: StoreProcess, token: str) -> None:
         assert response.json()["error"] == "payload_too_large"
 
 
-def test_every_answer_carries_a_request_id(store: StoreProcess) -> None:
-    with httpx.Client(base_url=store.url) as client:
+def test_every_answer_carries_a_request_id(store: InProcessStore) -> None:
+    with store.client() as client:
         mine = client.get("/healthz", headers={"X-Request-ID": "trace-me-1"})
         fresh = client.get("/api/v1/nothing")
     assert mine.headers["x-request-id"] == "trace-me-1"
     assert len(fresh.headers["x-request-id"]) == 32
 
 
-def test_metrics_count_requests_by_route_in_prometheus_format(store: StoreProcess) -> None:
-    with httpx.Client(base_url=store.url) as client:
+def test_metrics_count_requests_by_route_in_prometheus_format(store: InProcessStore) -> None:
+    with store.client() as client:
         client.get("/api/v1/products/2")
         client.get("/api/v1/products/3")
         text = client.get("/metrics").text

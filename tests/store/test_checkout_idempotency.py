@@ -7,14 +7,16 @@ from collections import Counter
 
 import httpx
 
-from stampede.store.launcher import StoreProcess
+from tests.store.inprocess import InProcessStore
 from tests.store.shoppers import audit, buy, log_in
 
 PRODUCT = 7  # a plentiful, unlimited SKU
 
 
-async def _duplicates(url: str, concurrent: int) -> tuple[list[httpx.Response], httpx.Response]:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+async def _duplicates(
+    store: InProcessStore, concurrent: int
+) -> tuple[list[httpx.Response], httpx.Response]:
+    async with store.async_client(timeout=30) as client:
         token = await log_in(client, 11)
         first = await asyncio.gather(
             *(buy(client, token, PRODUCT, key="same-key") for _ in range(concurrent))
@@ -23,9 +25,9 @@ async def _duplicates(url: str, concurrent: int) -> tuple[list[httpx.Response], 
         return list(first), later
 
 
-def _orders(store: StoreProcess, shopper: int) -> list[dict[str, object]]:
+def _orders(store: InProcessStore, shopper: int) -> list[dict[str, object]]:
     async def fetch() -> list[dict[str, object]]:
-        async with httpx.AsyncClient(base_url=store.url) as client:
+        async with store.async_client() as client:
             token = await log_in(client, shopper)
             response = await client.get(
                 "/api/v1/orders", headers={"Authorization": f"Bearer {token}"}
@@ -36,12 +38,12 @@ def _orders(store: StoreProcess, shopper: int) -> list[dict[str, object]]:
 
 
 def test_a_sequential_retry_replays_the_first_answer(
-    store: StoreProcess, admin: httpx.Client
+    store: InProcessStore, admin: httpx.Client
 ) -> None:
     admin.post("/admin/reset")
 
     async def twice() -> tuple[httpx.Response, httpx.Response]:
-        async with httpx.AsyncClient(base_url=store.url, timeout=30) as client:
+        async with store.async_client(timeout=30) as client:
             token = await log_in(client, 10)
             return (
                 await buy(client, token, PRODUCT, key="retry-1"),
@@ -58,10 +60,10 @@ def test_a_sequential_retry_replays_the_first_answer(
 
 
 def test_concurrent_duplicates_make_one_order_and_one_capture(
-    store: StoreProcess, admin: httpx.Client
+    store: InProcessStore, admin: httpx.Client
 ) -> None:
     admin.post("/admin/reset")
-    concurrent, later = asyncio.run(_duplicates(store.url, 12))
+    concurrent, later = asyncio.run(_duplicates(store, 12))
     codes = Counter(r.status_code for r in concurrent)
     assert codes[201] >= 1
     assert set(codes) <= {201, 409}
@@ -74,17 +76,17 @@ def test_concurrent_duplicates_make_one_order_and_one_capture(
     assert [o["status"] for o in _orders(store, 11)] == ["paid"]
     report = audit(admin)
     assert report["ok"], report
-    captures = next(c for c in report["checks"] if c["name"] == "one_capture_per_order")  # type: ignore[union-attr,index]
-    assert captures["detail"].startswith("1 captured")  # type: ignore[index]
+    captures = next(c for c in report["checks"] if c["name"] == "one_capture_per_order")
+    assert captures["detail"].startswith("1 captured")
 
 
 def test_the_same_key_with_another_body_is_refused(
-    store: StoreProcess, admin: httpx.Client
+    store: InProcessStore, admin: httpx.Client
 ) -> None:
     admin.post("/admin/reset")
 
     async def reuse() -> httpx.Response:
-        async with httpx.AsyncClient(base_url=store.url, timeout=30) as client:
+        async with store.async_client(timeout=30) as client:
             token = await log_in(client, 12)
             assert (await buy(client, token, PRODUCT, key="k-body")).status_code == 201
             return await buy(client, token, PRODUCT + 1, key="k-body")
@@ -95,11 +97,11 @@ def test_the_same_key_with_another_body_is_refused(
     assert len(_orders(store, 12)) == 1
 
 
-def test_keys_belong_to_one_shopper(store: StoreProcess, admin: httpx.Client) -> None:
+def test_keys_belong_to_one_shopper(store: InProcessStore, admin: httpx.Client) -> None:
     admin.post("/admin/reset")
 
     async def two_shoppers() -> list[httpx.Response]:
-        async with httpx.AsyncClient(base_url=store.url, timeout=30) as client:
+        async with store.async_client(timeout=30) as client:
             a, b = await log_in(client, 13), await log_in(client, 14)
             return [
                 await buy(client, a, PRODUCT, key="shared"),

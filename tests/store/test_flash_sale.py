@@ -9,8 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.store.conftest import start_store
+from tests.store.conftest import start_server
 from tests.store.shoppers import audit, bounded, buy, flash_product_id, tokens
+
+#: 500 shoppers racing for 100 units in real server processes
+pytestmark = pytest.mark.slow
 
 CUSTOMERS = 500
 
@@ -28,7 +31,7 @@ async def _rush(url: str, customers: int) -> Counter[tuple[int, str]]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_500_customers_buy_exactly_the_100_units(tmp_path: Path, workers: int) -> None:
-    with start_store(tmp_path, "--workers", str(workers)) as store:
+    with start_server(tmp_path, "--workers", str(workers)) as store:
         outcomes = asyncio.run(_rush(store.url, CUSTOMERS))
         assert outcomes == {(201, "paid"): 100, (409, "sold_out"): CUSTOMERS - 100}
         with httpx.Client(
@@ -52,7 +55,7 @@ def test_500_customers_buy_exactly_the_100_units(tmp_path: Path, workers: int) -
 
 def test_the_audit_catches_the_naive_strategy_overselling(tmp_path: Path) -> None:
     with (
-        start_store(tmp_path, "--inventory-strategy", "naive") as store,
+        start_server(tmp_path, "--inventory-strategy", "naive") as store,
         httpx.Client(
             base_url=store.url, timeout=30, headers={"Authorization": f"Bearer {store.admin_token}"}
         ) as admin,
@@ -68,5 +71,5 @@ def test_the_audit_catches_the_naive_strategy_overselling(tmp_path: Path) -> Non
     paid = outcomes[(201, "paid")]
     assert paid > 100, f"the naive strategy should oversell under contention, sold {paid}"
     assert report["ok"] is False
-    failed = {c["name"] for c in report["checks"] if not c["ok"]}  # type: ignore[union-attr]
+    failed = {c["name"] for c in report["checks"] if not c["ok"]}
     assert "stock_balance" in failed

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 from starlette.routing import Route
 
 from stampede.store.app import create_app
 from stampede.store.config import StoreConfig
-from stampede.store.launcher import StoreProcess
+from tests.store.inprocess import InProcessStore
 
 CONTRACT = [
     ("post", "/api/v1/users"),
@@ -35,8 +34,8 @@ CONTRACT = [
 ]
 
 
-def test_every_contract_route_is_documented(store: StoreProcess) -> None:
-    doc = httpx.get(f"{store.url}/openapi.json").json()
+def test_every_contract_route_is_documented(store: InProcessStore) -> None:
+    doc = store.client().get("/openapi.json").json()
     assert doc["openapi"].startswith("3.")
     documented = {(m, p) for p, ops in doc["paths"].items() for m in ops}
     assert set(CONTRACT) <= documented
@@ -57,8 +56,8 @@ def test_every_contract_route_is_documented(store: StoreProcess) -> None:
                         assert ref.rsplit("/", 1)[1] in schemas, (path, ref)
 
 
-def test_every_served_route_is_documented(store: StoreProcess, tmp_path: Path) -> None:
-    doc = httpx.get(f"{store.url}/openapi.json").json()
+def test_every_served_route_is_documented(store: InProcessStore, tmp_path: Path) -> None:
+    doc = store.client().get("/openapi.json").json()
     config = StoreConfig(data_dir=str(tmp_path), admin_token="a", token_secret="s")
     served = {
         (method.lower(), route.path)

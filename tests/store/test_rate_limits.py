@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from stampede.store.launcher import StoreProcess
 from tests.store.conftest import start_store
+from tests.store.inprocess import InProcessStore
 from tests.store.shoppers import PASSWORD
 
 
 @pytest.fixture
-def limited(tmp_path: Path) -> Iterator[StoreProcess]:
+def limited(tmp_path: Path) -> Iterator[InProcessStore]:
     """A fresh store per test: buckets must start full."""
     with start_store(
         tmp_path, "--user-rate", "2", "--anonymous-rate", "3", "--global-rate", "1000"
@@ -22,8 +21,8 @@ def limited(tmp_path: Path) -> Iterator[StoreProcess]:
         yield store
 
 
-def test_an_anonymous_client_gets_429_after_its_burst(limited: StoreProcess) -> None:
-    with httpx.Client(base_url=limited.url) as client:
+def test_an_anonymous_client_gets_429_after_its_burst(limited: InProcessStore) -> None:
+    with limited.client() as client:
         codes = [client.get("/api/v1/categories").status_code for _ in range(20)]
         refused = client.get("/api/v1/categories")
     assert codes[:6] == [200] * 6  # burst of twice the rate
@@ -33,8 +32,8 @@ def test_an_anonymous_client_gets_429_after_its_burst(limited: StoreProcess) -> 
     assert int(refused.headers["Retry-After"]) >= 1
 
 
-def test_rotating_forwarding_headers_buys_no_new_bucket(limited: StoreProcess) -> None:
-    with httpx.Client(base_url=limited.url) as client:
+def test_rotating_forwarding_headers_buys_no_new_bucket(limited: InProcessStore) -> None:
+    with limited.client() as client:
         codes = [
             client.get(
                 "/api/v1/categories",
@@ -49,8 +48,8 @@ def test_rotating_forwarding_headers_buys_no_new_bucket(limited: StoreProcess) -
     assert codes.count(429) >= 10
 
 
-def test_signed_in_shoppers_have_their_own_buckets(limited: StoreProcess) -> None:
-    with httpx.Client(base_url=limited.url) as client:
+def test_signed_in_shoppers_have_their_own_buckets(limited: InProcessStore) -> None:
+    with limited.client() as client:
         tokens = []
         for i in (40, 41):
             response = client.post(
@@ -59,7 +58,7 @@ def test_signed_in_shoppers_have_their_own_buckets(limited: StoreProcess) -> Non
             )
             assert response.status_code == 201, response.text
             tokens.append(response.json()["token"])
-    with httpx.Client(base_url=limited.url) as client:
+    with limited.client() as client:
         first = [
             client.get("/api/v1/cart", headers={"Authorization": f"Bearer {tokens[0]}"}).status_code
             for _ in range(8)
@@ -69,6 +68,6 @@ def test_signed_in_shoppers_have_their_own_buckets(limited: StoreProcess) -> Non
     assert second.status_code == 200
 
 
-def test_operations_routes_are_not_limited(limited: StoreProcess) -> None:
-    with httpx.Client(base_url=limited.url) as client:
+def test_operations_routes_are_not_limited(limited: InProcessStore) -> None:
+    with limited.client() as client:
         assert {client.get("/healthz").status_code for _ in range(30)} == {200}

@@ -10,7 +10,7 @@ import pytest
 
 from stampede.store.launcher import StoreProcess
 from tests.store.backends import fresh_database, redis_prefix, require_backends
-from tests.store.conftest import start_store
+from tests.store.conftest import start_server, start_store
 from tests.store.shoppers import PASSWORD
 
 ME = "/api/v1/users/me"
@@ -34,7 +34,7 @@ def redis_store(tmp_path: Path) -> Iterator[StoreProcess]:
             "--users",
             "20",
         ]
-        with start_store(tmp_path, *args) as store:
+        with start_server(tmp_path, *args) as store:
             yield store
 
 
@@ -58,6 +58,8 @@ def _workers_answering(client: httpx.Client, headers: dict[str, str]) -> dict[in
     return seen
 
 
+@pytest.mark.slow
+@pytest.mark.services
 def test_a_log_out_ends_the_session_in_every_worker(redis_store: StoreProcess) -> None:
     with httpx.Client(base_url=redis_store.url, timeout=10) as client:
         mine, other = _log_in(client, 1), _log_in(client, 2)
@@ -72,7 +74,7 @@ def test_a_log_out_ends_the_session_in_every_worker(redis_store: StoreProcess) -
 
 
 def test_the_embedded_store_keeps_no_sessions_and_says_so(tmp_path: Path) -> None:
-    with start_store(tmp_path, "--users", "5") as store, httpx.Client(base_url=store.url) as c:
+    with start_store(tmp_path, "--users", "5") as store, store.client() as c:
         response = c.delete("/api/v1/sessions", headers=_log_in(c, 1))
         anonymous = c.delete("/api/v1/sessions")
     assert response.status_code == 409
@@ -83,7 +85,7 @@ def test_the_embedded_store_keeps_no_sessions_and_says_so(tmp_path: Path) -> Non
 def test_the_legacy_store_deletes_its_session_row(tmp_path: Path) -> None:
     with (
         start_store(tmp_path, "--users", "5", "--architecture", "legacy") as store,
-        httpx.Client(base_url=store.url) as client,
+        store.client() as client,
     ):
         mine = _log_in(client, 1)
         assert client.get(ME, headers=mine).status_code == 200

@@ -119,7 +119,7 @@ def test_provider_declines_and_fails_at_the_configured_rates() -> None:
     provider = PaymentProvider(sim)
 
     async def many() -> list[str]:
-        outcomes = []
+        outcomes: list[str] = []
         for _ in range(5000):
             try:
                 outcomes.append(await provider.authorize(100))

@@ -1,6 +1,6 @@
 """What one Locust process measured, and how workers hand it to the master.
 
-Every process records into its own :class:`Measurements`; a worker drains it
+Every process records into its own :class:`ProcessMeasurements`; a worker drains it
 into each stats report (every 3 s and once more when it stops), and the
 master (or a local runner) absorbs those reports. Histograms merge exactly,
 so the master's numbers are those of one recorder that saw every request.
@@ -36,7 +36,9 @@ class _OwnProcess:
         return {os.getpid(): float(times.user + times.system)}
 
 
-class Measurements:
+class ProcessMeasurements:
+    """This process's latency timeline, arrivals, outcomes, CPU and memory (one per process)."""
+
     def __init__(self, interval: float, lateness_tolerance: float) -> None:
         self.interval = interval
         self.tolerance = lateness_tolerance

@@ -11,14 +11,15 @@ import itertools
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stampede.profiles import Behaviour, Profile, Schedule, load_profile
-from stampede.scenarios._catalog import CatalogView
-from stampede.scenarios._measurements import Measurements
-from stampede.scenarios._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._catalog import CatalogView
+from stampede.traffic._measurements import ProcessMeasurements
+from stampede.traffic._pacing import ClosedPacer, OpenPacer
 
 #: an open-model user may take this long per arrival before the pool runs short
 OPEN_MODEL_LATENCY_BUDGET_S = 2.0
@@ -61,13 +62,13 @@ class TrafficContext:
     options: TrafficOptions
     profile: Profile
     schedule: Schedule
-    measurements: Measurements
+    measurements: ProcessMeasurements
     origin: float = field(default_factory=time.time)
     worker_index: int = 0
     worker_count: int = 1
     catalog: CatalogView = field(default_factory=CatalogView)
     _users: itertools.count[int] = field(default_factory=itertools.count)
-    clock: Any = time.time
+    clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
     def create(cls, options: TrafficOptions) -> TrafficContext:
@@ -76,7 +77,7 @@ class TrafficContext:
             options,
             profile,
             Schedule.from_profile(profile),
-            Measurements(1.0, options.lateness_tolerance_s),
+            ProcessMeasurements(1.0, options.lateness_tolerance_s),
         )
 
     @property
@@ -103,6 +104,21 @@ class TrafficContext:
             return OpenPacer(self.schedule, self.pool_size, lambda: self.origin, self.clock, rng)
         think = next(m.think_time for m in self.profile.mix if m.behaviour == behaviour)
         return ClosedPacer(think, rng, self.clock)
+
+    def users_at(self, run_time: float) -> tuple[int, float] | None:
+        """Users and spawn rate for Locust's load shape at ``run_time``; None once it is over.
+
+        Closed model: the stage's target users and its spawn rate, 0.1 a second
+        at the least. Open model: the whole pool of arrival users, spawned within
+        a second; their pacers keep the arrival rate.
+        """
+        target = self.schedule.at(run_time)
+        if target is None:
+            return None
+        if self.profile.model == "open":
+            return self.pool_size, float(max(self.pool_size, 1))
+        assert target.users is not None and target.spawn_rate is not None
+        return target.users, max(target.spawn_rate, 0.1)
 
     def sale_opens_at(self) -> float | None:
         """Epoch time the flash sale opens, if the profile has one."""

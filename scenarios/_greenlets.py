@@ -1,0 +1,98 @@
+"""The greenlets beside a test on the master (or a local runner): thin loops over Locust.
+
+Each reads Locust's runner into plain values and hands them to
+``stampede.traffic``, which does the bookkeeping and the formatting.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+import psutil
+
+from stampede.core.generator import tree_rss
+from stampede.traffic import (
+    Progress,
+    TrafficContext,
+    WorkerCount,
+    WorkerLoss,
+    progress_line,
+    recent_p95_ms,
+    user_row,
+)
+
+
+def track_users(environment: Any, ctx: TrafficContext, rows: list[dict[str, float]]) -> None:
+    """Once a second, the users running and intended, with this process tree's memory."""
+    while True:
+        row = user_row(
+            ctx.schedule,
+            ctx.pool_size,
+            ctx.run_time(),
+            int(environment.runner.user_count),
+            tree_rss(os.getpid()),  # this process and the workers it forked
+        )
+        if row is not None:
+            rows.append(row)
+        gevent.sleep(1.0)
+
+
+def alive_workers(environment: Any) -> int:
+    """Workers still there: this master's forked children when it forked them
+    (``--processes``), else the workers whose heartbeats Locust still hears."""
+    if getattr(environment.parsed_options, "processes", None):
+        children = psutil.Process().children()
+        return sum(1 for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE)
+    return int(environment.runner.worker_count)
+
+
+def watch_workers(
+    environment: Any,
+    ctx: TrafficContext,
+    workers: WorkerCount,
+    on_loss: Callable[[WorkerLoss], None],
+    interval: float = 1.0,
+) -> None:
+    """Every ``interval`` seconds, count the workers; a loss goes to ``on_loss``."""
+    while True:
+        gevent.sleep(interval)
+        loss = workers.observe(ctx.run_time(), alive_workers(environment))
+        if loss is not None:
+            on_loss(loss)
+
+
+def current_progress(environment: Any, ctx: TrafficContext) -> Progress:
+    """The runner's and the measurements' numbers right now."""
+    runner = environment.runner
+    t = ctx.run_time()
+    target = ctx.schedule.at(max(t, 0.0))
+    p95, corrected_p95 = recent_p95_ms(ctx.measurements.timeline, time.time())
+    total = runner.stats.total
+    outcomes = ctx.measurements.outcomes.totals()
+    return Progress(
+        run_time_s=t,
+        duration_s=ctx.schedule.duration_s,
+        phase=target.phase if target is not None else "done",
+        users=int(runner.user_count),
+        arrivals_per_s=target.arrivals_per_s if target is not None else None,
+        requests_per_s=float(total.current_rps),
+        p95_ms=p95,
+        corrected_p95_ms=corrected_p95,
+        failure_ratio=float(total.fail_ratio),
+        paid=outcomes.get("order_paid", 0),
+        sold_out=outcomes.get("sold_out", 0),
+        rate_limited=outcomes.get("rate_limited", 0),
+    )
+
+
+def print_progress(environment: Any, ctx: TrafficContext, interval: float) -> None:
+    """Every ``interval`` seconds, one progress line on stderr."""
+    while True:
+        gevent.sleep(interval)
+        sys.stderr.write(progress_line(current_progress(environment, ctx)) + "\n")
+        sys.stderr.flush()

@@ -1,0 +1,58 @@
+"""The measurement core of a load run, without Locust: pacing, context, measurements.
+
+What every process of a run needs that Locust does not provide, as plain
+Python that imports neither ``locust`` nor ``gevent`` (Locust monkey-patches
+the standard library on import), so that it is unit-tested on a fake clock:
+
+- `ClosedPacer` and `OpenPacer`: when each virtual user acts next, and when it
+  *intended* to (coordinated omission is measured from the intended time);
+- `TrafficOptions` and `TrafficContext`: the profile as run, its schedule, user
+  numbering across worker processes and seeded random generators;
+- `ProcessMeasurements`: what one process measured, and its reports to the master;
+- `CatalogView`: what a process has learned of the target's catalog;
+  `classify`: which answers are business outcomes and which are failures;
+- `user_row`, `WorkerCount` and `RunStop`: what the master notes during a run;
+  `Progress` and `progress_line`: the line it prints every few seconds.
+
+``stampede.scenarios`` puts these behind Locust's users, shape and event hooks.
+"""
+
+from stampede.traffic._answers import (
+    BUSINESS_CODES,
+    MAX_RETRY_AFTER_S,
+    classify,
+    json_list,
+    json_object,
+    retry_after,
+)
+from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
+from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
+from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
+from stampede.traffic._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._progress import Progress, progress_line, recent_p95_ms
+from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, user_row
+
+__all__ = [
+    "BUSINESS_CODES",
+    "MAX_RETRY_AFTER_S",
+    "REPORT_KEY",
+    "SEARCH_WORDS",
+    "CatalogView",
+    "ClosedPacer",
+    "OpenPacer",
+    "ProcessMeasurements",
+    "Progress",
+    "RunStop",
+    "TrafficContext",
+    "TrafficOptions",
+    "WorkerCount",
+    "WorkerLoss",
+    "classify",
+    "json_list",
+    "json_object",
+    "open_pool_size",
+    "progress_line",
+    "recent_p95_ms",
+    "retry_after",
+    "user_row",
+]
