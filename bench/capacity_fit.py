@@ -22,7 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stampede.capacity import detect_plateaus, fit_usl, load_stats_history, make_plan
+from stampede.capacity import (
+    PlanConfig,
+    PlateauDetection,
+    detect_plateaus,
+    fit_usl,
+    load_stats_history,
+    make_plan,
+)
 from tests.capacity.synthetic import Truth, synthetic_history
 
 LEVELS = (10, 25, 50, 75, 100, 130, 160, 200, 250, 300)
@@ -60,7 +67,14 @@ def main() -> None:
         fitted = best_of(args.repeat, fit)
         planned = best_of(
             args.repeat,
-            lambda: make_plan(history, target_users=120_000, slo_p95_ms=500, settle_factor=2.0),
+            lambda: make_plan(
+                history,
+                PlanConfig(
+                    target_users=120_000,
+                    slo_p95_ms=500,
+                    plateaus=PlateauDetection(settle_factor=2.0),
+                ),
+            ),
         )
     print(f"{'step':<34}{'best s':>9}{'x read':>9}")
     for name, seconds in (

@@ -33,10 +33,19 @@ from stampede.capacity._demand import (
 )
 from stampede.capacity._elasticity import ElasticityMetrics, elasticity_metrics
 from stampede.capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
+from stampede.capacity._latency_curve import Crossing, measured_crossing
 from stampede.capacity._plan import CapacityPlan, make_plan
+from stampede.capacity._plan_config import (
+    Autoscaling,
+    PlanConfig,
+    PlateauDetection,
+    ProbeFacts,
+    SaleSimulation,
+    SaleWindow,
+)
 from stampede.capacity._plateaus import (
     Endpoint,
-    Plateau,
+    MeasuredPlateau,
     Plateaus,
     WindowLatency,
     detect_plateaus,
@@ -65,6 +74,7 @@ from stampede.capacity._queueing import (
     response_time_percentile,
 )
 from stampede.capacity._render import render_aws, render_hpa, render_keda
+from stampede.capacity._service_capacity import ServiceCapacity
 from stampede.capacity._service_demand import (
     ServiceDemands,
     estimate_service_demands,
@@ -79,14 +89,7 @@ from stampede.capacity._simulate import (
     flash_sale_demand,
     simulate,
 )
-from stampede.capacity._sizing import (
-    Crossing,
-    ServiceCapacity,
-    ServiceSizing,
-    measured_crossing,
-    replicas_for,
-    size_service,
-)
+from stampede.capacity._sizing import ServiceSizing, replicas_for, size_service
 from stampede.capacity._tiers import (
     DatabaseConnections,
     GeneratorMeasurement,
@@ -113,6 +116,7 @@ __all__ = [
     "HISTORY_COLUMNS",
     "MEASURED_SERVICES",
     "SERVICES",
+    "Autoscaling",
     "CapacityPlan",
     "CostLine",
     "CostReport",
@@ -132,12 +136,17 @@ __all__ = [
     "HpaPolicy",
     "LeadTime",
     "LoadPoint",
+    "MeasuredPlateau",
     "OutboxDrain",
-    "Plateau",
+    "PlanConfig",
+    "PlateauDetection",
     "Plateaus",
     "PriceRow",
     "PriceSheet",
+    "ProbeFacts",
     "RedisLoad",
+    "SaleSimulation",
+    "SaleWindow",
     "ScalingBehavior",
     "ScalingRule",
     "ScheduledAction",

@@ -79,6 +79,34 @@ class CostReport:
     cost_per_1000_orders: float
     waterfall: tuple[WaterfallStep, ...]
 
+    @classmethod
+    def of(
+        cls,
+        currency: str,
+        monthly: Mapping[str, float],
+        sale_hours: float,
+        sale: Mapping[str, float],
+        orders: float,
+        waterfall: tuple[WaterfallStep, ...],
+    ) -> CostReport:
+        """The report of a month's and a sale window's cost lines, with their totals.
+
+        The cost of 1,000 orders is the sale window's over its orders;
+        infinite when the sale took none.
+        """
+        total = sum(sale.values())
+        return cls(
+            currency=currency,
+            monthly_lines=monthly,
+            monthly_baseline=sum(monthly.values()),
+            sale_hours=sale_hours,
+            sale_lines=sale,
+            sale_window=total,
+            orders_in_sale=orders,
+            cost_per_1000_orders=total / (orders / 1000.0) if orders > 0 else float("inf"),
+            waterfall=waterfall,
+        )
+
     def lines(self) -> tuple[CostLine, ...]:
         """Each cost line, labelled, the biggest baseline month first."""
         rows = (
@@ -208,10 +236,9 @@ def cost_report(
         Task sizes and shared tiers.
     prices : PriceSheet
         Unit prices.
-    sale_hours : float
-        Length of the sale window at peak replicas, including the pre-warm lead time.
-    selling_hours : float
-        Length of the sale itself, when orders are taken.
+    sale_hours, selling_hours : float
+        Length of the sale window at peak replicas (including the pre-warm lead
+        time), and of the sale itself, when orders are taken.
     utilization : mapping of str to float
         Baseline load over safe capacity per service, for right-sizing.
     spot_share : float
@@ -224,28 +251,15 @@ def cost_report(
     CostReport
     """
     monthly = _lines(baseline, HOURS_PER_MONTH, topology, prices)
-    window = _lines(sale, sale_hours, topology, prices)
-    monthly_total = sum(monthly.values())
-    window_total = sum(window.values())
-    orders = sale.paid_orders_per_s * selling_hours * 3600.0
-    per_1000 = window_total / (orders / 1000.0) if orders > 0 else float("inf")
     steps = savings_waterfall(
         baseline,
-        monthly_total,
+        sum(monthly.values()),
         topology,
         prices,
         utilization=utilization,
         spot_share=spot_share,
         off_peak_fraction=off_peak_fraction,
     )
-    return CostReport(
-        prices.currency,
-        monthly,
-        monthly_total,
-        sale_hours,
-        window,
-        window_total,
-        orders,
-        per_1000,
-        steps,
-    )
+    window = _lines(sale, sale_hours, topology, prices)
+    orders = sale.paid_orders_per_s * selling_hours * 3600.0
+    return CostReport.of(prices.currency, monthly, sale_hours, window, orders, steps)

@@ -1,18 +1,13 @@
 """Find the steady plateaus of user count in a run and measure each one.
 
 A capacity probe holds the user count at a series of levels. Each level is a
-plateau; its first seconds are warm-up (connections opening, caches filling)
-and are trimmed. New users log in when a level starts, and on a short plateau
-that burst can outlast a fixed warm-up, so with ``settle_factor`` the window
-also skips leading seconds whose mean latency is above that many times the
-latency of the plateau's second half (its steady state). Over the rest the
-cumulative counters give exact rates: throughput is the change in requests
-over the change in time, the mean latency is recovered from the running
-average. Without more, the p95 is the median of the rolling-window p95
-Locust reports each second; that window (10 s) reaches back into the previous
-step, so given a :class:`WindowLatency` (the run's per-second histograms) the
-p95 of each plateau, endpoint and service is instead the exact p95 of the
-requests that completed inside the measured window.
+plateau, measured over its steady window (warm-up and a login burst trimmed,
+rates from the cumulative counters: :mod:`capacity._windows`). Without more,
+the p95 is the median of the rolling-window p95 Locust reports each second;
+that window (10 s) reaches back into the previous step, so given a
+:class:`WindowLatency` (the run's per-second histograms) the p95 of each
+plateau, endpoint and service is instead the exact p95 of the requests that
+completed inside the measured window.
 
 Little's law relates the numbers: the requests in flight are ``N = X·R``;
 with think time ``Z`` the users are ``X·(R + Z)``. The USL is fitted to the
@@ -25,12 +20,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from stampede.capacity._history import aggregated_rows, endpoint_rows
 from stampede.capacity._services import service_for_endpoint
+from stampede.capacity._windows import SteadyLevel, WindowRates, steady_levels, window_rates
 from stampede.core.errors import ConfigError
 
 PROBE_HINT = "run the capacity-probe profile"
@@ -63,7 +57,7 @@ ENDPOINT_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class Plateau:
+class MeasuredPlateau:
     """One steady level of users, measured after its warm-up.
 
     Attributes
@@ -115,74 +109,11 @@ class Plateaus:
     :class:`WindowLatency`).
     """
 
-    points: tuple[Plateau, ...]
+    points: tuple[MeasuredPlateau, ...]
     endpoints: pd.DataFrame
     warmup_s: float
     think_time_s: float | None
     services: pd.DataFrame
-
-
-def _runs(total: pd.DataFrame) -> list[tuple[int, int, int]]:
-    """(users, first row, last row) of each run of equal user counts."""
-    users = total["users"].to_numpy()
-    runs: list[tuple[int, int, int]] = []
-    start = 0
-    for i in range(1, len(users) + 1):
-        if i == len(users) or users[i] != users[start]:
-            runs.append((int(users[start]), start, i - 1))
-            start = i
-    return runs
-
-
-def _second_means(rows: pd.DataFrame) -> npt.NDArray[np.float64]:
-    """Mean latency of each second's requests, from the running averages (NaN when idle)."""
-    n = rows["total_requests"].to_numpy(dtype=float)
-    weighted = rows["total_avg_ms"].to_numpy(dtype=float) * n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(np.diff(weighted) / np.diff(n), dtype=float)
-
-
-def _settled(window: pd.DataFrame, factor: float | None) -> pd.DataFrame:
-    """``window`` without its leading seconds slower than ``factor`` × the steady latency."""
-    if factor is None or len(window) < 4:
-        return window
-    means = _second_means(window)
-    steady = means[means.size // 2 :]
-    steady = steady[np.isfinite(steady)]
-    if steady.size == 0:
-        return window
-    limit = factor * float(np.median(steady))
-    settled = np.flatnonzero(np.isfinite(means) & (means <= limit))
-    # row i+1 closes second i; the window starts at the row that opens the first calm second
-    return window.iloc[int(settled[0]) :] if settled.size else window
-
-
-@dataclass(frozen=True)
-class _Window:
-    """Rates and latency of one window of cumulative counters."""
-
-    throughput: float
-    failures_per_s: float
-    mean_ms: float
-    p95_ms: float
-    requests: int
-
-
-def _window_stats(rows: pd.DataFrame) -> _Window | None:
-    """The window from its first to its last row, or None when nothing completed."""
-    first, last = rows.iloc[0], rows.iloc[-1]
-    dt = float(last["timestamp"] - first["timestamp"])
-    dn = float(last["total_requests"] - first["total_requests"])
-    if dt <= 0 or dn <= 0:
-        return None
-    df = float(last["total_failures"] - first["total_failures"])
-    weighted = float(
-        last["total_avg_ms"] * last["total_requests"]
-        - first["total_avg_ms"] * first["total_requests"]
-    )
-    p95 = rows["p95_ms"].to_numpy(dtype=float)
-    p95_ms = float(np.nanmedian(p95)) if np.isfinite(p95).any() else float("nan")
-    return _Window(dn / dt, max(df, 0.0) / dt, weighted / dn, p95_ms, round(dn))
 
 
 def _endpoint_window(
@@ -195,7 +126,7 @@ def _endpoint_window(
     in_window = endpoints[(endpoints["timestamp"] >= start_s) & (endpoints["timestamp"] <= end_s)]
     out: list[dict[str, object]] = []
     for (kind, name), rows in in_window.groupby(["type", "name"], sort=True):
-        stats = _window_stats(rows.sort_values("timestamp"))
+        stats = window_rates(rows.sort_values("timestamp"))
         if stats is None:
             continue
         p95 = stats.p95_ms
@@ -219,7 +150,7 @@ def _endpoint_window(
 
 
 def _service_rows(
-    endpoints: pd.DataFrame, plateau: Plateau, index: int, latency: WindowLatency | None
+    endpoints: pd.DataFrame, plateau: MeasuredPlateau, index: int, latency: WindowLatency | None
 ) -> list[dict[str, object]]:
     """Each service's totals over one plateau; its p95 is exact when ``latency`` is given."""
     out: list[dict[str, object]] = []
@@ -245,11 +176,11 @@ def _service_rows(
 
 
 def _plateau(
-    users: int, start_s: int, end_s: int, stats: _Window, exact_p95: float | None
-) -> Plateau:
+    users: int, start_s: int, end_s: int, stats: WindowRates, exact_p95: float | None
+) -> MeasuredPlateau:
     r_s = stats.mean_ms / 1000.0
     x = stats.throughput
-    return Plateau(
+    return MeasuredPlateau(
         users=users,
         start_s=start_s,
         end_s=end_s,
@@ -261,6 +192,30 @@ def _plateau(
         implied_think_time_s=users / x - r_s,
         requests=stats.requests,
         p95_exact=exact_p95 is not None,
+    )
+
+
+def _measure_levels(
+    levels: list[SteadyLevel], endpoints: pd.DataFrame, latency: WindowLatency | None
+) -> tuple[tuple[MeasuredPlateau, ...], pd.DataFrame, pd.DataFrame]:
+    """The plateaus, their per-endpoint rows and their per-service rows."""
+    points: list[MeasuredPlateau] = []
+    rows: list[dict[str, object]] = []
+    services: list[dict[str, object]] = []
+    for index, level in enumerate(levels):
+        start_s, end_s = level.start_s, level.end_s
+        exact = latency.p95_ms(None, start_s, end_s) if latency is not None else None
+        point = _plateau(level.users, start_s, end_s, level.stats, exact)
+        mine = _endpoint_window(endpoints, index, start_s, end_s, latency)
+        rows.extend(mine)
+        services.extend(
+            _service_rows(pd.DataFrame(mine, columns=ENDPOINT_COLUMNS), point, index, latency)
+        )
+        points.append(point)
+    return (
+        tuple(points),
+        pd.DataFrame(rows, columns=ENDPOINT_COLUMNS),
+        pd.DataFrame(services, columns=SERVICE_COLUMNS),
     )
 
 
@@ -280,10 +235,9 @@ def detect_plateaus(
     ----------
     history : pandas.DataFrame
         A normalized stats history (:func:`capacity.normalize_history`).
-    warmup_s : float
-        Seconds trimmed from the start of each plateau.
-    min_duration_s : float
-        Shortest measured window (after warm-up) that counts as a plateau.
+    warmup_s, min_duration_s : float
+        Seconds trimmed from the start of each plateau; the shortest measured
+        window (after warm-up) that counts as a plateau.
     min_plateaus : int
         Fewest plateaus a capacity model needs.
     think_time_s : float, optional
@@ -299,7 +253,7 @@ def detect_plateaus(
     Returns
     -------
     Plateaus
-        One :class:`Plateau` per level, in time order, and the per-endpoint rows.
+        One :class:`MeasuredPlateau` per level, in time order, and the per-endpoint rows.
 
     Raises
     ------
@@ -312,44 +266,15 @@ def detect_plateaus(
         raise ConfigError(
             f"the stats history has no 'Aggregated' rows; {PROBE_HINT} with --csv-full-history."
         )
-    endpoints = endpoint_rows(history)
-    points: list[Plateau] = []
-    rows: list[dict[str, object]] = []
-    services: list[dict[str, object]] = []
-    for users, first, last in _runs(total):
-        if users <= 0:
-            continue
-        start_s = int(total.at[first, "timestamp"] + warmup_s)
-        window = total.iloc[first : last + 1]
-        window = _settled(window[window["timestamp"] >= start_s], settle_factor)
-        if len(window) < 2:
-            continue
-        end_s = int(window["timestamp"].iloc[-1])
-        start_s = int(window["timestamp"].iloc[0])
-        stats = _window_stats(window)
-        if end_s - start_s < min_duration_s or stats is None:
-            continue
-        exact = latency.p95_ms(None, start_s, end_s) if latency is not None else None
-        point = _plateau(users, start_s, end_s, stats, exact)
-        mine = _endpoint_window(endpoints, len(points), start_s, end_s, latency)
-        rows.extend(mine)
-        services.extend(
-            _service_rows(pd.DataFrame(mine, columns=ENDPOINT_COLUMNS), point, len(points), latency)
-        )
-        points.append(point)
-    if len(points) < min_plateaus:
+    levels = steady_levels(total, warmup_s, min_duration_s, settle_factor)
+    if len(levels) < min_plateaus:
         raise ConfigError(
-            f"the stats history has {len(points)} steady plateau(s) of at least "
+            f"the stats history has {len(levels)} steady plateau(s) of at least "
             f"{min_duration_s:g} s after a {warmup_s:g} s warm-up, and {min_plateaus} are "
             f"needed; {PROBE_HINT}, which holds {min_plateaus} or more user levels."
         )
-    return Plateaus(
-        tuple(points),
-        pd.DataFrame(rows, columns=ENDPOINT_COLUMNS),
-        warmup_s,
-        think_time_s,
-        pd.DataFrame(services, columns=SERVICE_COLUMNS),
-    )
+    points, endpoint_frame, service_frame = _measure_levels(levels, endpoint_rows(history), latency)
+    return Plateaus(points, endpoint_frame, warmup_s, think_time_s, service_frame)
 
 
 def plateau_frame(plateaus: Plateaus) -> pd.DataFrame:

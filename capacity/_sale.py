@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from stampede.capacity._demand import Demand
+from stampede.capacity._plan_config import Autoscaling, SaleSimulation
 from stampede.capacity._policies import (
     CronPrewarm,
-    EcsMetric,
     EcsPolicy,
-    HpaMetric,
     HpaPolicy,
     LeadTime,
     cron_prewarm,
@@ -25,7 +24,6 @@ from stampede.capacity._policies import (
 )
 from stampede.capacity._prices import PriceSheet
 from stampede.capacity._simulate import (
-    Controller,
     SimulationResult,
     SimulationSetup,
     TaskStartDelay,
@@ -43,10 +41,9 @@ def sale_policies(
     leads: Mapping[str, LeadTime],
     sale_start: datetime,
     sale_end: datetime,
-    hpa_metric: HpaMetric,
-    ecs_metric: EcsMetric,
-    alb_label: str | None,
+    autoscaling: Autoscaling,
 ) -> tuple[dict[str, HpaPolicy], dict[str, CronPrewarm], dict[str, EcsPolicy]]:
+    """Each service's HPA, KEDA cron pre-warm and ECS policy for the sale."""
     hpas, kedas, ecss = {}, {}, {}
     for s, size in sizing.items():
         spec = topology.service(s)
@@ -58,7 +55,7 @@ def sale_policies(
             min_replicas=baseline[s],
             max_replicas=top,
             target_utilization=spec.target_utilization,
-            metric=hpa_metric,
+            metric=autoscaling.hpa_metric,
             safe_rps_per_replica=per_replica,
         )
         kedas[s] = cron_prewarm(
@@ -81,8 +78,8 @@ def sale_policies(
             sale_start=sale_start,
             sale_end=sale_end,
             lead=leads["ecs"],
-            metric=ecs_metric,
-            resource_label=alb_label,
+            metric=autoscaling.ecs_metric,
+            resource_label=autoscaling.alb_resource_label,
         )
     return hpas, kedas, ecss
 
@@ -95,13 +92,12 @@ def simulate_sale(
     topology: Topology,
     prices: PriceSheet,
     leads: Mapping[str, LeadTime],
-    controllers: tuple[Controller, ...],
+    simulation: SaleSimulation,
     sale_s: int,
-    ramp_s: int,
-    seed: int,
 ) -> dict[str, tuple[SimulationResult, ...]]:
+    """The sale's demand replayed through each service's autoscaler, by ``service/controller``."""
     out: dict[str, tuple[SimulationResult, ...]] = {}
-    for controller in controllers:
+    for controller in simulation.controllers:
         lead = leads[controller]
         before = math.ceil(lead.total_s) + 600
         for s, size in plan_sizing.items():
@@ -110,7 +106,7 @@ def simulate_sale(
                 baseline.per_service[s],
                 peak.per_service[s],
                 before_s=before,
-                ramp_s=min(ramp_s, before),
+                ramp_s=min(simulation.ramp_s, before),
                 sale_s=sale_s,
                 after_s=900,
             )
@@ -125,7 +121,7 @@ def simulate_sale(
                 prewarm_at_s=before - math.ceil(lead.total_s),
                 release_at_s=before + sale_s,
                 controller=controller,
-                seed=seed,
+                seed=simulation.seed,
             )
             out[f"{s}/{controller}"] = compare_strategies(curve, setup)
     return out

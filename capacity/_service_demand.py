@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import nnls
 
@@ -122,6 +123,51 @@ def per_second_counts(history: pd.DataFrame) -> pd.DataFrame:
     return counts[list(MEASURED_SERVICES)]
 
 
+def _cpu_bins(
+    counts: pd.DataFrame, cpu: pd.DataFrame, bin_s: int
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64]]:
+    """Requests per service and cores used, summed over bins of ``bin_s`` seconds.
+
+    Bins where nothing was served or too few seconds were sampled are left
+    out; the second array is how many seconds each bin holds.
+    """
+    # a sample ending at ``at`` covers the second the history's row ceil(at) closes
+    at = np.ceil(cpu["at"].to_numpy(dtype=float) - 1e-6).astype(int)
+    used = pd.Series(cpu["cores"].to_numpy(dtype=float), index=at, name="cores")
+    used = used.groupby(level=0).sum()
+    joined = counts.join(used, how="inner")
+    joined = joined[joined[list(MEASURED_SERVICES)].sum(axis=1) > 0]
+    bins = joined.groupby(joined.index.to_numpy() // bin_s)
+    size = bins.size()
+    keep = (size >= MIN_BIN_COVERAGE * bin_s).to_numpy()
+    return bins.sum()[keep], size.to_numpy(dtype=float)[keep]
+
+
+def _regress(binned: pd.DataFrame, seconds: npt.NDArray[np.float64]) -> ServiceDemands:
+    """Non-negative least squares of CPU seconds on requests per service and elapsed time."""
+    # cores summed over a bin are CPU seconds; counts summed are requests
+    design = np.column_stack([binned[list(MEASURED_SERVICES)].to_numpy(dtype=float), seconds])
+    target = binned["cores"].to_numpy(dtype=float)
+    scale = design.max(axis=0)
+    scale[scale == 0] = 1.0
+    solution, _ = nnls(design / scale, target)
+    coef = solution / scale
+    fitted = design @ coef
+    total = float(((target - target.mean()) ** 2).sum())
+    r2 = 1.0 - float(((target - fitted) ** 2).sum()) / total if total > 0 else 0.0
+    dof = max(len(target) - design.shape[1], 1)
+    sigma2 = float(((target - fitted) ** 2).sum()) / dof
+    se = np.sqrt(np.clip(np.diag(sigma2 * np.linalg.pinv(design.T @ design)), 0.0, None))
+    names = MEASURED_SERVICES
+    return ServiceDemands(
+        {s: float(coef[i]) * 1000.0 for i, s in enumerate(names)},
+        {s: float(se[i]) * 1000.0 for i, s in enumerate(names)},
+        float(coef[-1]),
+        r2,
+        len(binned),
+    )
+
+
 def estimate_service_demands(
     history: pd.DataFrame, cpu: pd.DataFrame, *, bin_s: int = 1
 ) -> ServiceDemands:
@@ -146,17 +192,7 @@ def estimate_service_demands(
     ConfigError
         With fewer bins than unknowns, or when nothing was measured.
     """
-    counts = per_second_counts(history)
-    # a sample ending at ``at`` covers the second the history's row ceil(at) closes
-    at = np.ceil(cpu["at"].to_numpy(dtype=float) - 1e-6).astype(int)
-    used = pd.Series(cpu["cores"].to_numpy(dtype=float), index=at, name="cores")
-    used = used.groupby(level=0).sum()
-    joined = counts.join(used, how="inner")
-    joined = joined[joined[list(MEASURED_SERVICES)].sum(axis=1) > 0]
-    bins = joined.groupby(joined.index.to_numpy() // bin_s)
-    size = bins.size()
-    keep = (size >= MIN_BIN_COVERAGE * bin_s).to_numpy()
-    binned, seconds = bins.sum()[keep], size.to_numpy(dtype=float)[keep]
+    binned, seconds = _cpu_bins(per_second_counts(history), cpu, bin_s)
     unknowns = len(MEASURED_SERVICES) + 1
     if len(binned) < 3 * unknowns:
         raise ConfigError(
@@ -164,24 +200,4 @@ def estimate_service_demands(
             f"{bin_s} s, and {3 * unknowns} are needed to split the CPU by service; "
             "run the capacity-probe profile with `stampede run`, which samples the store."
         )
-    # cores summed over a bin are CPU seconds; counts summed are requests
-    design = np.column_stack([binned[list(MEASURED_SERVICES)].to_numpy(dtype=float), seconds])
-    target = binned["cores"].to_numpy(dtype=float)
-    scale = design.max(axis=0)
-    scale[scale == 0] = 1.0
-    solution, _ = nnls(design / scale, target)
-    coef = solution / scale
-    fitted = design @ coef
-    total = float(((target - target.mean()) ** 2).sum())
-    r2 = 1.0 - float(((target - fitted) ** 2).sum()) / total if total > 0 else 0.0
-    dof = max(len(target) - design.shape[1], 1)
-    sigma2 = float(((target - fitted) ** 2).sum()) / dof
-    se = np.sqrt(np.clip(np.diag(sigma2 * np.linalg.pinv(design.T @ design)), 0.0, None))
-    names = MEASURED_SERVICES
-    return ServiceDemands(
-        {s: float(coef[i]) * 1000.0 for i, s in enumerate(names)},
-        {s: float(se[i]) * 1000.0 for i, s in enumerate(names)},
-        float(coef[-1]),
-        r2,
-        len(binned),
-    )
+    return _regress(binned, seconds)

@@ -28,8 +28,12 @@ from stampede.core.errors import ConfigError
 
 FloatArray = npt.NDArray[np.float64]
 Controller = Literal["hpa", "ecs"]
-Strategy = Literal["static-peak", "reactive-only", "scheduled-plus-reactive"]
-STRATEGIES: tuple[Strategy, ...] = ("static-peak", "reactive-only", "scheduled-plus-reactive")
+ScalingStrategy = Literal["static-peak", "reactive-only", "scheduled-plus-reactive"]
+SCALING_STRATEGIES: tuple[ScalingStrategy, ...] = (
+    "static-peak",
+    "reactive-only",
+    "scheduled-plus-reactive",
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class SimulationSetup:
 class SimulationResult:
     """What one strategy did with the demand curve."""
 
-    strategy: Strategy
+    strategy: ScalingStrategy
     controller: Controller
     demand: FloatArray
     supply: FloatArray
@@ -88,7 +92,7 @@ class SimulationResult:
     cost: float
 
 
-def _floor_schedule(strategy: Strategy, setup: SimulationSetup) -> Callable[[int], int]:
+def _floor_schedule(strategy: ScalingStrategy, setup: SimulationSetup) -> Callable[[int], int]:
     if strategy == "scheduled-plus-reactive":
         raised = max(setup.min_replicas, setup.peak_replicas)
         return lambda t: (
@@ -98,7 +102,7 @@ def _floor_schedule(strategy: Strategy, setup: SimulationSetup) -> Callable[[int
 
 
 def _run(
-    demand: FloatArray, strategy: Strategy, setup: SimulationSetup
+    demand: FloatArray, strategy: ScalingStrategy, setup: SimulationSetup
 ) -> tuple[FloatArray, FloatArray]:
     """(ready replicas, launched replicas) at each second."""
     rng = np.random.default_rng(setup.seed)
@@ -146,7 +150,7 @@ def _run(
 
 
 def simulate(
-    demand: FloatArray | list[float], strategy: Strategy, setup: SimulationSetup
+    demand: FloatArray | list[float], strategy: ScalingStrategy, setup: SimulationSetup
 ) -> SimulationResult:
     """Replay ``demand`` (requests per second, one value a second) under one strategy.
 
@@ -194,7 +198,7 @@ def compare_strategies(
     demand: FloatArray | list[float], setup: SimulationSetup
 ) -> tuple[SimulationResult, ...]:
     """Simulate all three strategies with the same setup (and seed)."""
-    return tuple(simulate(demand, s, setup) for s in STRATEGIES)
+    return tuple(simulate(demand, s, setup) for s in SCALING_STRATEGIES)
 
 
 def flash_sale_demand(

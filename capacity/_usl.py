@@ -20,7 +20,7 @@ from typing import overload
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import least_squares
+from scipy.optimize import OptimizeResult, least_squares
 
 from stampede.core.errors import ConfigError
 
@@ -157,6 +157,61 @@ def _warnings(sigma: float, kappa: float, n_star: float, max_n: float) -> list[s
     return notes
 
 
+def _least_squares(n: FloatArray, x: FloatArray, scale: float) -> OptimizeResult:
+    """The bounded least-squares optimum of the USL, the best of three starting points."""
+
+    def residuals(p: FloatArray) -> FloatArray:
+        return np.asarray((usl_throughput(n, p[0], p[1], p[2]) - x) / scale, dtype=float)
+
+    best = None
+    guess = _initial_guess(n, x)
+    for start in (guess, np.array([guess[0], 1e-6, guess[2]]), np.array([0.1, 1e-4, guess[2]])):
+        result = least_squares(
+            residuals,
+            start,
+            bounds=([0.0, 0.0, 1e-12], [1.0, 1.0, np.inf]),
+            x_scale=np.array([0.1, 1e-3, guess[2]]),
+            xtol=1e-12,
+            ftol=1e-12,
+            gtol=1e-12,
+            max_nfev=2000,
+        )
+        if best is None or result.cost < best.cost:
+            best = result
+    assert best is not None
+    return best
+
+
+def _summarise(best: OptimizeResult, n: FloatArray, x: FloatArray, scale: float) -> UslFit:
+    """The fit at the optimum: coefficients, standard errors, R², the peak and caveats."""
+    sigma, kappa, lam = (float(v) for v in best.x)
+    max_n = float(np.max(n))
+    if kappa * max_n * max_n < KAPPA_NEGLIGIBLE:
+        # The optimiser stops a hair above the bound; the coherency term it
+        # leaves is far below the data's resolution, so kappa is 0.
+        kappa = 0.0
+    rss = float(np.sum((best.fun * scale) ** 2))
+    tss = float(np.sum((x - x.mean()) ** 2))
+    se = _standard_errors(np.asarray(best.jac) * scale, rss, n.size - 3)
+    n_star = math.sqrt((1.0 - sigma) / kappa) if kappa > 0 else math.inf
+    x_max = (
+        float(usl_throughput(n_star, sigma, kappa, lam)) if kappa > 0 else lam / max(sigma, 1e-12)
+    )
+    return UslFit(
+        sigma=sigma,
+        kappa=kappa,
+        lambda_=lam,
+        sigma_se=float(se[0]),
+        kappa_se=float(se[1]),
+        lambda_se=float(se[2]),
+        r_squared=1.0 - rss / tss if tss > 0 else float("nan"),
+        n_star=n_star,
+        x_max=x_max,
+        max_n=max_n,
+        warnings=_warnings(sigma, kappa, n_star, max_n),
+    )
+
+
 def fit_usl(
     concurrency: Sequence[float] | FloatArray, throughput: Sequence[float] | FloatArray
 ) -> UslFit:
@@ -191,49 +246,4 @@ def fit_usl(
     """
     n, x = _validate(concurrency, throughput)
     scale = float(np.max(x))
-
-    def residuals(p: FloatArray) -> FloatArray:
-        return np.asarray((usl_throughput(n, p[0], p[1], p[2]) - x) / scale, dtype=float)
-
-    best = None
-    guess = _initial_guess(n, x)
-    for start in (guess, np.array([guess[0], 1e-6, guess[2]]), np.array([0.1, 1e-4, guess[2]])):
-        result = least_squares(
-            residuals,
-            start,
-            bounds=([0.0, 0.0, 1e-12], [1.0, 1.0, np.inf]),
-            x_scale=np.array([0.1, 1e-3, guess[2]]),
-            xtol=1e-12,
-            ftol=1e-12,
-            gtol=1e-12,
-            max_nfev=2000,
-        )
-        if best is None or result.cost < best.cost:
-            best = result
-    assert best is not None
-    sigma, kappa, lam = (float(v) for v in best.x)
-    max_n = float(np.max(n))
-    if kappa * max_n * max_n < KAPPA_NEGLIGIBLE:
-        # The optimiser stops a hair above the bound; the coherency term it
-        # leaves is far below the data's resolution, so kappa is 0.
-        kappa = 0.0
-    rss = float(np.sum((best.fun * scale) ** 2))
-    tss = float(np.sum((x - x.mean()) ** 2))
-    se = _standard_errors(np.asarray(best.jac) * scale, rss, n.size - 3)
-    n_star = math.sqrt((1.0 - sigma) / kappa) if kappa > 0 else math.inf
-    x_max = (
-        float(usl_throughput(n_star, sigma, kappa, lam)) if kappa > 0 else lam / max(sigma, 1e-12)
-    )
-    return UslFit(
-        sigma=sigma,
-        kappa=kappa,
-        lambda_=lam,
-        sigma_se=float(se[0]),
-        kappa_se=float(se[1]),
-        lambda_se=float(se[2]),
-        r_squared=1.0 - rss / tss if tss > 0 else float("nan"),
-        n_star=n_star,
-        x_max=x_max,
-        max_n=max_n,
-        warnings=_warnings(sigma, kappa, n_star, max_n),
-    )
+    return _summarise(_least_squares(n, x, scale), n, x, scale)

@@ -29,7 +29,7 @@ Use::
 
     profile = load_profile("flash-sale").scaled(scale=None, time_scale=None)
     schedule = Schedule.from_profile(profile)
-    schedule.at(42.0)  # Target(phase='baseline', stage=1, users=25, spawn_rate=..., ...)
+    schedule.at(42.0)  # IntendedLoad(phase='baseline', stage=1, users=25, spawn_rate=..., ...)
 
 The units and the ``slos:`` block are public for other inputs written the same way::
 
@@ -53,7 +53,7 @@ from stampede.profiles._model import (
 )
 from stampede.profiles._parse import slos_from_mapping
 from stampede.profiles._profile import Profile
-from stampede.profiles._schedule import Phase, Plateau, Schedule, Target
+from stampede.profiles._schedule import IntendedLoad, Phase, PlannedPlateau, Schedule
 from stampede.profiles._units import parse_duration, parse_latency
 
 __all__ = [
@@ -62,14 +62,14 @@ __all__ = [
     "EndpointGroup",
     "ExponentialThinkTime",
     "FlashSale",
+    "IntendedLoad",
     "LatencySlo",
     "Phase",
-    "Plateau",
+    "PlannedPlateau",
     "Profile",
     "Schedule",
     "Slos",
     "Stage",
-    "Target",
     "ThinkTime",
     "UniformThinkTime",
     "UserBehaviour",

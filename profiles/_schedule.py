@@ -19,7 +19,7 @@ from stampede.profiles._segments import Segment, lay_out
 
 
 @dataclass(frozen=True)
-class Target:
+class IntendedLoad:
     """The load intended at one moment of a run.
 
     Closed model: ``users`` is the current stage's target and ``spawn_rate`` the
@@ -46,7 +46,7 @@ class Phase(NamedTuple):
     end_s: float
 
 
-class Plateau(NamedTuple):
+class PlannedPlateau(NamedTuple):
     """A stretch of steady load (users or arrivals per second) in run seconds."""
 
     phase: str
@@ -86,9 +86,9 @@ class Schedule:
         return phases
 
     @property
-    def plateaus(self) -> list[Plateau]:
+    def plateaus(self) -> list[PlannedPlateau]:
         """The stretches of steady load in order; back-to-back holds at one level merge."""
-        plateaus: list[Plateau] = []
+        plateaus: list[PlannedPlateau] = []
         for segment in self.segments:
             if not segment.is_hold:
                 continue
@@ -97,11 +97,11 @@ class Schedule:
                 plateaus[-1] = last._replace(end_s=segment.end_s)
             else:
                 plateaus.append(
-                    Plateau(segment.phase, segment.start_s, segment.end_s, segment.end_value)
+                    PlannedPlateau(segment.phase, segment.start_s, segment.end_s, segment.end_value)
                 )
         return plateaus
 
-    def at(self, t: float) -> Target | None:
+    def at(self, t: float) -> IntendedLoad | None:
         """The load intended at run time ``t``; ``None`` once the run is over."""
         if t < 0:
             raise ValueError(f"run time must be 0 or more, not {t}")
@@ -110,8 +110,8 @@ class Schedule:
         segment = self.segments[bisect.bisect_right(self._starts, t) - 1]
         value = segment.value_at(t)
         if self.model == "open":
-            return Target(segment.phase, segment.stage, arrivals_per_s=value)
-        return Target(
+            return IntendedLoad(segment.phase, segment.stage, arrivals_per_s=value)
+        return IntendedLoad(
             segment.phase,
             segment.stage,
             users=round(segment.end_value),

@@ -5,7 +5,7 @@ From a run directory written by ``stampede run``:
 * :func:`write_report` writes ``report.html``: a verdict a manager can repeat,
   the key numbers, the SLO scorecard, charts and an engineer's drill-down;
 * :func:`evaluate_slos` judges the objectives (a pure function over
-  :class:`Measurements`), :func:`detect_regression` tests a run against a
+  :class:`SloMeasurements`), :func:`detect_regression` tests a run against a
   baseline, and :func:`run_gate` turns both into an exit code, JUnit XML and
   Markdown for CI;
 * :func:`write_comparison` compares runs side by side.
@@ -20,16 +20,16 @@ from stampede.reports._load import load_run
 from stampede.reports._model import RunData
 from stampede.reports._regression import RegressionResult, detect_regression
 from stampede.reports._report import render_report, write_report
-from stampede.reports._slo import Measurements, SloResult, evaluate_slos
+from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._slofile import load_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
 
 __all__ = [
     "Distribution",
     "GateResult",
-    "Measurements",
     "RegressionResult",
     "RunData",
+    "SloMeasurements",
     "SloResult",
     "Verdict",
     "VerdictInputs",

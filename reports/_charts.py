@@ -16,9 +16,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
-from stampede.profiles import LatencySlo
+from stampede.profiles import LatencySlo, Phase
 from stampede.reports._hist import Distribution
-from stampede.reports._model import ArrivalSeries, Fault, GroupTimeline, Phase, Series, UsersSeries
+from stampede.reports._model import ArrivalSeries, Fault, GroupTimeline, Series, UsersSeries
 
 COLORS = {
     "all": "#1f2937",

@@ -116,6 +116,81 @@ def _draw_latency(
     return draw
 
 
+def _load_chart(data: RunData, max_points: int, recovered: Mapping[str, float]) -> Chart:
+    return Chart(
+        "load",
+        "Users and arrivals over time",
+        render(
+            lambda fig: (
+                plot_load(fig.add_subplot(), data.users, data.arrivals, max_points),
+                mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
+                mark_faults(fig.axes[0], data.faults, recovered),
+            ),
+            (9, 3.0),
+        ),
+        "Users running (blue) against the schedule (dashed); arrivals sent per second on "
+        "the right axis. The red dashed line is the moment the sale opened; brown bands and "
+        "lines are injected faults, green dotted lines where the store had recovered.",
+    )
+
+
+def _latency_chart(data: RunData, max_points: int, recovered: Mapping[str, float]) -> Chart:
+    groups = _latency_groups(data)
+    return Chart(
+        "latency",
+        "Latency over time per endpoint group",
+        render(
+            _draw_latency(data, groups, max_points, recovered),
+            (9, 1.9 * -(-len(groups) // 2) + 0.4),
+        ),
+        "p50, p95 and p99 per second, corrected for coordinated omission (measured from when "
+        "each request was meant to be sent), log scale; dotted lines are the objectives.",
+    )
+
+
+def _errors_chart(data: RunData, max_points: int, recovered: Mapping[str, float]) -> Chart:
+    return Chart(
+        "errors",
+        "Errors and business refusals over time",
+        render(
+            lambda fig: (
+                plot_errors(fig.add_subplot(), data.failures_per_s, data.outcomes, max_points),
+                mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
+                mark_faults(fig.axes[0], data.faults, recovered),
+            ),
+            (9, 2.6),
+        ),
+        "Failed requests are errors; 429 (rate limited) and 409 (sold out) are the store "
+        "protecting itself and the stock, and are not counted as errors.",
+    )
+
+
+def _distribution_chart(data: RunData) -> Chart:
+    return Chart(
+        "distribution",
+        "Latency distribution per endpoint group",
+        render(
+            lambda fig: plot_distribution(
+                fig.add_subplot(),
+                {g: data.distributions[g] for g in GROUP_ORDER if g in data.distributions},
+            ),
+            (9, 3.2),
+        ),
+        "Latency at each percentile over the whole run; the further right, the rarer. A "
+        "line that rises steeply at the right has a long tail.",
+    )
+
+
+def _funnel_chart(data: RunData) -> Chart:
+    steps = [(FUNNEL_LABELS[s], int(data.outcome_totals.get(s, 0))) for s in FUNNEL]
+    return Chart(
+        "funnel",
+        "The business funnel",
+        render(lambda fig: plot_funnel(fig.add_subplot(), steps), (9, 2.2)),
+        "How many times shoppers reached each step, and the share of the first step.",
+    )
+
+
 def run_charts(
     data: RunData, max_points: int = 900, recovered: Mapping[str, float] | None = None
 ) -> list[Chart]:
@@ -125,69 +200,12 @@ def run_charts(
     its objectives; faults are drawn on the time charts when the run had any.
     """
     recovered = recovered or {}
-    groups = _latency_groups(data)
     charts = [
-        Chart(
-            "load",
-            "Users and arrivals over time",
-            render(
-                lambda fig: (
-                    plot_load(fig.add_subplot(), data.users, data.arrivals, max_points),
-                    mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
-                    mark_faults(fig.axes[0], data.faults, recovered),
-                ),
-                (9, 3.0),
-            ),
-            "Users running (blue) against the schedule (dashed); arrivals sent per second on "
-            "the right axis. The red dashed line is the moment the sale opened; brown bands and "
-            "lines are injected faults, green dotted lines where the store had recovered.",
-        ),
-        Chart(
-            "latency",
-            "Latency over time per endpoint group",
-            render(
-                _draw_latency(data, groups, max_points, recovered),
-                (9, 1.9 * -(-len(groups) // 2) + 0.4),
-            ),
-            "p50, p95 and p99 per second, corrected for coordinated omission (measured from when "
-            "each request was meant to be sent), log scale; dotted lines are the objectives.",
-        ),
-        Chart(
-            "errors",
-            "Errors and business refusals over time",
-            render(
-                lambda fig: (
-                    plot_errors(fig.add_subplot(), data.failures_per_s, data.outcomes, max_points),
-                    mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
-                    mark_faults(fig.axes[0], data.faults, recovered),
-                ),
-                (9, 2.6),
-            ),
-            "Failed requests are errors; 429 (rate limited) and 409 (sold out) are the store "
-            "protecting itself and the stock, and are not counted as errors.",
-        ),
-        Chart(
-            "distribution",
-            "Latency distribution per endpoint group",
-            render(
-                lambda fig: plot_distribution(
-                    fig.add_subplot(),
-                    {g: data.distributions[g] for g in GROUP_ORDER if g in data.distributions},
-                ),
-                (9, 3.2),
-            ),
-            "Latency at each percentile over the whole run; the further right, the rarer. A "
-            "line that rises steeply at the right has a long tail.",
-        ),
+        _load_chart(data, max_points, recovered),
+        _latency_chart(data, max_points, recovered),
+        _errors_chart(data, max_points, recovered),
+        _distribution_chart(data),
     ]
     if data.outcome_totals:
-        steps = [(FUNNEL_LABELS[s], int(data.outcome_totals.get(s, 0))) for s in FUNNEL]
-        charts.append(
-            Chart(
-                "funnel",
-                "The business funnel",
-                render(lambda fig: plot_funnel(fig.add_subplot(), steps), (9, 2.2)),
-                "How many times shoppers reached each step, and the share of the first step.",
-            )
-        )
+        charts.append(_funnel_chart(data))
     return charts

@@ -96,6 +96,56 @@ def _regressions(
     return tuple(results)
 
 
+def _slo_cases(judged: tuple[SloResult, ...]) -> list[GateCase]:
+    return [
+        GateCase(
+            "stampede.slo",
+            f"{s.key}: {s.name} {'≥' if s.unit == 'rps' else '≤'} {value(s.target, s.unit)}",
+            "passed" if s.passed else "failed",
+            s.detail,
+        )
+        for s in judged
+    ]
+
+
+def _regression_cases(
+    regressions: tuple[RegressionResult, ...],
+) -> tuple[list[GateCase], list[str]]:
+    """A case per group, and the problem of too few samples for ``all``."""
+    cases, problems = [], []
+    for r in regressions:
+        status: CaseStatus = "skipped" if not r.judged else "failed" if r.regressed else "passed"
+        if not r.judged and r.group == "all":
+            status = "error"
+            problems.append(f"too few samples to judge a regression: {r.detail}")
+        name = f"regression.{r.group}.p95: within +{r.tolerance:.0%} of the baseline"
+        cases.append(GateCase("stampede.regression", name, status, r.detail))
+    return cases, problems
+
+
+def _validity_case(problems: list[str]) -> GateCase:
+    return GateCase(
+        "stampede.core.validity",
+        "the run can be trusted (valid, complete, audit clean)",
+        "error" if problems else "passed",
+        "; ".join(problems) or "valid: schedule kept, generator not saturated, audit clean",
+    )
+
+
+def _verdict(
+    problems: list[str], cases: list[GateCase], objectives: int, baseline: bool
+) -> tuple[int, str]:
+    """The exit code and the headline: invalid first, then breached, else passed."""
+    missed = [c for c in cases if c.status == "failed"]
+    if problems:
+        return INVALID, f"INVALID RUN: {problems[0]}"
+    if missed:
+        more = f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""
+        return BREACHED, f"FAILED: {missed[0].message}{more}"
+    against = ", no regression against the baseline" if baseline else ""
+    return PASSED, f"PASSED: {objectives} objectives met{against}"
+
+
 def run_gate(
     data: RunData,
     slos: Slos,
@@ -112,15 +162,7 @@ def run_gate(
     untrustworthy (exit 2), for another group skips its case.
     """
     judged = evaluate_slos(slos, measurements(data))
-    cases = [
-        GateCase(
-            "stampede.slo",
-            f"{s.key}: {s.name} {'≥' if s.unit == 'rps' else '≤'} {value(s.target, s.unit)}",
-            "passed" if s.passed else "failed",
-            s.detail,
-        )
-        for s in judged
-    ]
+    cases = _slo_cases(judged)
     problems = _trust_problems(data, "measured")
     regressions: tuple[RegressionResult, ...] = ()
     if baseline is not None:
@@ -128,38 +170,11 @@ def run_gate(
         regressions = _regressions(
             data, baseline, slos, tolerance=tolerance, alpha=alpha, min_intervals=min_intervals
         )
-        for r in regressions:
-            status: CaseStatus = (
-                "skipped" if not r.judged else "failed" if r.regressed else "passed"
-            )
-            if not r.judged and r.group == "all":
-                status = "error"
-                problems.append(f"too few samples to judge a regression: {r.detail}")
-            name = f"regression.{r.group}.p95: within +{r.tolerance:.0%} of the baseline"
-            cases.append(GateCase("stampede.regression", name, status, r.detail))
-    cases.insert(
-        0,
-        GateCase(
-            "stampede.core.validity",
-            "the run can be trusted (valid, complete, audit clean)",
-            "error" if problems else "passed",
-            "; ".join(problems) or "valid: schedule kept, generator not saturated, audit clean",
-        ),
-    )
-    missed = [c for c in cases if c.status == "failed"]
-    if problems:
-        code, headline = INVALID, f"INVALID RUN: {problems[0]}"
-    elif missed:
-        code = BREACHED
-        headline = f"FAILED: {missed[0].message}" + (
-            f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""
-        )
-    else:
-        code, headline = (
-            PASSED,
-            f"PASSED: {len(judged)} objectives met"
-            + (", no regression against the baseline" if baseline is not None else ""),
-        )
+        regression_cases, too_few = _regression_cases(regressions)
+        cases += regression_cases
+        problems += too_few
+    cases.insert(0, _validity_case(problems))
+    code, headline = _verdict(problems, cases, len(judged), baseline is not None)
     return GateResult(
         code,
         headline,

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from stampede.core.plan_document import PlanDocument
 from stampede.core.records import RunRecord
+
+# a run's phases are its schedule's, as run.json records them: one type for both
+from stampede.profiles import Phase as Phase
 from stampede.profiles import Slos
 from stampede.reports._hist import Distribution
 
@@ -66,13 +69,6 @@ class Fault:
     def windowed(self) -> bool:
         """A fault with a duration (an outage, a latency); others are instants."""
         return self.kind in WINDOWED_FAULTS and self.start_s is not None
-
-
-@dataclass(frozen=True)
-class Phase:
-    name: str
-    start_s: float
-    end_s: float
 
 
 @dataclass(frozen=True)

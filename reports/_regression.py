@@ -9,6 +9,7 @@ one-sided Mann–Whitney U test at level ``alpha``. With fewer than
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,40 +69,43 @@ def detect_regression(
     min_intervals
         Fewest intervals each run needs for the test to be judged.
     """
-    base_median, cand_median = _median(baseline), _median(candidate)
-
-    def result(p_value: float | None, regressed: bool, detail: str) -> RegressionResult:
-        return RegressionResult(
-            group=group,
-            baseline_intervals=len(baseline),
-            candidate_intervals=len(candidate),
-            baseline_median_s=base_median,
-            candidate_median_s=cand_median,
-            tolerance=tolerance,
-            alpha=alpha,
-            p_value=p_value,
-            judged=p_value is not None,
-            regressed=regressed,
-            detail=detail,
-        )
-
+    unjudged = RegressionResult(
+        group=group,
+        baseline_intervals=len(baseline),
+        candidate_intervals=len(candidate),
+        baseline_median_s=_median(baseline),
+        candidate_median_s=_median(candidate),
+        tolerance=tolerance,
+        alpha=alpha,
+        p_value=None,
+        judged=False,
+        regressed=False,
+        detail=f"{group}: only {len(baseline)} baseline and {len(candidate)} candidate "
+        f"intervals with requests; at least {min_intervals} each are needed to judge a "
+        "regression",
+    )
     if min(len(baseline), len(candidate)) < min_intervals:
-        return result(
-            None,
-            False,
-            f"{group}: only {len(baseline)} baseline and {len(candidate)} candidate "
-            f"intervals with requests; at least {min_intervals} each are needed to judge a "
-            "regression",
-        )
+        return unjudged
+    return _judge(unjudged, baseline, candidate)
+
+
+def _judge(
+    unjudged: RegressionResult, baseline: Sequence[float], candidate: Sequence[float]
+) -> RegressionResult:
+    """The one-sided Mann–Whitney U test of the candidate against the inflated baseline."""
+    tolerance, alpha = unjudged.tolerance, unjudged.alpha
     inflated = [value * (1 + tolerance) for value in baseline]
     p_value = float(mannwhitneyu(candidate, inflated, alternative="greater").pvalue)
     regressed = p_value < alpha
+    base_median, cand_median = unjudged.baseline_median_s, unjudged.candidate_median_s
     change = cand_median / base_median - 1 if base_median else 0.0
     verdict = "slower beyond" if regressed else "within"
-    return result(
-        p_value,
-        regressed,
-        f"{group}: median per-interval p95 {cand_median * 1000:,.1f} ms against "
+    return dataclasses.replace(
+        unjudged,
+        p_value=p_value,
+        judged=True,
+        regressed=regressed,
+        detail=f"{unjudged.group}: median per-interval p95 {cand_median * 1000:,.1f} ms against "
         f"{base_median * 1000:,.1f} ms ({change:+.1%}), {verdict} the {tolerance:.0%} tolerance "
         f"(one-sided Mann–Whitney U, p = {p_value:.3g}, alpha {alpha:g})",
     )

@@ -23,7 +23,7 @@ from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
 from stampede.reports._model import GROUP_ORDER, RunData
 from stampede.reports._recovery import Recovery, recoveries
-from stampede.reports._slo import Measurements, SloResult, evaluate_slos
+from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
 
 #: images of the capacity plan embedded at most, in bytes (the page stays under 2 MB)
@@ -47,9 +47,9 @@ class KeyNumber:
     tone: str = ""  # "", "good" or "bad"
 
 
-def measurements(data: RunData) -> Measurements:
+def measurements(data: RunData) -> SloMeasurements:
     """What a run's objectives are judged on."""
-    return Measurements(
+    return SloMeasurements(
         distributions=data.distributions,
         requests=data.requests,
         failures=data.failures,

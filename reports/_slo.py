@@ -20,7 +20,7 @@ Unit = Literal["s", "fraction", "rps"]
 
 
 @dataclass(frozen=True)
-class Measurements:
+class SloMeasurements:
     """What the objectives are judged on.
 
     ``distributions`` holds the corrected latency of each endpoint group
@@ -138,7 +138,7 @@ def _throughput(target: float, measured: float) -> SloResult:
     )
 
 
-def evaluate_slos(slos: Slos, measured: Measurements) -> tuple[SloResult, ...]:
+def evaluate_slos(slos: Slos, measured: SloMeasurements) -> tuple[SloResult, ...]:
     """Judge every objective of ``slos`` on ``measured``, in the profile's order.
 
     Parameters

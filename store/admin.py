@@ -11,9 +11,9 @@ from starlette.responses import Response
 from stampede.store.audit import AuditReport, audit
 from stampede.store.config import FlashSku, SeedSpec
 from stampede.store.recovery import settle_stale_checkouts
-from stampede.store.services import Services
-from stampede.store.switches import SharedSwitches, Switches
-from stampede.store.web import ApiError, Endpoint, JSONResponse, read_json
+from stampede.store.state import StoreState, store_state
+from stampede.store.switches import Switches
+from stampede.store.web import ApiError, ApiRoute, JSONResponse, read_json
 
 
 class SeedRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -89,124 +89,133 @@ def _check_switches(body: Switches) -> None:
         )
 
 
-def endpoints(services: Services, admin_token: str, switches: SharedSwitches) -> list[Endpoint]:
-    def require_admin(request: Request) -> None:
-        token = request.scope.get("stampede.token") or ""
-        if not hmac.compare_digest(str(token).encode(), admin_token.encode()):
-            raise ApiError(
-                401,
-                "unauthorized",
-                "admin routes need `Authorization: Bearer <admin token>`; the store "
-                "prints it at start (or set --admin-token / STAMPEDE_ADMIN_TOKEN)",
-                {"WWW-Authenticate": "Bearer"},
-            )
-
-    async def seed(request: Request) -> Response:
-        require_admin(request)
-        body = await read_json(request, SeedRequest)
-        _check_seed(body)
-        flash = tuple(body.flash) if body.flash is not None else SeedSpec().flash
-        spec = SeedSpec(body.categories, body.products, body.users, body.stock_per_product, flash)
-        await services.seed(spec)
-        return JSONResponse(
-            SeedResult(
-                spec.categories,
-                spec.categories * spec.products + len(flash),
-                spec.users,
-                list(flash),
-                f"shopper1@stampede.test … shopper{spec.users}@stampede.test, password "
-                "stampede-shopper",
-            ),
-            status_code=201,
+def _admin_store(request: Request) -> StoreState:
+    """The store, once the request proved it holds the admin token; 401 otherwise."""
+    store = store_state(request)
+    token = request.scope.get("stampede.token") or ""
+    if not hmac.compare_digest(str(token).encode(), store.config.admin_token.encode()):
+        raise ApiError(
+            401,
+            "unauthorized",
+            "admin routes need `Authorization: Bearer <admin token>`; the store "
+            "prints it at start (or set --admin-token / STAMPEDE_ADMIN_TOKEN)",
+            {"WWW-Authenticate": "Bearer"},
         )
+    return store
 
-    async def reset(request: Request) -> Response:
-        require_admin(request)
-        for service in (services.orders, services.payments, services.notifications):
-            await service.reset()
-        await services.inventory.restock()
-        await services.catalog.cache.clear()
-        return JSONResponse({"ok": True})
 
-    async def run_audit(request: Request) -> Response:
-        require_admin(request)
-        await settle_stale_checkouts(services, AUDIT_SETTLE_S)
-        return JSONResponse(await audit(services))
+async def seed(request: Request) -> Response:
+    services = _admin_store(request).services
+    body = await read_json(request, SeedRequest)
+    _check_seed(body)
+    flash = tuple(body.flash) if body.flash is not None else SeedSpec().flash
+    spec = SeedSpec(body.categories, body.products, body.users, body.stock_per_product, flash)
+    await services.seed(spec)
+    return JSONResponse(
+        SeedResult(
+            spec.categories,
+            spec.categories * spec.products + len(flash),
+            spec.users,
+            list(flash),
+            f"shopper1@stampede.test … shopper{spec.users}@stampede.test, password "
+            "stampede-shopper",
+        ),
+        status_code=201,
+    )
 
-    async def get_chaos(request: Request) -> Response:
-        require_admin(request)
-        return JSONResponse(switches.current())
 
-    async def put_chaos(request: Request) -> Response:
-        require_admin(request)
-        body = await read_json(request, Switches)
-        _check_switches(body)
-        switches.write(body)
-        return JSONResponse(body)
+async def reset(request: Request) -> Response:
+    services = _admin_store(request).services
+    for service in (services.orders, services.payments, services.notifications):
+        await service.reset()
+    await services.inventory.restock()
+    await services.catalog.cache.clear()
+    return JSONResponse({"ok": True})
 
-    async def summary(request: Request) -> Response:
-        require_admin(request)
-        rows = await services.orders.db.fetch_all(
-            "SELECT status, COUNT(*) AS n FROM orders GROUP BY status"
-        )
-        flash = [FlashSummary(**s) for s in await services.inventory.flash_summary()]
-        return JSONResponse(Summary({r["status"]: r["n"] for r in rows}, flash))
 
-    return [
-        Endpoint(
-            "POST",
-            "/admin/seed",
-            seed,
-            "Replace all data with a fresh shop",
-            status=201,
-            body=SeedRequest,
-            response=SeedResult,
-            auth="admin",
-            errors=(400, 401, 422),
-        ),
-        Endpoint(
-            "POST",
-            "/admin/reset",
-            reset,
-            "Forget orders and payments; restock every SKU",
-            auth="admin",
-            errors=(401,),
-        ),
-        Endpoint(
-            "GET",
-            "/admin/audit",
-            run_audit,
-            "Check the store lost and oversold nothing",
-            response=AuditReport,
-            auth="admin",
-            errors=(401,),
-        ),
-        Endpoint(
-            "GET",
-            "/admin/summary",
-            summary,
-            "Orders by status; flash SKUs' sell-through",
-            response=Summary,
-            auth="admin",
-            errors=(401,),
-        ),
-        Endpoint(
-            "GET",
-            "/admin/chaos",
-            get_chaos,
-            "The fault switches every worker sees (payment outage, database latency)",
-            response=Switches,
-            auth="admin",
-            errors=(401,),
-        ),
-        Endpoint(
-            "PUT",
-            "/admin/chaos",
-            put_chaos,
-            "Turn faults on or off in every worker (used by `stampede run --chaos`)",
-            body=Switches,
-            response=Switches,
-            auth="admin",
-            errors=(400, 401, 422),
-        ),
-    ]
+async def run_audit(request: Request) -> Response:
+    services = _admin_store(request).services
+    await settle_stale_checkouts(services, AUDIT_SETTLE_S)
+    return JSONResponse(await audit(services))
+
+
+async def get_chaos(request: Request) -> Response:
+    return JSONResponse(_admin_store(request).switches.current())
+
+
+async def put_chaos(request: Request) -> Response:
+    switches = _admin_store(request).switches
+    body = await read_json(request, Switches)
+    _check_switches(body)
+    switches.write(body)
+    return JSONResponse(body)
+
+
+async def summary(request: Request) -> Response:
+    services = _admin_store(request).services
+    rows = await services.orders.db.fetch_all(
+        "SELECT status, COUNT(*) AS n FROM orders GROUP BY status"
+    )
+    flash = [FlashSummary(**s) for s in await services.inventory.flash_summary()]
+    return JSONResponse(Summary({r["status"]: r["n"] for r in rows}, flash))
+
+
+#: the admin routes, outside the API prefix
+ROUTES = (
+    ApiRoute(
+        "POST",
+        "/admin/seed",
+        seed,
+        "Replace all data with a fresh shop",
+        status=201,
+        body=SeedRequest,
+        response=SeedResult,
+        auth="admin",
+        errors=(400, 401, 422),
+    ),
+    ApiRoute(
+        "POST",
+        "/admin/reset",
+        reset,
+        "Forget orders and payments; restock every SKU",
+        auth="admin",
+        errors=(401,),
+    ),
+    ApiRoute(
+        "GET",
+        "/admin/audit",
+        run_audit,
+        "Check the store lost and oversold nothing",
+        response=AuditReport,
+        auth="admin",
+        errors=(401,),
+    ),
+    ApiRoute(
+        "GET",
+        "/admin/summary",
+        summary,
+        "Orders by status; flash SKUs' sell-through",
+        response=Summary,
+        auth="admin",
+        errors=(401,),
+    ),
+    ApiRoute(
+        "GET",
+        "/admin/chaos",
+        get_chaos,
+        "The fault switches every worker sees (payment outage, database latency)",
+        response=Switches,
+        auth="admin",
+        errors=(401,),
+    ),
+    ApiRoute(
+        "PUT",
+        "/admin/chaos",
+        put_chaos,
+        "Turn faults on or off in every worker (used by `stampede run --chaos`)",
+        body=Switches,
+        response=Switches,
+        auth="admin",
+        errors=(400, 401, 422),
+    ),
+)

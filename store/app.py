@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from stampede.core.version import installed_version
-from stampede.store import admin
+from stampede.store import admin, ops
 from stampede.store.catalog import api as catalog_api
 from stampede.store.config import StoreConfig, config_from_env
 from stampede.store.db import SqliteDatabase
@@ -38,9 +38,10 @@ from stampede.store.postgres import PostgresDatabase
 from stampede.store.recovery import STALE_CHECKOUT_S, settle_stale_checkouts
 from stampede.store.services import Services
 from stampede.store.shared import SharedDatabase
+from stampede.store.state import StoreState
 from stampede.store.switches import SharedSwitches
 from stampede.store.users import api as users_api
-from stampede.store.web import ApiError, Endpoint, Handler, JSONResponse, error_response
+from stampede.store.web import ApiError, ApiRoute, Handler, error_response
 
 log = logging.getLogger("stampede.store")
 API_PREFIX = "/api/v1"
@@ -60,48 +61,11 @@ def _guard(handler: Handler) -> Handler:
     return guarded
 
 
-def api_endpoints(
-    services: Services, config: StoreConfig, switches: SharedSwitches
-) -> list[Endpoint]:
-    public = [
-        *users_api.endpoints(services.users),
-        *catalog_api.endpoints(services.catalog),
-        *inventory_api.endpoints(services.inventory),
-        *orders_api.endpoints(services.orders, services.checkout),
-    ]
-    prefixed = [Endpoint(**{**ep.__dict__, "path": API_PREFIX + ep.path}) for ep in public]
-    return [*prefixed, *admin.endpoints(services, config.admin_token, switches)]
-
-
-def _ops_endpoints(
-    api: Sequence[Endpoint], metrics: StoreMetrics, config: StoreConfig
-) -> list[Endpoint]:
-    document: dict[str, object] = {}
-    health = {
-        "status": "ok",
-        "version": store_version(),
-        "backend": config.backend,
-        "architecture": config.architecture,
-        "redis": config.uses_redis,
-        "inventory_strategy": config.inventory_strategy,
-    }
-
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({**health, "pid": os.getpid()})
-
-    async def prometheus(request: Request) -> Response:
-        return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(document)
-
-    ops = [
-        Endpoint("GET", "/healthz", healthz, "Liveness"),
-        Endpoint("GET", "/metrics", prometheus, "Prometheus metrics"),
-        Endpoint("GET", "/openapi.json", openapi, "This document"),
-    ]
-    document.update(openapi_document([*api, *ops], store_version()))
-    return ops
+def api_routes() -> list[ApiRoute]:
+    """Every HTTP route of the store, by its full path: each service's, the admin's, ops'."""
+    public = [*users_api.ROUTES, *catalog_api.ROUTES, *inventory_api.ROUTES, *orders_api.ROUTES]
+    prefixed = [dataclasses.replace(ep, path=API_PREFIX + ep.path) for ep in public]
+    return [*prefixed, *admin.ROUTES, *ops.ROUTES]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -154,18 +118,9 @@ def _sweep(services: Services, stale_checkout_s: float) -> Callable[[], Awaitabl
     return sweep
 
 
-def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) -> Starlette:
-    services = Services.open(config)
-    switches = SharedSwitches(config.data_path)
-    _obey_switches(services, switches)
-    metrics = StoreMetrics()
-    endpoints = api_endpoints(services, config, switches)
-    endpoints += _ops_endpoints(endpoints, metrics, config)
-    routes: list[BaseRoute] = [
-        Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in endpoints
-    ]
-    routes.append(WebSocketRoute(API_PREFIX + "/ws/stock", services.feed.serve))
-
+def _lifespan(
+    services: Services, config: StoreConfig, stale_checkout_s: float
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await services.setup()
@@ -184,9 +139,22 @@ def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) 
             await asyncio.gather(*tasks, return_exceptions=True)
             await services.close()
 
+    return lifespan
+
+
+def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) -> Starlette:
+    services = Services.open(config)
+    switches = SharedSwitches(config.data_path)
+    _obey_switches(services, switches)
+    metrics = StoreMetrics()
+    api = api_routes()
+    routes: list[BaseRoute] = [
+        Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in api
+    ]
+    routes.append(WebSocketRoute(API_PREFIX + "/ws/stock", services.feed.serve))
     app = Starlette(
         routes=routes,
-        lifespan=lifespan,
+        lifespan=_lifespan(services, config, stale_checkout_s),
         exception_handlers={HTTPException: _http_error},
         middleware=[
             Middleware(
@@ -198,6 +166,9 @@ def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) 
             )
         ],
     )
+    version = store_version()
+    openapi = openapi_document(api, version)
+    app.state.store = StoreState(services, config, switches, metrics, version, openapi)
     app.state.services = services
     return app
 

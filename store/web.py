@@ -146,7 +146,7 @@ class QueryParam:
 
 
 @dataclass(frozen=True)
-class Endpoint:
+class ApiRoute:
     """One route with what OpenAPI needs to know about it."""
 
     method: str

@@ -25,7 +25,7 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 @dataclass(frozen=True)
-class Target:
+class ProbeUrl:
     """Where a probe sends its requests."""
 
     url: str
@@ -60,7 +60,7 @@ def describe_error(exc: BaseException) -> str:
 class Connection:
     """One keep-alive HTTP/1.1 connection that sends a fixed request."""
 
-    def __init__(self, target: Target, method: str, timeout: float) -> None:
+    def __init__(self, target: ProbeUrl, method: str, timeout: float) -> None:
         self._target = target
         self._timeout = timeout
         self._head_only = method == "HEAD"

@@ -21,6 +21,10 @@ from stampede.app.plan_input import ProbeRun, TimelineLatency, read_run
 from stampede.capacity import (
     MEASURED_SERVICES,
     CapacityPlan,
+    PlanConfig,
+    PlateauDetection,
+    ProbeFacts,
+    SaleWindow,
     SharedTiers,
     Topology,
     default_topology,
@@ -208,23 +212,22 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
     prices = load_prices(request.prices)
     topology = load_topology(request.topology) if request.topology is not None else None
     warmup_s, min_duration_s = plateau_windows(facts.hold_s)
-    plan = make_plan(
-        facts.history,
+    config = PlanConfig(
         target_users=request.target_users,
         slo_p95_ms=slo,
+        baseline_users=request.baseline_users,
+        sale=SaleWindow(request.sale_start, request.sale_duration_s),
+        run=ProbeFacts(
+            think_time_s=facts.think_time_s,
+            latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
+            store_cpu=facts.store_cpu,
+            generator=facts.generator,
+        ),
+        plateaus=PlateauDetection(warmup_s, min_duration_s, SETTLE_FACTOR),
         prices=prices,
         topology=measured_topology(topology, facts),
-        think_time_s=facts.think_time_s,
-        warmup_s=warmup_s,
-        min_duration_s=min_duration_s,
-        settle_factor=SETTLE_FACTOR,
-        generator=facts.generator,
-        latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
-        store_cpu=facts.store_cpu,
-        baseline_users=request.baseline_users,
-        sale_start=request.sale_start,
-        sale_duration_s=request.sale_duration_s,
     )
+    plan = make_plan(facts.history, config)
     out = facts.path / PLAN_DIR
     files = write_plan(plan, out, charts=request.charts, source=plan_source(facts))
     return PlanOutcome(plan, facts, out, tuple(files))

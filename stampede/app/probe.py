@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from stampede.app.http1 import NETWORK_ERRORS, Connection, Target, describe_error, read_response
+from stampede.app.http1 import NETWORK_ERRORS, Connection, ProbeUrl, describe_error, read_response
 from stampede.core.arrivals import ArrivalLedger
 from stampede.core.cpu import CpuSample, CpuSampler, saturation
 from stampede.core.errors import ConfigError, TargetError
@@ -43,7 +43,7 @@ __all__ = [
     "Connection",
     "ProbeConfig",
     "ProbeResult",
-    "Target",
+    "ProbeUrl",
     "check_reachable",
     "describe_error",
     "parse_target",
@@ -54,7 +54,7 @@ __all__ = [
 PERCENTILES = (50.0, 75.0, 90.0, 99.0, 99.9, 99.99, 100.0)
 
 
-def parse_target(url: str) -> Target:
+def parse_target(url: str) -> ProbeUrl:
     """Split an http(s) URL; ConfigError naming the URL when it is not one."""
     expected = "an http:// or https:// URL with a host, like http://127.0.0.1:8000/healthz"
     try:
@@ -66,7 +66,7 @@ def parse_target(url: str) -> Target:
         raise ConfigError(f"URL {url!r} cannot be probed; expected {expected}")
     tls = parts.scheme == "https"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(
+    return ProbeUrl(
         url=url,
         tls=tls,
         host=parts.hostname,
@@ -180,7 +180,7 @@ class ProbeResult:
         }
 
 
-async def check_reachable(target: Target, timeout: float) -> None:
+async def check_reachable(target: ProbeUrl, timeout: float) -> None:
     """Open and close one connection; TargetError with a hint when that fails."""
     connection = Connection(target, "GET", timeout)
     try:
@@ -300,7 +300,7 @@ async def _until_done_or_stopped(workers: list[asyncio.Task[None]], stop: asynci
     return True
 
 
-async def _open_connections(target: Target, config: ProbeConfig) -> list[Connection]:
+async def _open_connections(target: ProbeUrl, config: ProbeConfig) -> list[Connection]:
     """Open every connection before the first arrival, so none pays for its handshake."""
     connections = [
         Connection(target, config.method, config.timeout) for _ in range(config.connections)

@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from stampede.store.catalog.service import CatalogService, Category, Product, ProductPage
+from stampede.store.state import services
 from stampede.store.web import (
     PATH_ID_SCHEMA,
     VISIBLE,
     ApiError,
-    Endpoint,
+    ApiRoute,
     JSONResponse,
     QueryParam,
     int_param,
@@ -37,72 +38,80 @@ def _paging(request: Request) -> tuple[int, int]:
     )
 
 
-def endpoints(catalog: CatalogService) -> list[Endpoint]:
-    async def categories(request: Request) -> Response:
-        return JSONResponse(await catalog.categories())
+def _catalog(request: Request) -> CatalogService:
+    return services(request).catalog
 
-    async def products(request: Request) -> Response:
-        page, per_page = _paging(request)
-        category = request.query_params.get("category") or None
-        return JSONResponse(await catalog.list_products(category, page, per_page))
 
-    async def product(request: Request) -> Response:
-        body = await catalog.product_json(path_id(request, "product_id"))
-        return Response(body, media_type="application/json")
+async def list_categories(request: Request) -> Response:
+    return JSONResponse(await _catalog(request).categories())
 
-    async def search(request: Request) -> Response:
-        raw = request.query_params.get("q", "")
-        if len(raw) > 200 or not _SEARCH.fullmatch(raw):
-            raise ApiError(
-                422,
-                "invalid_request",
-                f"query parameter `q` is {raw[:200]!r}; expected 1 to 200 characters of search "
-                "terms, not only blanks, without NUL",
-            )
-        page, per_page = _paging(request)
-        return JSONResponse(await catalog.search(raw, page, per_page))
 
-    return [
-        Endpoint(
-            "GET",
-            "/categories",
-            categories,
-            "All categories with product counts",
-            response=list[Category],
-        ),
-        Endpoint(
-            "GET",
-            "/products",
-            products,
-            "A page of products, optionally of one category",
-            response=ProductPage,
-            errors=(404, 422),
-            query=(QueryParam("category", {"type": "string"}, "category id or slug"), *_PAGING),
-        ),
-        Endpoint(
-            "GET",
-            "/products/{product_id}",
-            product,
-            "One product",
-            response=Product,
-            errors=(404,),
-            path_params=(QueryParam("product_id", PATH_ID_SCHEMA),),
-        ),
-        Endpoint(
-            "GET",
-            "/search",
-            search,
-            "Products matching every search term",
-            response=ProductPage,
-            errors=(422,),
-            query=(
-                QueryParam(
-                    "q",
-                    {"type": "string", "maxLength": 200, "pattern": SEARCH_PATTERN},
-                    "search terms, all of which a product must match",
-                    required=True,
-                ),
-                *_PAGING,
+async def list_products(request: Request) -> Response:
+    page, per_page = _paging(request)
+    category = request.query_params.get("category") or None
+    return JSONResponse(await _catalog(request).list_products(category, page, per_page))
+
+
+async def get_product(request: Request) -> Response:
+    body = await _catalog(request).product_json(path_id(request, "product_id"))
+    return Response(body, media_type="application/json")
+
+
+async def search_products(request: Request) -> Response:
+    raw = request.query_params.get("q", "")
+    if len(raw) > 200 or not _SEARCH.fullmatch(raw):
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"query parameter `q` is {raw[:200]!r}; expected 1 to 200 characters of search "
+            "terms, not only blanks, without NUL",
+        )
+    page, per_page = _paging(request)
+    return JSONResponse(await _catalog(request).search(raw, page, per_page))
+
+
+#: the catalog's routes, under the API prefix
+ROUTES = (
+    ApiRoute(
+        "GET",
+        "/categories",
+        list_categories,
+        "All categories with product counts",
+        response=list[Category],
+    ),
+    ApiRoute(
+        "GET",
+        "/products",
+        list_products,
+        "A page of products, optionally of one category",
+        response=ProductPage,
+        errors=(404, 422),
+        query=(QueryParam("category", {"type": "string"}, "category id or slug"), *_PAGING),
+    ),
+    ApiRoute(
+        "GET",
+        "/products/{product_id}",
+        get_product,
+        "One product",
+        response=Product,
+        errors=(404,),
+        path_params=(QueryParam("product_id", PATH_ID_SCHEMA),),
+    ),
+    ApiRoute(
+        "GET",
+        "/search",
+        search_products,
+        "Products matching every search term",
+        response=ProductPage,
+        errors=(422,),
+        query=(
+            QueryParam(
+                "q",
+                {"type": "string", "maxLength": 200, "pattern": SEARCH_PATTERN},
+                "search terms, all of which a product must match",
+                required=True,
             ),
+            *_PAGING,
         ),
-    ]
+    ),
+)

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from stampede.store.gateway.middleware import UNLIMITED_PATHS
-from stampede.store.web import Endpoint, ErrorBody, QueryParam
+from stampede.store.web import ApiRoute, ErrorBody, QueryParam
 
 _AUTH_ERRORS = {
     400: "Malformed request",
@@ -23,7 +23,7 @@ _AUTH_ERRORS = {
 }
 
 
-def openapi_document(endpoints: Sequence[Endpoint], version: str) -> dict[str, Any]:
+def openapi_document(endpoints: Sequence[ApiRoute], version: str) -> dict[str, Any]:
     types: list[Any] = [ErrorBody]
     for ep in endpoints:
         types += [t for t in (ep.body, ep.response, ep.error_body) if t is not None]
@@ -52,7 +52,7 @@ def openapi_document(endpoints: Sequence[Endpoint], version: str) -> dict[str, A
     }
 
 
-def _operation(ep: Endpoint, refs: dict[int, Any]) -> dict[str, Any]:
+def _operation(ep: ApiRoute, refs: dict[int, Any]) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": ep.summary, "operationId": _operation_id(ep)}
     params = _parameters(ep)
     if params:
@@ -79,7 +79,7 @@ def _operation(ep: Endpoint, refs: dict[int, Any]) -> dict[str, Any]:
     return op
 
 
-def _parameters(ep: Endpoint) -> list[dict[str, Any]]:
+def _parameters(ep: ApiRoute) -> list[dict[str, Any]]:
     declared = {p.name: p for p in ep.path_params}
     params = [
         {
@@ -102,7 +102,7 @@ def _parameter(param: QueryParam, where: str, required: bool) -> dict[str, Any]:
     return described
 
 
-def _error_schema(ep: Endpoint, code: int, refs: dict[int, Any]) -> Any:
+def _error_schema(ep: ApiRoute, code: int, refs: dict[int, Any]) -> Any:
     """An endpoint's own error body where it declares one; the gateway's refusals are ErrorBody."""
     if ep.error_body is None or (ep.error_body_codes and code not in ep.error_body_codes):
         return refs[id(ErrorBody)]
@@ -115,6 +115,6 @@ def _path_params(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
 
 
-def _operation_id(ep: Endpoint) -> str:
+def _operation_id(ep: ApiRoute) -> str:
     words = [p.strip("{}") for p in ep.path.split("/") if p and p not in ("api", "v1")]
     return "_".join([ep.method.lower(), *words]).replace("-", "_")

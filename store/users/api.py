@@ -8,6 +8,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stampede.store.state import services
 from stampede.store.users.service import (
     EMAIL_PATTERN,
     NAME_LENGTH,
@@ -17,7 +18,7 @@ from stampede.store.users.service import (
     Session,
     UsersService,
 )
-from stampede.store.web import Endpoint, JSONResponse, read_json, user_id
+from stampede.store.web import ApiRoute, JSONResponse, read_json, user_id
 
 # The bounds below are checked by UsersService.register, with messages that name the field;
 # here they only document themselves in the OpenAPI schema.
@@ -45,61 +46,69 @@ class Credentials(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     password: str
 
 
-def endpoints(users: UsersService) -> list[Endpoint]:
-    async def register(request: Request) -> Response:
-        body = await read_json(request, Registration)
-        profile = await users.register(body.email, body.password, body.name)
-        return JSONResponse(profile, status_code=201)
+def _users(request: Request) -> UsersService:
+    return services(request).users
 
-    async def log_in(request: Request) -> Response:
-        body = await read_json(request, Credentials)
-        return JSONResponse(await users.log_in(body.email, body.password), status_code=201)
 
-    async def me(request: Request) -> Response:
-        return JSONResponse(await users.profile(user_id(request)))
+async def register(request: Request) -> Response:
+    body = await read_json(request, Registration)
+    profile = await _users(request).register(body.email, body.password, body.name)
+    return JSONResponse(profile, status_code=201)
 
-    async def log_out(request: Request) -> Response:
-        user_id(request)
-        await users.log_out(str(request.scope["stampede.token"]))
-        return Response(status_code=204)
 
-    return [
-        Endpoint(
-            "POST",
-            "/users",
-            register,
-            "Register a shopper",
-            status=201,
-            body=Registration,
-            response=Profile,
-            errors=(400, 409, 422),
-        ),
-        Endpoint(
-            "POST",
-            "/sessions",
-            log_in,
-            "Log in; returns a bearer token",
-            status=201,
-            body=Credentials,
-            response=Session,
-            errors=(400, 401, 422),
-        ),
-        Endpoint(
-            "DELETE",
-            "/sessions",
-            log_out,
-            "Log out: end this token's session in every worker (Redis or legacy sessions)",
-            status=204,
-            auth="user",
-            errors=(401, 409, 503),
-        ),
-        Endpoint(
-            "GET",
-            "/users/me",
-            me,
-            "The signed-in shopper's profile",
-            response=Profile,
-            auth="user",
-            errors=(401,),
-        ),
-    ]
+async def log_in(request: Request) -> Response:
+    body = await read_json(request, Credentials)
+    return JSONResponse(await _users(request).log_in(body.email, body.password), status_code=201)
+
+
+async def get_me(request: Request) -> Response:
+    return JSONResponse(await _users(request).profile(user_id(request)))
+
+
+async def log_out(request: Request) -> Response:
+    user_id(request)
+    await _users(request).log_out(str(request.scope["stampede.token"]))
+    return Response(status_code=204)
+
+
+#: the users service's routes, under the API prefix
+ROUTES = (
+    ApiRoute(
+        "POST",
+        "/users",
+        register,
+        "Register a shopper",
+        status=201,
+        body=Registration,
+        response=Profile,
+        errors=(400, 409, 422),
+    ),
+    ApiRoute(
+        "POST",
+        "/sessions",
+        log_in,
+        "Log in; returns a bearer token",
+        status=201,
+        body=Credentials,
+        response=Session,
+        errors=(400, 401, 422),
+    ),
+    ApiRoute(
+        "DELETE",
+        "/sessions",
+        log_out,
+        "Log out: end this token's session in every worker (Redis or legacy sessions)",
+        status=204,
+        auth="user",
+        errors=(401, 409, 503),
+    ),
+    ApiRoute(
+        "GET",
+        "/users/me",
+        get_me,
+        "The signed-in shopper's profile",
+        response=Profile,
+        auth="user",
+        errors=(401,),
+    ),
+)

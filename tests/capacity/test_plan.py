@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,11 @@ import yaml
 from stampede import capacity
 from stampede.capacity import (
     CapacityPlan,
+    PlanConfig,
+    PlateauDetection,
+    ProbeFacts,
+    SaleSimulation,
+    SaleWindow,
     detect_plateaus,
     fit_usl,
     load_stats_history,
@@ -28,12 +34,13 @@ SALE = datetime(2025, 11, 28, 9, 0)
 def plan(history_csv: Path, truth: Truth) -> CapacityPlan:
     return make_plan(
         load_stats_history(history_csv),
-        target_users=1000,
-        slo_p95_ms=500,
-        think_time_s=truth.think_s,
-        sale_start=SALE,
-        sale_duration_s=900,
-        controllers=("hpa",),
+        PlanConfig(
+            target_users=1000,
+            slo_p95_ms=500,
+            sale=SaleWindow(SALE, 900),
+            run=ProbeFacts(think_time_s=truth.think_s),
+            simulation=SaleSimulation(controllers=("hpa",)),
+        ),
     )
 
 
@@ -114,11 +121,13 @@ def test_plan_without_sale_start_warns() -> None:
     history = synthetic_history(Truth(), seconds=30)
     plan = make_plan(
         history,
-        target_users=500,
-        slo_p95_ms=500,
-        sale_duration_s=300,
-        controllers=("ecs",),
-        warmup_s=5,
+        PlanConfig(
+            target_users=500,
+            slo_p95_ms=500,
+            sale=SaleWindow(duration_s=300),
+            simulation=SaleSimulation(controllers=("ecs",)),
+            plateaus=PlateauDetection(warmup_s=5),
+        ),
     )
     assert any("placeholder" in w for w in plan.warnings)
     assert set(plan.simulations) == {f"{s}/ecs" for s in capacity.SERVICES}
@@ -131,16 +140,24 @@ def test_plan_without_sale_start_warns() -> None:
 def test_make_plan_rejects_bad_inputs(
     history_csv: Path, kwargs: dict[str, float], match: str
 ) -> None:
-    args: dict[str, object] = {"target_users": 100, "slo_p95_ms": 500, "controllers": ()}
+    args: dict[str, object] = {"target_users": 100, "slo_p95_ms": 500}
     args.update(kwargs)
+    history = load_stats_history(history_csv)
     with pytest.raises(ConfigError, match=match):
-        make_plan(load_stats_history(history_csv), **args)  # type: ignore[arg-type]
+        config = PlanConfig(**args, simulation=SaleSimulation(controllers=()))  # type: ignore[arg-type]
+        make_plan(history, config)
+
+
+def test_a_sale_needs_a_duration() -> None:
+    with pytest.raises(ConfigError, match="duration_s is 0"):
+        SaleWindow(duration_s=0)
 
 
 def test_run_without_enough_plateaus_asks_for_the_probe() -> None:
     with pytest.raises(ConfigError, match="capacity-probe"):
         make_plan(
-            synthetic_history(Truth(), (10, 50), seconds=40), target_users=100, slo_p95_ms=500
+            synthetic_history(Truth(), (10, 50), seconds=40),
+            PlanConfig(target_users=100, slo_p95_ms=500),
         )
 
 
@@ -148,9 +165,15 @@ def test_a_shared_process_is_split_between_services_by_cpu(history_csv: Path) ->
     from tests.capacity.test_service_demand import TRUE_CPU_MS, cpu_samples
 
     history = load_stats_history(history_csv)
-    kwargs = {"target_users": 1000, "slo_p95_ms": 500, "sale_start": SALE, "controllers": ()}
-    shared = make_plan(history, **kwargs)  # type: ignore[arg-type]
-    split = make_plan(history, store_cpu=cpu_samples(history, noise=0.0), **kwargs)  # type: ignore[arg-type]
+    config = PlanConfig(
+        target_users=1000,
+        slo_p95_ms=500,
+        sale=SaleWindow(SALE),
+        simulation=SaleSimulation(controllers=()),
+    )
+    shared = make_plan(history, config)
+    run = ProbeFacts(store_cpu=cpu_samples(history, noise=0.0))
+    split = make_plan(history, dataclasses.replace(config, run=run))
     assert shared.service_demands is None
     assert split.service_demands is not None
     assert split.service_demands.cpu_ms == pytest.approx(TRUE_CPU_MS, rel=1e-6)
@@ -174,11 +197,13 @@ def test_a_cpu_split_too_vague_to_trust_is_not_used(history_csv: Path) -> None:
     history = load_stats_history(history_csv)
     plan = make_plan(
         history,
-        store_cpu=cpu_samples(history, noise=1.0),  # a core of noise a second
-        target_users=1000,
-        slo_p95_ms=500,
-        sale_start=SALE,
-        controllers=(),
+        PlanConfig(
+            target_users=1000,
+            slo_p95_ms=500,
+            sale=SaleWindow(SALE),
+            run=ProbeFacts(store_cpu=cpu_samples(history, noise=1.0)),  # a core of noise a second
+            simulation=SaleSimulation(controllers=()),
+        ),
     )
     assert plan.service_demands is not None
     assert all(z.capacity.replica_share is None for z in plan.sizing.values())

@@ -16,17 +16,19 @@ from stampede.capacity import (
     response_time_percentile,
     size_service,
 )
-from stampede.capacity._sizing import (
+from stampede.capacity._latency_curve import (
     ServicePoints,
-    _queue_check,
-    dedicated_capacity,
-    measured_capacity,
     measured_crossing,
     measured_safe_throughput,
-    queueing_capacity,
     service_points,
+)
+from stampede.capacity._service_capacity import (
+    dedicated_capacity,
+    measured_capacity,
+    queueing_capacity,
     usl_safe_throughput,
 )
+from stampede.capacity._sizing import _queue_check
 from stampede.capacity._usl import usl_throughput
 from stampede.core.errors import ConfigError
 

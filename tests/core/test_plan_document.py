@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from stampede.capacity import CapacityPlan, load_stats_history, make_plan, plan_document, write_plan
+from stampede.capacity import (
+    CapacityPlan,
+    PlanConfig,
+    ProbeFacts,
+    SaleSimulation,
+    SaleWindow,
+    load_stats_history,
+    make_plan,
+    plan_document,
+    write_plan,
+)
 from stampede.core.errors import ConfigError
 from stampede.core.plan_document import PlanDocument, PlanSource
 from stampede.core.rundir import RunDir
@@ -41,13 +51,13 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> CapacityPlan:
     frame = load_stats_history(history)
     return make_plan(
         frame,
-        store_cpu=cpu_samples(frame, noise=0.0),
-        target_users=1000,
-        slo_p95_ms=500,
-        think_time_s=truth.think_s,
-        sale_start=datetime(2025, 11, 28, 9),
-        sale_duration_s=900,
-        controllers=("hpa",),
+        PlanConfig(
+            target_users=1000,
+            slo_p95_ms=500,
+            sale=SaleWindow(datetime(2025, 11, 28, 9), 900),
+            run=ProbeFacts(think_time_s=truth.think_s, store_cpu=cpu_samples(frame, noise=0.0)),
+            simulation=SaleSimulation(controllers=("hpa",)),
+        ),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 from stampede.app.probe import (
     ProbeConfig,
     ProbeResult,
-    Target,
+    ProbeUrl,
     parse_target,
     read_response,
     run_probe,
@@ -19,7 +19,7 @@ from tests.measure.stub_server import StubServer, serving
 
 
 def test_parse_target() -> None:
-    assert parse_target("https://shop.example:8443/a/b?q=1") == Target(
+    assert parse_target("https://shop.example:8443/a/b?q=1") == ProbeUrl(
         url="https://shop.example:8443/a/b?q=1",
         tls=True,
         host="shop.example",

@@ -81,6 +81,6 @@ def test_describe_error(exc: BaseException, name: str) -> None:
 
 
 def test_the_probe_still_exports_the_client_names() -> None:
-    for name in ("Connection", "Target", "describe_error", "read_response"):
+    for name in ("Connection", "ProbeUrl", "describe_error", "read_response"):
         assert getattr(probe, name) is getattr(http1, name)
     assert all(hasattr(probe, name) for name in probe.__all__)

@@ -22,7 +22,7 @@ import yaml
 from stampede.app.plan_input import read_run
 from stampede.app.planning import SETTLE_FACTOR, plateau_windows
 from stampede.app.runner import RunRequest, execute
-from stampede.capacity import Plateau, detect_plateaus, fit_usl
+from stampede.capacity import MeasuredPlateau, detect_plateaus, fit_usl
 from tests.run.helpers import RUN_CLI
 
 #: two real capacity probes, then `stampede plan`
@@ -60,7 +60,7 @@ def planned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return out
 
 
-def held_out_errors(points: tuple[Plateau, ...]) -> dict[int, float]:
+def held_out_errors(points: tuple[MeasuredPlateau, ...]) -> dict[int, float]:
     """Relative error of the USL's throughput at each interior plateau, fitted without it."""
     errors = {}
     for i in range(1, len(points) - 1):

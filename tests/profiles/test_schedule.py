@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stampede.profiles import Phase, Plateau, Schedule
+from stampede.profiles import Phase, PlannedPlateau, Schedule
 from tests.profiles.conftest import MakeProfile, valid
 
 
@@ -22,7 +22,7 @@ def test_duration_phases_and_sale(schedule: Schedule) -> None:
         Phase("decay", 100, 220),
     ]
     assert schedule.sale_opens_at_s == 70
-    assert schedule.plateaus == [Plateau("baseline", 10, 70, 100)]
+    assert schedule.plateaus == [PlannedPlateau("baseline", 10, 70, 100)]
 
 
 @pytest.mark.parametrize(

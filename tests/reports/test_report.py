@@ -113,7 +113,15 @@ def test_markup_in_endpoint_names_is_escaped(copy_run: Callable[..., Path]) -> N
 
 
 def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> None:
-    from stampede.capacity import load_stats_history, make_plan, write_plan
+    from stampede.capacity import (
+        PlanConfig,
+        ProbeFacts,
+        SaleSimulation,
+        SaleWindow,
+        load_stats_history,
+        make_plan,
+        write_plan,
+    )
     from tests.capacity.synthetic import Truth, synthetic_history
     from tests.capacity.test_service_demand import cpu_samples
 
@@ -124,13 +132,13 @@ def test_capacity_section_appears_with_a_plan(copy_run: Callable[..., Path]) -> 
     frame = load_stats_history(history)
     plan = make_plan(
         frame,
-        store_cpu=cpu_samples(frame, noise=0.0),
-        target_users=1000,
-        slo_p95_ms=500,
-        think_time_s=truth.think_s,
-        sale_start=datetime(2025, 11, 28, 9),
-        sale_duration_s=900,
-        controllers=("hpa",),
+        PlanConfig(
+            target_users=1000,
+            slo_p95_ms=500,
+            sale=SaleWindow(datetime(2025, 11, 28, 9), 900),
+            run=ProbeFacts(think_time_s=truth.think_s, store_cpu=cpu_samples(frame, noise=0.0)),
+            simulation=SaleSimulation(controllers=("hpa",)),
+        ),
     )
     write_plan(plan, run / "capacity")
     path = write_report(run)

@@ -6,7 +6,7 @@ import pytest
 
 from stampede.core.latency import LatencyRecorder
 from stampede.profiles import EndpointGroup, LatencySlo, Slos
-from stampede.reports import Distribution, Measurements, evaluate_slos
+from stampede.reports import Distribution, SloMeasurements, evaluate_slos
 from stampede.reports._hist import distribution_of
 
 # 100 requests: 90 at 100 ms, 5 at 200 ms, 5 at 600 ms
@@ -23,7 +23,7 @@ def test_distribution_percentiles_by_hand() -> None:
     assert Distribution().percentile(95) == 0.0
 
 
-def _measure(**kwargs: object) -> Measurements:
+def _measure(**kwargs: object) -> SloMeasurements:
     base: dict[str, object] = {
         "distributions": {"all": HAND, "checkout": HAND},
         "requests": 1000,
@@ -31,7 +31,7 @@ def _measure(**kwargs: object) -> Measurements:
         "throughput_rps": 40.0,
     }
     base.update(kwargs)
-    return Measurements(**base)  # type: ignore[arg-type]
+    return SloMeasurements(**base)  # type: ignore[arg-type]
 
 
 def test_latency_slos_by_hand() -> None:
@@ -66,7 +66,7 @@ def test_error_rate_and_throughput_by_hand() -> None:
         (Slos(error_rate=0.01), _measure(requests=0, failures=0)),
     ],
 )
-def test_an_objective_with_nothing_to_judge_fails(slos: Slos, measured: Measurements) -> None:
+def test_an_objective_with_nothing_to_judge_fails(slos: Slos, measured: SloMeasurements) -> None:
     (result,) = evaluate_slos(slos, measured)
     assert result.passed is False
     assert result.measured is None

@@ -1,0 +1,132 @@
+"""Every service of the store sized for the plan: peak replicas, baseline replicas, utilisation.
+
+A measured service's capacity comes from its latency curve and USL fit
+(:mod:`capacity._service_capacity`); the others' from their M/M/c queue. In
+the probe the services shared each replica: given the store's CPU, the
+shared work is split between them (:func:`capacity.estimate_service_demands`)
+and each is sized at a replica of its own, unless the split is too vague to
+trust.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from stampede.capacity._demand import Demand
+from stampede.capacity._latency_curve import service_points
+from stampede.capacity._plateaus import Plateaus
+from stampede.capacity._service_capacity import (
+    ServiceCapacity,
+    dedicated_capacity,
+    measured_capacity,
+    queueing_capacity,
+)
+from stampede.capacity._service_demand import ServiceDemands, estimate_service_demands
+from stampede.capacity._services import MEASURED_SERVICES, SERVICES
+from stampede.capacity._sizing import ServiceSizing, replicas_for, size_service
+from stampede.capacity._topology import Topology
+from stampede.core.errors import ConfigError
+
+#: a CPU split is used only when it explains this much of the CPU …
+MIN_SPLIT_R_SQUARED = 0.5
+#: … and no service's share is less certain than this (one standard error)
+MAX_SHARE_ERROR = 0.15
+
+
+@dataclass(frozen=True, eq=False)
+class Fleet:
+    """Every service sized at the peak and on an ordinary day.
+
+    ``utilization`` is each service's baseline load over its baseline
+    replicas' safe throughput; ``demands`` the CPU split of the shared
+    replica, when one was estimated; ``notes`` what the sizing warns of.
+    """
+
+    sizing: Mapping[str, ServiceSizing]
+    baseline_replicas: Mapping[str, int]
+    utilization: Mapping[str, float]
+    demands: ServiceDemands | None
+    notes: tuple[str, ...]
+
+
+def _capacities(
+    plateaus: Plateaus,
+    topology: Topology,
+    slo: float,
+    shares: Mapping[str, float] | None,
+    demands: ServiceDemands | None,
+) -> dict[str, ServiceCapacity]:
+    out: dict[str, ServiceCapacity] = {}
+    for service in SERVICES:
+        spec = topology.service(service)
+        points = service_points(plateaus, service) if service in MEASURED_SERVICES else None
+        if points is not None and points.throughput:
+            out[service] = measured_capacity(service, points, spec, slo)
+            if shares is not None and service in shares:
+                cpu = demands.cpu_ms[service] if demands is not None else None
+                out[service] = dedicated_capacity(out[service], shares[service], cpu)
+        else:
+            out[service] = queueing_capacity(service, spec, slo)
+    return out
+
+
+def _replica_shares(
+    history: pd.DataFrame, cpu: pd.DataFrame | None, plateaus: Plateaus, notes: list[str]
+) -> tuple[ServiceDemands | None, dict[str, float] | None]:
+    """Each measured service's share of a shared replica's work, from the process's CPU."""
+    if cpu is None:  # the services ran apart, or nobody measured the shared process
+        return None, None
+    try:
+        demands = estimate_service_demands(history, cpu)
+        mean_x = plateaus.services.groupby("service")["throughput"].mean()
+        rates = {s: float(mean_x.get(s, 0.0)) for s in MEASURED_SERVICES}
+        shares = demands.shares(rates)
+    except ConfigError as exc:
+        notes.append(f"services sized at their share of a shared replica: {exc}")
+        return None, None
+    errors = demands.share_errors(rates)
+    vague = sorted((s for s in errors if errors[s] > MAX_SHARE_ERROR), key=lambda s: -errors[s])
+    if demands.r_squared < MIN_SPLIT_R_SQUARED or vague:
+        why = (
+            f"{vague[0]}'s share is {shares[vague[0]]:.0%} ± {errors[vague[0]]:.0%}"
+            if vague
+            else f"the regression explains only {demands.r_squared:.0%} of the store's CPU"
+        )
+        notes.append(
+            f"the store's CPU could not be split between its services ({why}), so each is "
+            "sized at the throughput it had while sharing a worker, which over-counts "
+            "replicas; a longer probe (the profile's own time scale) splits it."
+        )
+        return demands, None
+    return demands, shares
+
+
+def size_fleet(
+    history: pd.DataFrame,
+    store_cpu: pd.DataFrame | None,
+    plateaus: Plateaus,
+    topology: Topology,
+    slo_p95_ms: float,
+    peak: Demand,
+    base: Demand,
+) -> Fleet:
+    """Size every service for the ``peak`` demand and the ordinary day's ``base``."""
+    notes: list[str] = []
+    demands, shares = _replica_shares(history, store_cpu, plateaus, notes)
+    capacities = _capacities(plateaus, topology, slo_p95_ms, shares, demands)
+    sizing = {
+        s: size_service(capacities[s], peak.per_service[s], topology.service(s)) for s in SERVICES
+    }
+    baseline: dict[str, int] = {}
+    utilization: dict[str, float] = {}
+    for s in SERVICES:
+        spec, per_replica = topology.service(s), capacities[s].safe_rps_per_replica
+        need = replicas_for(base.per_service[s], per_replica, spec.target_utilization)
+        baseline[s] = max(spec.min_replicas, need)
+        utilization[s] = base.per_service[s] / (baseline[s] * per_replica)
+    for size in sizing.values():
+        notes.extend(size.notes + size.capacity.notes)
+    return Fleet(sizing, baseline, utilization, demands, tuple(notes))
