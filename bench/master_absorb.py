@@ -21,6 +21,7 @@ from a pool of ``--pool`` distinct workers' reports per tick.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import statistics
@@ -183,22 +184,43 @@ def _spread(values: list[float], fmt: str = "{:.2f}") -> str:
     return f"{fmt.format(median)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
-def run(built: Built, workers: int, repeat: int) -> tuple[float, float]:
+def _footprint(master: Callable[[bytes], None], workers: int) -> str:
+    """The master's latency memory after a simulation: live counts and sealed intervals."""
+    timeline = master.measurements.timeline  # type: ignore[attr-defined]
+    live = sum(
+        entry.counts.nbytes
+        for recorder in timeline._live.values()
+        for entry in recorder._groups.values()
+        if entry.counts is not None
+    )
+    sealed = [len(json.dumps(encoded)) for encoded in timeline._sealed.values()]
+    per_interval = statistics.mean(sealed) if sealed else 0.0
+    return (
+        f"{workers:>7,}  live counts {live / 2**20:6.1f} MiB in {len(timeline._live)} intervals; "
+        f"a sealed interval {per_interval / 1000:6.1f} KB, "
+        f"{per_interval * 3600 / 2**20:6.0f} MiB an hour"
+    )
+
+
+def run(built: Built, workers: int, repeat: int) -> tuple[float, float, str]:
     reports = workers * len(built.pool)
     per: dict[str, list[float]] = {"locust": [], "stampede": []}
+    footprint = ""
     for _ in range(repeat):
         for part in ("locust", "stampede"):  # alternating, so drift hits both alike
-            seconds, _ = simulate(built, workers, part)
+            seconds, master = simulate(built, workers, part)
             per[part].append(seconds * 1000 / reports)
+        footprint = _footprint(master, workers)
     locust = statistics.median(per["locust"])
     ours = statistics.median(per["stampede"])
     share = [100 * workers * ms / 1000 / INTERVAL_S for ms in (locust, ours)]
     print(
         f"{workers:>7,}  {len(built.pool):>5}  {_spread(per['locust']):>20}  "
         f"{_spread(per['stampede']):>22}  {ours / locust:>6.2f}×  "
-        f"{share[0]:5.1f}% + {share[1]:5.1f}% = {share[0] + share[1]:5.1f}%"
+        f"{share[0]:5.1f}% + {share[1]:5.1f}% = {share[0] + share[1]:5.1f}%  "
+        f"{INTERVAL_S * 1000 / ours:>9,.0f}"
     )
-    return locust, ours
+    return locust, ours, footprint
 
 
 def main() -> None:
@@ -231,16 +253,20 @@ def main() -> None:
     )
     print(
         f"{'workers':>7}  {'ticks':>5}  {'Locust ms/report':>20}  {'Stampede ms/report':>22}  "
-        f"{'ratio':>7}  master CPU at {INTERVAL_S:g} s: Locust + Stampede"
+        f"{'ratio':>7}  master CPU at {INTERVAL_S:g} s: Locust + Stampede  "
+        "workers a core keeps up with (Stampede's absorb)"
     )
     results = [run(built, workers, args.repeat) for workers in args.workers]
-    locust = statistics.median(r[0] for r in results)
-    ours = statistics.median(r[1] for r in results)
+    locust, ours, _ = results[-1]  # the largest fleet: fixed costs spread the thinnest
     per_core = [INTERVAL_S * 1000 / ms for ms in (locust, ours, locust + ours)]
     print(
-        f"workers one core keeps up with at a {INTERVAL_S:g} s interval: Stampede's absorb "
-        f"alone {per_core[1]:,.0f}, Locust's alone {per_core[0]:,.0f}, both {per_core[2]:,.0f}"
+        f"workers one core keeps up with at a {INTERVAL_S:g} s interval (costs at "
+        f"{args.workers[-1]:,} workers): Stampede's absorb alone {per_core[1]:,.0f}, "
+        f"Locust's alone {per_core[0]:,.0f}, both {per_core[2]:,.0f}"
     )
+    print("the master's latency memory after the simulation:")
+    for _, _, footprint in results:
+        print(footprint)
     print(_check_exact(built, min(args.workers)))
 
 
