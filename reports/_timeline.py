@@ -50,7 +50,7 @@ def group_counts(
             names[str(name)] = counts
             for group in ("all", endpoint_group(str(name))):
                 _add_into(groups, group, counts)
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed Stampede latency record: {exc!r}") from exc
     return names, groups, highest
 
