@@ -15,15 +15,10 @@ import numpy as np
 
 from stampede.core.errors import ConfigError
 from stampede.core.groups import endpoint_group
+from stampede.core.histograms import Counts, decode, layout
 from stampede.core.latency import FORMAT as LATENCY_FORMAT
 from stampede.core.latency import TIMELINE_FORMAT
-from stampede.reports._hist import (
-    Counts,
-    Distribution,
-    decode_counts,
-    distribution_of_counts,
-    percentiles_of_counts,
-)
+from stampede.reports._hist import Distribution, distribution_of_counts, percentiles_of_counts
 from stampede.reports._model import GroupTimeline, Series
 
 _PERCENTILES = (50.0, 95.0, 99.0)
@@ -50,14 +45,13 @@ def group_counts(
     highest: Counts = np.zeros(0, dtype=np.int64)
     try:
         for name, encoded in recorder["groups"].items():
-            counts, highest = decode_counts(encoded[kind])
+            precision, counts = decode(encoded[kind])
+            highest = layout(precision).highest_us
             names[str(name)] = counts
             for group in ("all", endpoint_group(str(name))):
                 _add_into(groups, group, counts)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed Stampede latency record: {exc!r}") from exc
-    except Exception as exc:  # hdrh raises its own cookie/length/zlib errors
-        raise ConfigError(f"malformed histogram in a Stampede latency record: {exc}") from exc
     return names, groups, highest
 
 

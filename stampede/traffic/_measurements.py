@@ -73,7 +73,7 @@ class ProcessMeasurements:
         samples = self.sampler.samples[self._reported_samples :]
         self._reported_samples += len(samples)
         report = {
-            "timeline": self.timeline.to_dict(),
+            "timeline": self.timeline.to_wire(),
             "arrivals": self.arrivals.to_dict(),
             "outcomes": self.outcomes.drain().to_dict(),
             "cpu": [{**_sample_dict(s), "pid": os.getpid()} for s in samples],
@@ -84,7 +84,7 @@ class ProcessMeasurements:
         return report
 
     def absorb(self, report: dict[str, Any]) -> None:
-        self.timeline.merge(LatencyTimeline.from_dict(report["timeline"]))
+        self.timeline.absorb(report["timeline"])
         self.arrivals.merge(ArrivalLedger.from_dict(report["arrivals"]))
         self.outcomes.merge(OutcomeCounter.from_dict(report["outcomes"]))
         self.cpu_samples.extend(report["cpu"])

@@ -148,7 +148,7 @@ def _timeline_records(n: int, rng: random.Random) -> list[tuple[str, float, floa
 
 
 def test_timeline_buckets_by_completion_and_keeps_old_intervals_compressed() -> None:
-    timeline = LatencyTimeline(interval=1.0, origin=100.0)
+    timeline = LatencyTimeline(interval=1.0, origin=100.0, keep_live_s=2.0)  # 2 live intervals
     timeline.record("a", 100.0, 100.0, 100.5)  # interval 0
     timeline.record("a", 100.0, 101.0, 102.2)  # interval 2, corrected 2.2 s
     timeline.record("b", 103.0, 103.0, 103.1)  # interval 3
