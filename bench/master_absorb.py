@@ -4,7 +4,7 @@
 
 Each worker report is built as a worker builds it: 15 request names, 3 one-second
 intervals, ~300 requests per name per second recorded both into a worker's
-``Measurements`` (Stampede's part, ``Measurements.drain()``) and into a Locust
+``ProcessMeasurements`` (Stampede's part, ``ProcessMeasurements.drain()``) and into a Locust
 ``RequestStats`` (Locust's part, through Locust's own ``report_to_master``
 listener), then serialised with Locust's wire format (``locust.rpc.Message``).
 
@@ -12,7 +12,7 @@ For every ``--workers N`` a fresh master absorbs, tick after tick (one tick is o
 3 s report interval, the intervals moving on by three each tick), one report of
 every worker: bare Locust's stats merge (``Message.unserialize`` and Locust's own
 ``worker_report`` listener, as ``MasterRunner`` does on a ``stats`` message)
-against Stampede's (``Message.unserialize`` and ``Measurements.absorb``). Both are
+against Stampede's (``Message.unserialize`` and ``ProcessMeasurements.absorb``). Both are
 timed in CPU seconds of this process, in the same run, ``--repeat`` times;
 figures are medians with the spread (min–max) in brackets. Reports are drawn
 from a pool of ``--pool`` distinct workers' reports per tick.
@@ -40,7 +40,7 @@ from locust.rpc import Message  # noqa: E402
 from locust.stats import RequestStats, setup_distributed_stats_event_listeners  # noqa: E402
 
 from bench._hardware import describe  # noqa: E402
-from stampede.scenarios._measurements import REPORT_KEY, Measurements  # noqa: E402
+from stampede.traffic import REPORT_KEY, ProcessMeasurements  # noqa: E402
 
 INTERVAL_S = 3.0  # Locust's report interval (locust.runners.WORKER_REPORT_INTERVAL)
 T0 = 1_800_000_000  # epoch seconds: interval indices as a real run has them
@@ -65,7 +65,7 @@ class Report:
 @dataclass(frozen=True)
 class Built:
     pool: list[list[Report]]  # [tick][worker in the pool]
-    drain_ms: list[float]  # the worker's cost of Measurements.drain() per report
+    drain_ms: list[float]  # the worker's cost of ProcessMeasurements.drain() per report
     locust_report_ms: list[float]  # the worker's cost of Locust's report_to_master
 
 
@@ -84,7 +84,7 @@ def _locust_log(stats: RequestStats, method: str, name: str, at: float, ms: floa
 
 def _worker_report(tick: int, seed: int, intervals: int, rate: int) -> tuple[Report, float, float]:
     rng = random.Random(seed)
-    measurements = Measurements(1.0, 0.010)
+    measurements = ProcessMeasurements(1.0, 0.010)
     stats = RequestStats()
     events = Events()
     setup_distributed_stats_event_listeners(events, stats)
@@ -145,7 +145,7 @@ def _locust_master() -> Callable[[bytes], None]:
 
 
 def _stampede_master() -> Callable[[bytes], None]:
-    measurements = Measurements(1.0, 0.010)
+    measurements = ProcessMeasurements(1.0, 0.010)
 
     def absorb(wire: bytes) -> None:
         measurements.absorb(Message.unserialize(wire).data[REPORT_KEY])
