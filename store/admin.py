@@ -9,19 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from stampede.store.audit import AuditReport, audit
-from stampede.store.config import FlashSku, SeedSpec
+from stampede.store.config import FlashSku
+from stampede.store.db import IntegrityError
 from stampede.store.recovery import settle_stale_checkouts
+from stampede.store.seeding import SeedRefused, SeedRequest, check_seed
 from stampede.store.state import StoreState, store_state
 from stampede.store.switches import Switches
 from stampede.store.web import ApiError, ApiRoute, JSONResponse, read_json
-
-
-class SeedRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    categories: int = 10
-    products: int = 100
-    users: int = 10_000
-    stock_per_product: int = 10_000
-    flash: list[FlashSku] | None = None
 
 
 class SeedResult(msgspec.Struct, frozen=True):
@@ -50,36 +44,6 @@ class Summary(msgspec.Struct, frozen=True):
     flash: list[FlashSummary]
 
 
-def _check_seed(body: SeedRequest) -> None:
-    limits = {
-        "categories": (1, 1000),
-        "products": (1, 10_000),
-        "users": (0, 1_000_000),
-        "stock_per_product": (0, 10**9),
-    }
-    for name, (low, high) in limits.items():
-        value = getattr(body, name)
-        if not low <= value <= high:
-            raise ApiError(
-                422,
-                "invalid_request",
-                f"`{name}` is {value}; expected a whole number from {low} to {high}",
-            )
-    if body.categories * body.products > 1_000_000:
-        raise ApiError(422, "invalid_request", "at most 1,000,000 products in all")
-    for i, f in enumerate(body.flash or []):
-        if (
-            f.stock < 0
-            or f.price_cents < 0
-            or (f.limit_per_user is not None and f.limit_per_user < 1)
-        ):
-            raise ApiError(
-                422,
-                "invalid_request",
-                f"`flash[{i}]`: stock and price must be >= 0 and limit_per_user >= 1",
-            )
-
-
 def _check_switches(body: Switches) -> None:
     if not 0 <= body.db_latency_ms <= 60_000:
         raise ApiError(
@@ -106,11 +70,22 @@ def _admin_store(request: Request) -> StoreState:
 
 async def seed(request: Request) -> Response:
     services = _admin_store(request).services
-    body = await read_json(request, SeedRequest)
-    _check_seed(body)
-    flash = tuple(body.flash) if body.flash is not None else SeedSpec().flash
-    spec = SeedSpec(body.categories, body.products, body.users, body.stock_per_product, flash)
-    await services.seed(spec)
+    spec = (await read_json(request, SeedRequest)).spec()
+    try:
+        check_seed(spec)
+    except SeedRefused as exc:
+        code = "conflict" if exc.status == 409 else "invalid_request"
+        raise ApiError(exc.status, code, exc.message) from None
+    try:
+        await services.seed(spec)
+    except IntegrityError as exc:
+        raise ApiError(
+            503,
+            "seed_failed",
+            f"the database refused the seed ({str(exc).splitlines()[0][:200]}); it was rolled "
+            "back and the store is as it was",
+        ) from exc
+    flash = spec.flash
     return JSONResponse(
         SeedResult(
             spec.categories,
@@ -125,11 +100,7 @@ async def seed(request: Request) -> Response:
 
 
 async def reset(request: Request) -> Response:
-    services = _admin_store(request).services
-    for service in (services.orders, services.payments, services.notifications):
-        await service.reset()
-    await services.inventory.restock()
-    await services.catalog.cache.clear()
+    await _admin_store(request).services.restock()
     return JSONResponse({"ok": True})
 
 
@@ -171,7 +142,7 @@ ROUTES = (
         body=SeedRequest,
         response=SeedResult,
         auth="admin",
-        errors=(400, 401, 422),
+        errors=(400, 401, 409, 422, 503),
     ),
     ApiRoute(
         "POST",

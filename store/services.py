@@ -6,13 +6,16 @@ services see each other only through their Python interfaces.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from stampede.store.cache import LocalCache, NoCache, ReadCache
 from stampede.store.catalog import CatalogService
 from stampede.store.config import SeedSpec, StoreConfig
-from stampede.store.db import Database, SqliteDatabase
+from stampede.store.db import Database, Executor, SqliteDatabase
 from stampede.store.inventory import STRATEGIES, InventoryService
 from stampede.store.inventory.feed import RedisStockChanges, StockFeed
 from stampede.store.inventory.redis_gate import RedisStrategy
@@ -30,6 +33,13 @@ from stampede.store.shared import SharedDatabase
 from stampede.store.users import UsersService
 from stampede.store.users.sessions import RedisSessions
 from stampede.store.users.tokens import TokenSigner
+
+
+class _Clearable(Protocol):
+    db: Database
+
+    async def clear(self, tx: Executor) -> None: ...
+
 
 SERVICE_NAMES = ("users", "catalog", "orders", "inventory", "payments", "notifications")
 
@@ -158,31 +168,73 @@ class Services:
         row = await self.catalog.db.fetch_one("SELECT COUNT(*) AS n FROM products")
         return row is not None and row["n"] > 0
 
+    @contextlib.asynccontextmanager
+    async def _one_transaction(self) -> AsyncIterator[Callable[[Database], Awaitable[Executor]]]:
+        """Transactions on every database touched, committed together when the block ends.
+
+        The block asks for the transaction of a service's database (one per distinct
+        database, so the legacy monolith's shared one is opened once). An exception
+        anywhere rolls every one back: the store stays exactly as it was.
+        """
+        async with contextlib.AsyncExitStack() as stack:
+            open_: dict[int, Executor] = {}
+
+            async def tx(db: Database) -> Executor:
+                if id(db) not in open_:
+                    open_[id(db)] = await stack.enter_async_context(db.transaction())
+                return open_[id(db)]
+
+            yield tx
+
     async def reset(self) -> None:
-        for service in (
+        """Delete every row of every service, atomically."""
+        async with self._one_transaction() as tx:
+            for service in self._in_dependency_order():
+                await service.clear(await tx(service.db))
+        await self.catalog.cache.clear()
+        self.users.known.forget()
+        await self.inventory.reconcile()
+
+    async def restock(self) -> None:
+        """Forget orders, payments and notifications and restock every SKU, atomically."""
+        async with self._one_transaction() as tx:
+            for service in (self.orders, self.payments, self.notifications):
+                await service.clear(await tx(service.db))
+            await self.inventory.restock_in(await tx(self.inventory.db))
+        await self.inventory.reconcile()
+        await self.catalog.cache.clear()
+
+    def _in_dependency_order(self) -> tuple[_Clearable, ...]:
+        return (
             self.orders,
             self.payments,
             self.notifications,
             self.inventory,
             self.catalog,
             self.users,
-        ):
-            await service.reset()
+        )
 
     async def seed(self, spec: SeedSpec) -> None:
-        """Replace all data with a fresh, deterministic shop."""
-        await self.reset()
+        """Replace all data with a fresh, deterministic shop, atomically: all or nothing."""
         flash = [(f.sku, f.name, f.price_cents) for f in spec.flash]
-        await self.catalog.seed(spec.categories, spec.products, flash)
         regular = [
             (f"SKU-{c:03d}-{i:04d}", spec.stock_per_product, None)
             for c in range(1, spec.categories + 1)
             for i in range(1, spec.products + 1)
         ]
-        await self.inventory.seed(
-            [*regular, *((f.sku, f.stock, f.limit_per_user) for f in spec.flash)]
-        )
-        await self.users.seed(spec.users)
+        async with self._one_transaction() as tx:
+            for service in self._in_dependency_order():
+                await service.clear(await tx(service.db))
+            catalog = await tx(self.catalog.db)
+            await self.catalog.fill(catalog, spec.categories, spec.products, flash)
+            await self.inventory.fill(
+                await tx(self.inventory.db),
+                [*regular, *((f.sku, f.stock, f.limit_per_user) for f in spec.flash)],
+            )
+            await self.users.fill(await tx(self.users.db), spec.users)
+        await self.catalog.seeded()
+        await self.users.seeded()
+        await self.inventory.reconcile()
 
     async def close(self) -> None:
         for db in {id(db): db for db in self.databases.values()}.values():

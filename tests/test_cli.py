@@ -60,6 +60,8 @@ def test_the_store_refuses_an_unwritable_data_directory(tmp_path: Path) -> None:
         (["store", "--workers", "0"], "--workers"),
         (["store", "--inventory-strategy", "magic"], "magic"),
         (["store", "--kdf-n", "1000"], "power of two"),
+        (["store", "--flash-sku", "a b/../c"], "--flash-sku is 'a b/../c'; expected 1 to 64"),
+        (["store", "--flash-stock", str(10**10)], "--flash-stock is 10000000000"),
         (["nope"], "No such command"),
     ],
 )

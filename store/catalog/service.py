@@ -259,34 +259,45 @@ class CatalogService:
         return await self.cache.get(key, load, ProductPage)
 
     async def reset(self) -> None:
-        for table in TABLES:
-            await self.db.execute(f"DELETE FROM {table}")
+        async with self.db.transaction() as tx:
+            await self.clear(tx)
         await self.cache.clear()
 
-    async def seed(
+    async def clear(self, tx: Executor) -> None:
+        """Delete every category and product inside ``tx`` (the caller clears the cache after)."""
+        for table in TABLES:
+            await tx.execute(f"DELETE FROM {table}")
+
+    async def fill(
         self,
+        tx: Executor,
         categories: int,
         per_category: int,
         extra: Sequence[tuple[str, str, int]],
         seed: int = 7,
     ) -> None:
-        """Deterministic categories and products; ``extra`` adds (sku, name, price) to the first."""
+        """Deterministic categories and products; ``extra`` adds (sku, name, price) to the first.
+
+        Runs inside ``tx``; call :meth:`seeded` once it committed.
+        """
         rng = random.Random(seed)
-        async with self.db.transaction() as tx:
-            for c in range(1, categories + 1):
-                name = _CATEGORIES[(c - 1) % len(_CATEGORIES)]
-                label = name if c <= len(_CATEGORIES) else f"{name} {c}"
-                await tx.execute(
-                    "INSERT INTO categories (id, slug, name) VALUES (:id, :slug, :name)",
-                    {"id": c, "slug": label.lower().replace(" ", "-"), "name": label},
+        for c in range(1, categories + 1):
+            name = _CATEGORIES[(c - 1) % len(_CATEGORIES)]
+            label = name if c <= len(_CATEGORIES) else f"{name} {c}"
+            await tx.execute(
+                "INSERT INTO categories (id, slug, name) VALUES (:id, :slug, :name)",
+                {"id": c, "slug": label.lower().replace(" ", "-"), "name": label},
+            )
+            for i in range(1, per_category + 1):
+                title = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {c}-{i}"
+                await _insert_product(
+                    tx, f"SKU-{c:03d}-{i:04d}", title, c, rng.randrange(199, 49_999)
                 )
-                for i in range(1, per_category + 1):
-                    title = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {c}-{i}"
-                    await _insert_product(
-                        tx, f"SKU-{c:03d}-{i:04d}", title, c, rng.randrange(199, 49_999)
-                    )
-            for sku, name, price in extra:
-                await _insert_product(tx, sku, name, 1, price)
+        for sku, name, price in extra:
+            await _insert_product(tx, sku, name, 1, price)
+
+    async def seeded(self) -> None:
+        """After a committed :meth:`fill`: ids continue after the seeded rows; nothing stale."""
         await self.db.reset_identity("categories")
         await self.db.reset_identity("products")
         await self.cache.clear()

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import Response
 
 from stampede.store.inventory.service import Stock
+from stampede.store.seeding import SKU_PATTERN
 from stampede.store.state import services
 from stampede.store.web import ApiError, ApiRoute, JSONResponse, QueryParam
-
-_SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 async def get_stock(request: Request) -> Response:
     sku = request.path_params["sku"]
-    if not _SKU.match(sku):
+    if not SKU_PATTERN.fullmatch(sku):
         raise ApiError(404, "not_found", f"no stock record for SKU {sku[:64]!r}")
     return JSONResponse(await services(request).inventory.stock(sku))
 
@@ -30,6 +27,6 @@ ROUTES = (
         "Stock of one SKU",
         response=Stock,
         errors=(404,),
-        path_params=(QueryParam("sku", {"type": "string", "pattern": _SKU.pattern}),),
+        path_params=(QueryParam("sku", {"type": "string", "pattern": f"^{SKU_PATTERN.pattern}$"}),),
     ),
 )

@@ -246,9 +246,13 @@ class InventoryService:
     async def restock(self) -> None:
         """Forget every reservation and put all stock back to its initial level."""
         async with self.db.transaction() as tx:
-            await tx.execute("DELETE FROM reservations")
-            await tx.execute("UPDATE stock SET available = initial, held = 0, sold = 0")
+            await self.restock_in(tx)
         await self.strategy.reconcile(self.db)
+
+    async def restock_in(self, tx: Executor) -> None:
+        """:meth:`restock` inside ``tx``; call :meth:`reconcile` once it committed."""
+        await tx.execute("DELETE FROM reservations")
+        await tx.execute("UPDATE stock SET available = initial, held = 0, sold = 0")
 
     async def flash_summary(self) -> list[Row]:
         """Limited SKUs' sell-through; sold out at the commit that took the last unit."""
@@ -261,18 +265,22 @@ class InventoryService:
         return rows
 
     async def reset(self) -> None:
-        for table in TABLES:
-            await self.db.execute(f"DELETE FROM {table}")
-
-    async def seed(self, stock: Sequence[tuple[str, int, int | None]]) -> None:
         async with self.db.transaction() as tx:
-            for sku, initial, limit in stock:
-                await tx.execute(
-                    "INSERT INTO stock (sku, available, held, sold, initial, limit_per_user) "
-                    "VALUES (:sku, :n, 0, 0, :n, :limit)",
-                    {"sku": sku, "n": initial, "limit": limit},
-                )
-        await self.strategy.reconcile(self.db)
+            await self.clear(tx)
+
+    async def clear(self, tx: Executor) -> None:
+        """Delete every stock record and reservation inside ``tx``."""
+        for table in TABLES:
+            await tx.execute(f"DELETE FROM {table}")
+
+    async def fill(self, tx: Executor, stock: Sequence[tuple[str, int, int | None]]) -> None:
+        """Stock records (sku, initial, limit per user) inside ``tx``; :meth:`reconcile` after."""
+        for sku, initial, limit in stock:
+            await tx.execute(
+                "INSERT INTO stock (sku, available, held, sold, initial, limit_per_user) "
+                "VALUES (:sku, :n, 0, 0, :n, :limit)",
+                {"sku": sku, "n": initial, "limit": limit},
+            )
 
     async def reconcile(self) -> None:
         """Rebuild the strategy's own state (Redis stock) from the database."""

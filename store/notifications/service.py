@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from stampede.store.db import Database
+from stampede.store.db import Database, Executor
 from stampede.store.notifications.provider import EmailProvider
 
 SCHEMA = [
@@ -74,4 +74,10 @@ class NotificationsService:
         return {r["order_ref"]: r["n"] for r in rows}
 
     async def reset(self) -> None:
-        await self.db.execute("DELETE FROM notifications")
+        async with self.db.transaction() as tx:
+            await self.clear(tx)
+
+    async def clear(self, tx: Executor) -> None:
+        """Delete every row of the service's tables inside ``tx``."""
+        for table in TABLES:
+            await tx.execute(f"DELETE FROM {table}")

@@ -13,7 +13,7 @@ from typing import Annotated
 import msgspec
 
 from stampede.store.catalog import CatalogService
-from stampede.store.db import Database, Row
+from stampede.store.db import Database, Executor, Row
 from stampede.store.web import ApiError
 
 SCHEMA = [
@@ -199,8 +199,13 @@ class OrdersService:
         return await self.db.fetch_all("SELECT id, total_cents FROM orders WHERE status = 'paid'")
 
     async def reset(self) -> None:
+        async with self.db.transaction() as tx:
+            await self.clear(tx)
+
+    async def clear(self, tx: Executor) -> None:
+        """Delete every row of the service's tables inside ``tx``."""
         for table in TABLES:
-            await self.db.execute(f"DELETE FROM {table}")
+            await tx.execute(f"DELETE FROM {table}")
 
 
 def check_quantity(quantity: int) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from stampede.store.db import Database, IntegrityError, Row
+from stampede.store.db import Database, Executor, IntegrityError, Row
 from stampede.store.payments.provider import PaymentProvider, ProviderError
 
 SCHEMA = [
@@ -141,4 +141,10 @@ class PaymentsService:
         return _payment(row)
 
     async def reset(self) -> None:
-        await self.db.execute("DELETE FROM payments")
+        async with self.db.transaction() as tx:
+            await self.clear(tx)
+
+    async def clear(self, tx: Executor) -> None:
+        """Delete every row of the service's tables inside ``tx``."""
+        for table in TABLES:
+            await tx.execute(f"DELETE FROM {table}")

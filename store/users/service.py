@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from stampede.store.db import Database, IntegrityError, Row
+from stampede.store.db import Database, Executor, IntegrityError, Row
 from stampede.store.users.known import KnownAccounts
 from stampede.store.users.passwords import hash_password, verify_password
 from stampede.store.users.sessions import RedisSessions
@@ -194,30 +194,36 @@ class UsersService:
         return Profile(**dict(row))
 
     async def reset(self) -> None:
-        for table in TABLES:
-            await self.db.execute(f"DELETE FROM {table}")
+        async with self.db.transaction() as tx:
+            await self.clear(tx)
         self.known.forget()
 
-    async def seed(self, count: int) -> None:
-        """Create ``count`` shoppers sharing :data:`SEED_PASSWORD` (hashed once)."""
+    async def clear(self, tx: Executor) -> None:
+        """Delete every account and session inside ``tx``; :meth:`seeded` after."""
+        for table in TABLES:
+            await tx.execute(f"DELETE FROM {table}")
+
+    async def fill(self, tx: Executor, count: int) -> None:
+        """Create ``count`` shoppers sharing :data:`SEED_PASSWORD` (hashed once), inside ``tx``."""
         hashed = await asyncio.to_thread(hash_password, SEED_PASSWORD, self._kdf_n)
         now = self._clock()
-        batch = 1000
-        for start in range(1, count + 1, batch):
-            async with self.db.transaction() as tx:
-                for i in range(start, min(start + batch, count + 1)):
-                    await tx.execute(
-                        "INSERT INTO users (id, email, name, password_hash, created_at) "
-                        "VALUES (:id, :email, :name, :hash, :now)",
-                        {
-                            "id": i,
-                            "email": seed_email(i),
-                            "name": f"Shopper {i}",
-                            "hash": hashed,
-                            "now": now,
-                        },
-                    )
+        for i in range(1, count + 1):
+            await tx.execute(
+                "INSERT INTO users (id, email, name, password_hash, created_at) "
+                "VALUES (:id, :email, :name, :hash, :now)",
+                {
+                    "id": i,
+                    "email": seed_email(i),
+                    "name": f"Shopper {i}",
+                    "hash": hashed,
+                    "now": now,
+                },
+            )
+
+    async def seeded(self) -> None:
+        """After a committed :meth:`fill`: new ids follow the seeded ones; no stale accounts."""
         await self.db.reset_identity("users")
+        self.known.forget()
 
 
 def _check_registration(email: str, password: str, name: str) -> None:

@@ -19,6 +19,7 @@ from stampede.store.config import (
     new_secret,
 )
 from stampede.store.dialects import mask_url
+from stampede.store.seeding import SeedRefused, check_seed
 from stampede.store.server import prepare, prepare_data_dir, serve, token_secret
 
 
@@ -235,6 +236,13 @@ def _redis_prefix(opts: dict[str, object]) -> str:
     return f"stampede:{name}:"
 
 
+_FLASH_FLAGS = (
+    ("`flash[0].sku`", "--flash-sku"),
+    ("`flash[0].stock`", "--flash-stock"),
+    ("`flash[0].limit_per_user`", "--flash-limit"),
+)
+
+
 def build_config(opts: dict[str, object], data_dir: Path) -> StoreConfig:
     def f(name: str) -> float:
         return float(str(opts[name]))
@@ -245,6 +253,14 @@ def build_config(opts: dict[str, object], data_dir: Path) -> StoreConfig:
     flash = FlashSku(
         sku=str(opts["flash_sku"]), stock=i("flash_stock"), limit_per_user=i("flash_limit")
     )
+    seed = SeedSpec(i("categories"), i("products"), i("users"), flash=(flash,))
+    try:
+        check_seed(seed)
+    except SeedRefused as exc:
+        message = exc.message
+        for field, flag in _FLASH_FLAGS:
+            message = message.replace(field, flag)
+        raise click.UsageError(message) from None
     return StoreConfig(
         data_dir=str(data_dir),
         admin_token=str(opts["admin_token"] or new_secret()),
@@ -280,7 +296,7 @@ def build_config(opts: dict[str, object], data_dir: Path) -> StoreConfig:
             f("global_rate"),
             2 * f("global_rate"),
         ),
-        seed=SeedSpec(i("categories"), i("products"), i("users"), flash=(flash,)),
+        seed=seed,
     )
 
 
