@@ -13,6 +13,7 @@ import sys
 import click
 
 from stampede.core.errors import StampedeError
+from stampede.core.exits import HELP, Exit
 from stampede.core.extras import extra_of, missing_extra_error
 from stampede.core.version import DISTRIBUTION
 
@@ -54,7 +55,12 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
-@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    epilog=HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name=DISTRIBUTION)
 def stampede() -> None:
     """Load testing and capacity planning for flash sales.
@@ -67,23 +73,32 @@ def stampede() -> None:
     """
 
 
+def _help_hint(exc: click.ClickException) -> str:
+    """Where the usage is explained: one line, instead of click's usage block."""
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    return "" if ctx is None else f" (see '{ctx.command_path} --help')"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; user mistakes end in one line and a non-zero exit code."""
+    """Run the CLI; user mistakes end in one line and an exit code of the one scheme
+    (:mod:`stampede.core.exits`)."""
     try:
         stampede.main(args=argv, prog_name="stampede", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        return 130
+        return Exit.INTERRUPTED
     except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+        # click's codes (2 for a usage error, 1 for a file it cannot open) mean "cannot
+        # be trusted" and "breached" here: every mistake click catches is an input error
+        click.echo(f"Error: {exc.format_message()}{_help_hint(exc)}", err=True)
+        return Exit.USAGE
     except StampedeError as exc:
         click.echo(f"Error: {exc}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        return 130
-    return 0
+        return Exit.INTERRUPTED
+    return Exit.OK
 
 
 if __name__ == "__main__":

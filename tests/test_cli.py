@@ -63,10 +63,37 @@ def test_the_store_refuses_an_unwritable_data_directory(tmp_path: Path) -> None:
         (["store", "--flash-sku", "a b/../c"], "--flash-sku is 'a b/../c'; expected 1 to 64"),
         (["store", "--flash-stock", str(10**10)], "--flash-stock is 10000000000"),
         (["nope"], "No such command"),
+        (["run", "smoke", "--scale", "2"], "--scale"),
+        (["run", "smoke", "--time-scale", "0"], "--time-scale"),
+        (["run"], "Missing argument 'PROFILE'"),
+        (["plan", "runs/x", "--target-users", "120k"], "--target-users"),
+        (["compare", "runs/one"], "at least two run directories"),
+        (["gate", "--tolerance", "x", "."], "--tolerance"),
+        (["report"], "Missing argument 'RUN_DIR'"),
     ],
 )
-def test_bad_flags_are_usage_errors(args: list[str], words: str) -> None:
+def test_bad_flags_are_usage_errors_exit_3_in_one_line(args: list[str], words: str) -> None:
+    """click's own usage errors exit 3, never 2 (which means "the run cannot be trusted")."""
     result = run_cli(*args)
-    assert result.returncode == 2
+    assert result.returncode == 3, result.stderr
     assert words in result.stderr
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "--help" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_help_documents_the_one_exit_code_scheme() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for code, meaning in [
+        ("0", "ok"),
+        ("1", "objective was breached"),
+        ("2", "cannot be trusted"),
+        ("3", "usage or input error"),
+        ("4", "cannot be reached"),
+        ("130", "Ctrl-C"),
+    ]:
+        assert any(
+            line.strip().startswith(code) and meaning in line for line in result.stdout.splitlines()
+        ), (code, result.stdout)
+    assert "143 stopped by SIGTERM" in result.stdout

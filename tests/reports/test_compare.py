@@ -50,4 +50,4 @@ def test_a_slower_run_is_highlighted(smoke_run: Path) -> None:
 
 def test_compare_needs_two_runs(smoke_run: Path) -> None:
     result = stampede("compare", str(smoke_run))
-    assert result.returncode == 2 and "at least two" in result.stderr
+    assert result.returncode == 3 and "at least two" in result.stderr

@@ -23,9 +23,9 @@ from tests.run.helpers import RUN_CLI
         (["run", "smoke", "--host", "ftp://example.test"], 3, "--host 'ftp://example.test'"),
         (["run", "smoke", "--host", "localhost:8000"], 3, "expected http:// or https://"),
         (["run", "smoke", "--host", "http://127.0.0.1:1"], 4, "cannot reach http://127.0.0.1:1"),
-        (["run", "smoke", "--scale", "2"], 2, "--scale"),
-        (["run", "smoke", "--processes", "0"], 2, "--processes"),
-        (["run"], 2, "Missing argument 'PROFILE'"),
+        (["run", "smoke", "--scale", "2"], 3, "--scale"),
+        (["run", "smoke", "--processes", "0"], 3, "--processes"),
+        (["run"], 3, "Missing argument 'PROFILE'"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], code: int, words: str) -> None:

@@ -9,29 +9,10 @@ from typing import Any
 
 import click
 
-
-class _GateUsageError(click.UsageError):
-    exit_code = 3
-
-
-class _UsageExits3(click.Command):
-    """A command whose usage errors (bad flag, missing directory) exit 3, not click's 2.
-
-    The gate's exit 2 means "the run cannot be trusted"; CI must be able to
-    tell that from a mistyped flag.
-    """
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise _GateUsageError(exc.format_message(), exc.ctx) from None
-
-
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
-@click.command(cls=_UsageExits3)
+@click.command()
 @click.argument("run_dir", type=_DIR)
 @click.option(
     "--slo",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import sys
 
 import click
 
 from stampede.app.probe import ProbeConfig, ProbeResult, run_probe
 from stampede.core.cpu import saturation
 from stampede.core.errors import InvalidRunError
+from stampede.core.exits import Exit
 from stampede.core.latency import KINDS
 
 _ROWS = (
@@ -129,8 +131,8 @@ def probe(
 
     Requests are scheduled 1/RATE apart like wrk2's; latency is measured both
     from each request's intended time (corrected: a stall shows) and from its
-    actual send (uncorrected). Ctrl-C stops early and prints what was measured.
-    Exits 2 when the run is invalid (too few arrivals sent, generator CPU
+    actual send (uncorrected). Ctrl-C stops early, prints what was measured and
+    exits 130. Exits 2 when the run is invalid (too few arrivals sent, generator CPU
     saturated, too few requests).
 
     \b
@@ -148,6 +150,8 @@ def probe(
     )
     result = asyncio.run(_probe_until_interrupted(config))
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render_table(result))
+    if result.interrupted:
+        sys.exit(Exit.INTERRUPTED)
     if not result.validity.valid:
         raise InvalidRunError(
             "the probe's measurements cannot be trusted: " + "; ".join(result.validity.reasons)

@@ -14,12 +14,7 @@ import click
 
 from stampede.app.run_summary import summary_lines
 from stampede.app.runner import RunRequest, execute
-
-#: exit codes besides 0 (a valid run), 1 (an unexpected error) and 3 (a usage error)
-INVALID = 2
-TARGET_LOST = 4
-WORKER_LOST = 5  # with --on-worker-loss stop
-INTERRUPTED = 130  # Ctrl-C; SIGTERM gives 143
+from stampede.core.exits import Exit
 
 
 @click.command()
@@ -140,13 +135,13 @@ def run(
         click.echo(line)
     measured = result.record.measured
     if result.target_lost:
-        sys.exit(TARGET_LOST)
+        sys.exit(Exit.UNREACHABLE)
     if measured.worker_losses and on_worker_loss == "stop":
-        sys.exit(WORKER_LOST)
+        sys.exit(Exit.UNTRUSTED)
     if result.interrupted:
-        sys.exit(128 + signal.SIGTERM if terminated else INTERRUPTED)
+        sys.exit(Exit.TERMINATED if terminated else Exit.INTERRUPTED)
     if not measured.validity.valid:
-        sys.exit(INVALID)
+        sys.exit(Exit.UNTRUSTED)
 
 
 @contextlib.contextmanager
