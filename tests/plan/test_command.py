@@ -157,8 +157,8 @@ def test_a_smaller_baseline_costs_less_a_month(
     [
         (["--sale-duration", "soon"], 3, ["--sale-duration 'soon'", "e.g. --sale-duration 1h"]),
         (["--sale-duration", "0s"], 3, ["--sale-duration '0s'", "a length of time"]),
-        (["--sale-start", "tomorrow"], 2, ["'tomorrow'", "%Y-%m-%dT%H:%M"]),
-        (["--baseline-users", "0"], 2, ["--baseline-users", "0"]),
+        (["--sale-start", "tomorrow"], 3, ["'tomorrow'", "%Y-%m-%dT%H:%M"]),
+        (["--baseline-users", "0"], 3, ["--baseline-users", "0"]),
     ],
 )
 def test_a_bad_sale_or_baseline_is_one_error(
