@@ -57,6 +57,10 @@ def plot_demand_supply(
 def plot_waterfall(ax: Any, steps: Sequence[WaterfallStep], *, currency: str = "USD") -> list[Any]:
     """Draw savings levers as a waterfall: the start, each step's change, the end.
 
+    The start and end bars rise from zero to their totals; each change spans
+    the running total before it and after it, so the bars' tops read as the
+    bill after each lever.
+
     Returns
     -------
     list of matplotlib.patches.Rectangle
@@ -64,13 +68,13 @@ def plot_waterfall(ax: Any, steps: Sequence[WaterfallStep], *, currency: str = "
     """
     bars: list[Any] = []
     for i, step in enumerate(steps):
-        bottom = step.total if step.kind != "change" else step.total - step.amount
-        height = step.amount if step.kind == "change" else step.total
         if step.kind == "change":
-            bottom, height = min(bottom, bottom + height), abs(height)
-        color = (
-            "tab:blue" if step.kind != "change" else ("tab:green" if step.amount < 0 else "tab:red")
-        )
+            # a change hangs from the running total before it down (or up) to the one after
+            bottom, height = min(step.total, step.total - step.amount), abs(step.amount)
+            color = "tab:green" if step.amount < 0 else "tab:red"
+        else:
+            # the start and the end are totals: bars from zero
+            bottom, height, color = 0.0, step.total, "tab:blue"
         container = ax.bar(i, height, bottom=bottom, color=color)
         bars.extend(container.patches)
     ax.set_xticks(range(len(steps)), [s.label for s in steps], rotation=30, ha="right")

@@ -87,9 +87,14 @@ def size_service(capacity: ServiceCapacity, demand_rps: float, spec: ServiceSpec
     mmc_p95, mmc_replicas, why = _queue_check(capacity, demand_rps, spec, replicas)
     if why is not None:
         notes.append(f"M/M/c cross-check for {capacity.service}: {why}")
-    if mmc_p95 > capacity.budget_ms:
+    if math.isinf(mmc_p95):
         notes.append(
-            f"M/M/c predicts a p95 of {mmc_p95:.0f} ms for {capacity.service} at "
+            f"M/M/c says {replicas} replicas of {capacity.service} saturate at "
+            f"{demand_rps:,.0f} req/s: its queue grows without bound."
+        )
+    elif mmc_p95 > capacity.budget_ms:
+        notes.append(
+            f"M/M/c predicts a p95 of {mmc_p95:,.0f} ms for {capacity.service} at "
             f"{replicas} replicas, above its {capacity.budget_ms:g} ms budget."
         )
     return ServiceSizing(

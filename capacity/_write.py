@@ -25,6 +25,7 @@ from stampede.capacity._charts import plot_demand_supply, plot_waterfall
 from stampede.capacity._plan import CapacityPlan
 from stampede.capacity._plateaus import plateau_frame
 from stampede.capacity._render import render_aws, render_hpa, render_keda
+from stampede.capacity._summary import sizing_frame, summary_markdown
 from stampede.core.fields import Json
 from stampede.core.plan_document import (
     PlanCost,
@@ -35,33 +36,12 @@ from stampede.core.plan_document import (
     PlanServiceDemands,
     PlanSizingRow,
     PlanSource,
+    finite,
     strict_json,
 )
 from stampede.core.protocol import PLAN_FILE
 
 CHART_BINS = 300
-
-
-def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
-    """One row per service: demand, capacity, replicas and the M/M/c check."""
-    return pd.DataFrame(
-        [
-            {
-                "service": s,
-                "demand_rps": z.demand_rps,
-                "budget_ms": z.capacity.budget_ms,
-                "method": z.capacity.method,
-                "replica_share": z.capacity.replica_share,
-                "safe_rps_per_replica": z.capacity.safe_rps_per_replica,
-                "target_utilization": z.target_utilization,
-                "baseline_replicas": plan.baseline_replicas[s],
-                "peak_replicas": z.replicas,
-                "mmc_p95_ms": z.mmc_p95_ms,
-                "mmc_replicas": z.mmc_replicas,
-            }
-            for s, z in plan.sizing.items()
-        ]
-    )
 
 
 def simulation_frame(plan: CapacityPlan) -> pd.DataFrame:
@@ -97,7 +77,7 @@ def _sizing_rows(plan: CapacityPlan) -> tuple[PlanSizingRow, ...]:
             target_utilization=z.target_utilization,
             baseline_replicas=plan.baseline_replicas[s],
             peak_replicas=z.replicas,
-            mmc_p95_ms=z.mmc_p95_ms,
+            mmc_p95_ms=finite(z.mmc_p95_ms),
             mmc_replicas=z.mmc_replicas,
         )
         for s, z in plan.sizing.items()
@@ -115,7 +95,7 @@ def _cost(plan: CapacityPlan) -> PlanCost:
         sale_lines=dict(c.sale_lines),
         lines=tuple(PlanCostLine(x.name, x.label, x.monthly, x.sale_window) for x in c.lines()),
         orders_in_sale=c.orders_in_sale,
-        cost_per_1000_orders=c.cost_per_1000_orders,
+        cost_per_1000_orders=finite(c.cost_per_1000_orders),
         waterfall=tuple(PlanSaving(s.label, s.amount, s.total, s.kind) for s in c.waterfall),
     )
 
@@ -166,108 +146,6 @@ def plan_document(plan: CapacityPlan, source: PlanSource | None = None) -> PlanD
         warnings=tuple(plan.warnings),
         details=_details(plan),
     )
-
-
-def _source_lines(source: PlanSource | None) -> list[str]:
-    if source is None:
-        return []
-    return ["## Measured run", "", *[f"- {k}: {v}" for k, v in source.to_json().items()], ""]
-
-
-def summary_markdown(plan: CapacityPlan, source: PlanSource | None = None) -> str:
-    """A short human summary of the plan, with the measurement's ``source`` facts first."""
-    u, c = plan.usl, plan.cost
-    lines = [
-        f"# Capacity plan for {plan.target_users:g} users",
-        "",
-        *_source_lines(source),
-        f"Sale: {plan.sale_start.isoformat()} for {plan.sale_duration_s / 60:g} min; "
-        f"p95 objective {plan.slo_p95_ms:g} ms.",
-        "",
-        "## Scalability (USL)",
-        "",
-        f"sigma {u.sigma:.4g} ± {u.sigma_se:.2g}, kappa {u.kappa:.4g} ± {u.kappa_se:.2g}, "
-        f"lambda {u.lambda_:.4g} ± {u.lambda_se:.2g} req/s, R² {u.r_squared:.4f}; "
-        f"peak {u.x_max:.4g} req/s at concurrency {u.n_star:.4g}.",
-        "",
-        *_demand_lines(plan),
-        f"## Demand at the peak: {plan.peak_demand.total_rps:.1f} req/s, "
-        f"{plan.peak_demand.paid_orders_per_s:.2f} paid orders/s",
-        "",
-        *_table(sizing_frame(plan)),
-        "",
-        "## Shared tiers",
-        "",
-        f"- database connections: {plan.database.total} of {plan.database.available}",
-        f"- Redis: {plan.redis.ops_per_s:.0f} ops/s, {plan.redis.nodes_needed} node(s) needed",
-        f"- outbox: backlog {plan.outbox.backlog_events:.0f} events, drained in "
-        f"{plan.outbox.drain_time_s:.0f} s",
-        f"- Locust: {plan.generator.workers} worker process(es), {plan.generator.memory_gb:.1f} GB",
-        "",
-        "## Lead time",
-        "",
-        *[f"- {ctl}: {lt.describe()}" for ctl, lt in plan.lead_times.items()],
-        "",
-        "## Cost",
-        "",
-        f"The baseline is {plan.baseline_users:,.0f} users around the clock, each sending "
-        f"what the probe's users sent ({plan.baseline_demand.total_rps:,.1f} req/s, "
-        f"{plan.baseline_demand.paid_orders_per_s:,.2f} paid orders/s).",
-        "",
-        *_cost_table(plan),
-        "",
-        f"- per 1,000 orders in the sale: {c.cost_per_1000_orders:,.4f} {c.currency}",
-        "",
-        "Savings levers, each on what the previous ones left:",
-        "",
-        *[f"- {s.label}: {s.amount:+,.2f}" for s in c.waterfall if s.kind == "change"],
-        "",
-        "## Warnings",
-        "",
-        *([f"- {w}" for w in plan.warnings] or ["- none"]),
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _cost_table(plan: CapacityPlan) -> list[str]:
-    """Each cost line for the baseline month and the sale window, the biggest first."""
-    c = plan.cost
-    frame = pd.DataFrame(
-        [(line.label, f"{line.monthly:,.2f}", f"{line.sale_window:,.2f}") for line in c.lines()]
-        + [("total", f"{c.monthly_baseline:,.2f}", f"{c.sale_window:,.2f}")],
-        columns=[
-            "line",
-            f"baseline month ({c.currency})",
-            f"sale window, {c.sale_hours:.2f} h ({c.currency})",
-        ],
-    )
-    return _table(frame)
-
-
-def _demand_lines(plan: CapacityPlan) -> list[str]:
-    d = plan.service_demands
-    if d is None:
-        return []
-    cells = ", ".join(f"{s} {d.cpu_ms[s]:.3g} ± {d.cpu_ms_se[s]:.2g} ms" for s in d.cpu_ms)
-    return [
-        "## CPU per request (the services shared each replica)",
-        "",
-        f"{cells}; background {d.background_cores:.3g} cores; R² {d.r_squared:.3f} "
-        f"over {d.bins} bins.",
-        "",
-    ]
-
-
-def _table(frame: pd.DataFrame) -> list[str]:
-    """A Markdown table, numbers to four significant digits."""
-
-    def cell(v: object) -> str:
-        return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-    head = [" | ".join(map(str, frame.columns)), " | ".join("---" for _ in frame.columns)]
-    body = [" | ".join(cell(v) for v in row) for row in frame.itertuples(index=False)]
-    return [f"| {line} |" for line in head + body]
 
 
 def _binned(values: npt.NDArray[np.float64], width: int) -> npt.NDArray[np.float64]:

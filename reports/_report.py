@@ -172,9 +172,9 @@ def _capacity(data: RunData) -> dict[str, Any] | None:
     }
 
 
-def _finite(value: float) -> float | None:
-    """``value`` when it is finite (a plan with no orders costs infinity per order)."""
-    return value if math.isfinite(value) else None
+def _finite(value: float | None) -> float | None:
+    """``value`` when it is finite (a plan with no orders has no cost per order)."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _environment(data: RunData) -> list[tuple[str, str]]:

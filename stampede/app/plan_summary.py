@@ -5,6 +5,7 @@ from __future__ import annotations
 from stampede.app.plan_input import ProbeRun
 from stampede.app.planning import PlanOutcome, run_warnings
 from stampede.capacity import CapacityPlan
+from stampede.capacity._format import count, money, number, signed_money
 
 
 def _validity_line(facts: ProbeRun) -> str:
@@ -17,26 +18,32 @@ def _validity_line(facts: ProbeRun) -> str:
 
 def _fit_lines(plan: CapacityPlan) -> list[str]:
     u = plan.usl
-    n_star = f"{u.n_star:.3g}" if u.n_star != float("inf") else "unbounded"
     return [
-        f"USL fit on {len(plan.plateaus.points)} plateaus: sigma {u.sigma:.4g} ± {u.sigma_se:.2g}, "
-        f"kappa {u.kappa:.3g} ± {u.kappa_se:.2g}, lambda {u.lambda_:.4g} ± {u.lambda_se:.2g} "
-        f"req/s, R² {u.r_squared:.3f}",
-        f"  peak: N* {n_star} in flight, X_max {u.x_max:,.0f} req/s "
-        f"(measured up to N {u.max_n:.3g}, one store instance at the run's scale)",
+        f"USL fit on {len(plan.plateaus.points)} plateaus: sigma {number(u.sigma, digits=4)} ± "
+        f"{number(u.sigma_se, digits=2)}, kappa {number(u.kappa)} ± "
+        f"{number(u.kappa_se, digits=2)}, lambda {number(u.lambda_, digits=4)} ± "
+        f"{number(u.lambda_se, digits=2)} req/s, R² {number(u.r_squared)}",
+        f"  peak: N* {number(u.n_star)} in flight, X_max {count(u.x_max)} req/s "
+        f"(measured up to N {number(u.max_n)}, one store instance at the run's scale)",
     ]
 
 
 def _cost_lines(plan: CapacityPlan) -> list[str]:
     c = plan.cost
     levers = sorted((s for s in c.waterfall if s.kind == "change"), key=lambda s: s.amount)[:3]
+    per_order = (
+        f"{number(c.cost_per_1000_orders)} {c.currency} per 1,000 orders"
+        if c.orders_in_sale > 0
+        else "no orders in the sale, so no cost per order"
+    )
     return [
-        f"Cost: {c.monthly_baseline:,.0f} {c.currency}/month baseline "
-        f"({plan.baseline_users:,.0f} users; "
-        + ", ".join(f"{line.label} {line.monthly:,.0f}" for line in c.lines()[:3])
-        + f"); sale window ({c.sale_hours:.2f} h) {c.sale_window:,.2f} {c.currency}; "
-        f"{c.cost_per_1000_orders:,.4f} {c.currency} per 1,000 orders",
-        "Top savings: " + ("; ".join(f"{s.label} {s.amount:+,.2f}" for s in levers) or "none"),
+        f"Cost: {count(c.monthly_baseline)} {c.currency}/month baseline "
+        f"({count(plan.baseline_users)} users; "
+        + ", ".join(f"{line.label} {count(line.monthly)}" for line in c.lines()[:3])
+        + f"); sale window ({number(c.sale_hours)} h) {money(c.sale_window)} {c.currency}; "
+        + per_order,
+        "Top savings: "
+        + ("; ".join(f"{s.label} {signed_money(s.amount)}" for s in levers) or "none"),
     ]
 
 
@@ -49,13 +56,13 @@ def summary_lines(outcome: PlanOutcome) -> list[str]:
     )
     return [
         _validity_line(outcome.facts),
-        f"Target {plan.target_users:,.0f} users, p95 objective {plan.slo_p95_ms:g} ms; peak "
-        f"demand {plan.peak_demand.total_rps:,.0f} req/s, "
-        f"{plan.peak_demand.paid_orders_per_s:,.1f} paid orders/s",
+        f"Target {count(plan.target_users)} users, p95 objective {number(plan.slo_p95_ms)} ms; "
+        f"peak demand {count(plan.peak_demand.total_rps)} req/s, "
+        f"{number(plan.peak_demand.paid_orders_per_s)} paid orders/s",
         *_fit_lines(plan),
         f"Replicas (baseline→peak): {replicas}",
-        f"Load generator: {plan.generator.workers} Locust worker processes, "
-        f"{plan.generator.memory_gb:,.1f} GB",
+        f"Load generator: {count(plan.generator.workers)} Locust worker processes, "
+        f"{number(plan.generator.memory_gb)} GB",
         *_cost_lines(plan),
         *(["Warnings:"] + [f"  - {w}" for w in warnings] if warnings else []),
         f"Wrote {len(outcome.files)} files to {outcome.out_dir}/ (summary.md, plan.json, "

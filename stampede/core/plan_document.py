@@ -8,8 +8,10 @@ compare`` read it back with :meth:`PlanDocument.load` (through
 run, the inputs, the sizing, the service demands, the cost, the warnings) are
 typed; the other sections (the USL fit, demand, visit ratios, shared tiers,
 the generator, lead times, simulations) are kept as written, for people and
-their tools. The file is strict JSON: an infinity is ``"inf"``, a missing
-number ``null``.
+their tools. The file is strict JSON (``allow_nan=False``): a number that is
+not finite is written ``null``, with a ``<key>_null_because`` beside it that
+says why in words (the outbox never drains, the queue saturates, the sale
+takes no orders).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stampede.core.errors import ConfigError
-from stampede.core.fields import Fields, Json, finite_or_text
+from stampede.core.fields import Fields, Json
 
 _HINT = "; re-run `stampede plan` to rewrite the plan"
 #: the sections kept as written, in the file's order with the typed ones
@@ -56,20 +58,61 @@ _ORDER = (
 )
 
 
+#: why a number of the plan is not finite, by its key; others get the generic reason
+NULL_REASONS: Mapping[str, str] = {
+    "mmc_p95_ms": "the M/M/c queue saturates: the demand reaches the planned replicas' "
+    "service rate, so the wait grows without bound",
+    "drain_time_s": "the outbox relay drains no faster than ordinary traffic adds after "
+    "the sale, so the backlog never clears",
+    "n_star": "kappa is 0: the USL has no peak, throughput rises with concurrency "
+    "within what was measured",
+    "cost_per_1000_orders": "the sale takes no orders",
+}
+NULL_SUFFIX = "_null_because"
+
+
+def _not_finite(value: object) -> str | None:
+    """Why ``value`` cannot be a JSON number, or None when it can (or is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    number = float(value)
+    if math.isnan(number):
+        return "not a number: the quantity is undefined for this plan"
+    if math.isinf(number):
+        return "infinite" if number > 0 else "minus infinity"
+    return None
+
+
 def strict_json(value: object) -> Json:
-    """``value`` as strict JSON data: infinities as ``"inf"``/``"-inf"``, NaN as null."""
+    """``value`` as strict JSON data; a number that is not finite becomes null with a reason.
+
+    In a mapping, ``key: inf`` is written ``key: null`` and
+    ``key_null_because: "<why>"`` (from :data:`NULL_REASONS`, or what the
+    value was); a bare non-finite number outside a mapping becomes null.
+    """
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, numbers.Integral):  # numpy's integers too
         return int(value)
     if isinstance(value, numbers.Real):
         number = float(value)
-        return None if math.isnan(number) else finite_or_text(number)
+        return number if math.isfinite(number) else None
     if isinstance(value, Mapping):
-        return {str(k): strict_json(v) for k, v in value.items()}
+        out: dict[str, Json] = {}
+        for k, v in value.items():
+            out[str(k)] = strict_json(v)
+            why = _not_finite(v)
+            if why is not None and f"{k}{NULL_SUFFIX}" not in value:
+                out[f"{k}{NULL_SUFFIX}"] = NULL_REASONS.get(str(k), why)
+        return out
     if isinstance(value, list | tuple):
         return [strict_json(v) for v in value]
     return str(value)
+
+
+def finite(value: float | None) -> float | None:
+    """``value`` when it is a finite number, else None (the document's "not a number")."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -148,7 +191,8 @@ class PlanSizingRow:
     target_utilization: float
     baseline_replicas: int
     peak_replicas: int
-    mmc_p95_ms: float
+    #: None when the queue saturates at the planned replicas (``mmc_p95_ms_null_because``)
+    mmc_p95_ms: float | None
     mmc_replicas: int | None
 
     @classmethod
@@ -165,7 +209,7 @@ class PlanSizingRow:
             target_utilization=f.number("target_utilization"),
             baseline_replicas=f.integer("baseline_replicas"),
             peak_replicas=f.integer("peak_replicas"),
-            mmc_p95_ms=f.number("mmc_p95_ms"),
+            mmc_p95_ms=finite(f.optional_number("mmc_p95_ms")),
             mmc_replicas=f.optional_integer("mmc_replicas"),
         )
 
@@ -230,7 +274,8 @@ class PlanCost:
     #: the lines, biggest first, as the summary and the report show them
     lines: tuple[PlanCostLine, ...]
     orders_in_sale: float
-    cost_per_1000_orders: float
+    #: None when the sale takes no orders
+    cost_per_1000_orders: float | None
     waterfall: tuple[PlanSaving, ...]
 
     @classmethod
@@ -244,7 +289,7 @@ class PlanCost:
             sale_lines=f.number_map("sale_lines"),
             lines=f.each("lines", PlanCostLine.from_fields),
             orders_in_sale=f.number("orders_in_sale"),
-            cost_per_1000_orders=f.number("cost_per_1000_orders"),
+            cost_per_1000_orders=finite(f.optional_number("cost_per_1000_orders")),
             waterfall=f.each("waterfall", PlanSaving.from_fields),
         )
 
@@ -300,9 +345,9 @@ class PlanDocument:
             "service_demands": (
                 None if self.service_demands is None else vars(self.service_demands)
             ),
-            "sizing": [vars(row) for row in self.sizing],
+            "sizing": [_why_null(vars(row), "mmc_p95_ms") for row in self.sizing],
             "cost": {
-                **vars(self.cost),
+                **_why_null(vars(self.cost), "cost_per_1000_orders"),
                 "lines": [vars(line) for line in self.cost.lines],
                 "waterfall": [vars(step) for step in self.cost.waterfall],
             },
@@ -314,6 +359,13 @@ class PlanDocument:
     def dumps(self) -> str:
         """The text of ``plan.json`` (strict JSON; the one way it is written)."""
         return json.dumps(self.to_json(), indent=2, allow_nan=False) + "\n"
+
+
+def _why_null(fields: Mapping[str, object], key: str) -> dict[str, object]:
+    """``fields`` with the reason beside ``key`` when the typed value is None (not a number)."""
+    if fields[key] is not None:
+        return dict(fields)
+    return {**fields, f"{key}{NULL_SUFFIX}": NULL_REASONS[key]}
 
 
 def _details(f: Fields) -> dict[str, Json]:

@@ -18,14 +18,17 @@ def test_demand_supply_draws_one_step_curve_each() -> None:
     assert [t.get_text() for t in legend.get_texts()] == list(drawn)
 
 
-def test_waterfall_draws_one_bar_per_step() -> None:
+def test_waterfall_bars_span_the_running_totals_from_zero() -> None:
     steps = [
         WaterfallStep("start", 100, 100, "start"),
         WaterfallStep("ARM", -20, 80, "change"),
-        WaterfallStep("end", 80, 80, "end"),
+        WaterfallStep("Spot", -30, 50, "change"),
+        WaterfallStep("a price rise", 5, 55, "change"),
+        WaterfallStep("end", 55, 55, "end"),
     ]
     ax = Figure().add_subplot()
     bars = plot_waterfall(ax, steps)
-    assert len(bars) == 3
-    assert (bars[1].get_y(), bars[1].get_height()) == (80, 20)
-    assert bars[2].get_height() == 80
+    spans = [(b.get_y(), b.get_y() + b.get_height()) for b in bars]
+    # the start is the total, not total to twice the total; the end is where the levers left it
+    assert spans == [(0, 100), (80, 100), (50, 80), (50, 55), (0, 55)]
+    assert ax.get_ylim()[1] < 2 * 100

@@ -105,7 +105,7 @@ def test_write_plan_writes_parseable_files(plan: CapacityPlan, tmp_path: Path) -
     aws = json.loads((tmp_path / "aws" / "catalog" / "register-scalable-target.json").read_text())
     assert aws["ResourceId"] == "service/stampede/catalog"
     summary = (tmp_path / "summary.md").read_text()
-    assert summary.startswith("# Capacity plan for 1000 users")
+    assert summary.startswith("# Capacity plan for 1,000 users")
     assert "| service |" in summary
     assert (tmp_path / "sizing.csv").read_text().startswith("service,")
 

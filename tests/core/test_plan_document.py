@@ -21,7 +21,7 @@ from stampede.capacity import (
     write_plan,
 )
 from stampede.core.errors import ConfigError
-from stampede.core.plan_document import PlanDocument, PlanSource
+from stampede.core.plan_document import PlanDocument, PlanSource, strict_json
 from stampede.core.rundir import RunDir
 from tests.capacity.synthetic import Truth, synthetic_history
 from tests.capacity.test_service_demand import cpu_samples
@@ -88,7 +88,10 @@ def test_the_typed_parts_are_the_plans(plan: CapacityPlan) -> None:
     assert document.service_demands.cpu_ms == dict(plan.service_demands.cpu_ms)  # type: ignore[union-attr]
     shares = {row.service: row.replica_share for row in document.sizing}
     assert shares["payments"] is None and shares["users"] is not None  # not split: no NaN
-    assert any(math.isinf(row.mmc_p95_ms) for row in document.sizing)
+    # a saturated queue has no p95: None in the document, never an infinity
+    saturated = [s for s, z in plan.sizing.items() if math.isinf(z.mmc_p95_ms)]
+    assert saturated
+    assert all(row.mmc_p95_ms is None for row in document.sizing if row.service in saturated)
 
 
 def test_the_file_keeps_its_sections_and_is_strict_json(plan: CapacityPlan, tmp_path: Path) -> None:
@@ -102,9 +105,43 @@ def test_the_file_keeps_its_sections_and_is_strict_json(plan: CapacityPlan, tmp_
         "warnings",
     ]  # fmt: skip
     assert data["source"]["store_workers"] == 2 and data["usl"]["sigma"] == plan.usl.sigma
-    assert "inf" in {row["mmc_p95_ms"] for row in data["sizing"]}
+    saturated = [row for row in data["sizing"] if row["mmc_p95_ms"] is None]
+    assert saturated and all(
+        "queue saturates" in row["mmc_p95_ms_null_because"] for row in saturated
+    )
+    assert "inf" not in text and "NaN" not in text and "Infinity" not in text
     assert RunDir(tmp_path).plan() == plan_document(plan, SOURCE)
     assert RunDir(tmp_path / "nowhere").plan() is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"drain_time_s": math.inf}, {"drain_time_s": None, "drain_time_s_null_because": ...}),
+        ({"x": float("nan")}, {"x": None, "x_null_because": ...}),
+        ({"x": 1.5, "n": 3}, {"x": 1.5, "n": 3}),
+        ({"x": math.inf, "x_null_because": "mine"}, {"x": None, "x_null_because": "mine"}),
+        ([math.inf, 2.0], [None, 2.0]),
+    ],
+)
+def test_strict_json_writes_null_and_says_why(value: object, expected: object) -> None:
+    out = strict_json(value)
+    assert json.loads(json.dumps(out, allow_nan=False)) == out
+    if isinstance(expected, dict):
+        assert isinstance(out, dict) and set(out) == set(expected)
+        for key, want in expected.items():
+            if want is ...:
+                assert isinstance(out[key], str) and len(str(out[key])) > 10
+            else:
+                assert out[key] == want
+    else:
+        assert out == expected
+
+
+def test_a_plan_written_with_infinities_reads_them_as_not_a_number(plan: CapacityPlan) -> None:
+    text = plan_document(plan).dumps().replace('"mmc_p95_ms": null', '"mmc_p95_ms": "inf"')
+    rows = PlanDocument.from_json(json.loads(text), "plan.json").sizing
+    assert any(row.mmc_p95_ms is None for row in rows)
 
 
 def test_a_plan_written_before_the_file_was_strict_reads(plan: CapacityPlan) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,9 +39,27 @@ def test_plan_prints_the_fit_sizing_cost_and_the_run_it_came_from(
     assert plan["source"]["valid"] is True and plan["source"]["scale"] == 0.005
     assert plan["inputs"]["slo_p95_ms"] == 500
     summary = (run_dir / "capacity" / "summary.md").read_text()
-    assert "- valid: True" in summary and "- scale: 0.005" in summary
+    assert "- measurements: valid" in summary and "scale 0.005, time scale 0.5" in summary
     for path in (run_dir / "capacity" / "k8s").glob("*.yaml"):
         assert all(doc for doc in yaml.safe_load_all(path.read_text()))
+
+
+#: what a person must never read in a plan: NaN, infinities, exponents, Python reprs
+UNREADABLE = re.compile(r"\bnan\b|\binf\b|\d[eE][+-]\d|\bNone\b|\bTrue\b|\bFalse\b|\[['\"]")
+
+
+def test_the_summaries_hold_only_readable_numbers(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run()
+    code, out, err = _plan(capsys, str(run_dir))
+    assert code == 0, err
+    summary = (run_dir / "capacity" / "summary.md").read_text()
+    # this probe's outbox never drains and its USL kappa standard error is tiny
+    assert "never drained" in summary and "0.0000" in summary
+    for where, text in (("stdout", out), ("summary.md", summary)):
+        found = UNREADABLE.findall(text)
+        assert not found, f"{where} holds {found}"
 
 
 def test_plan_states_an_invalid_run_and_takes_overrides(
@@ -50,7 +69,7 @@ def test_plan_states_an_invalid_run_and_takes_overrides(
     code, out, err = _plan(capsys, str(run_dir), "--target-users", "5000", "--slo", "p95=1.2s")
     assert code == 0, err
     assert "measurements INVALID — 12 % of sends were late" in out
-    assert "Target 5,000 users, p95 objective 1200 ms" in out
+    assert "Target 5,000 users, p95 objective 1,200 ms" in out
     assert "the run is marked invalid" in out
 
 

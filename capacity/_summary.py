@@ -1,0 +1,234 @@
+"""``summary.md``: the plan for a person to read, every number formatted for one.
+
+No ``nan``, ``inf``, exponent or Python repr reaches the page: numbers go
+through :mod:`capacity._format`, and what is not a number is said in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from stampede.capacity._format import cell, count, money, number, seconds, signed_money
+from stampede.capacity._plan import CapacityPlan
+from stampede.core.plan_document import PlanSource
+
+
+def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
+    """One row per service: demand, capacity, replicas and the M/M/c check."""
+    return pd.DataFrame(
+        [
+            {
+                "service": s,
+                "demand_rps": z.demand_rps,
+                "budget_ms": z.capacity.budget_ms,
+                "method": z.capacity.method,
+                "replica_share": z.capacity.replica_share,
+                "safe_rps_per_replica": z.capacity.safe_rps_per_replica,
+                "target_utilization": z.target_utilization,
+                "baseline_replicas": plan.baseline_replicas[s],
+                "peak_replicas": z.replicas,
+                "mmc_p95_ms": z.mmc_p95_ms,
+                "mmc_replicas": z.mmc_replicas,
+            }
+            for s, z in plan.sizing.items()
+        ]
+    )
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """A Markdown table; each value through :func:`capacity._format.cell`."""
+    lines = [" | ".join(header), " | ".join("---" for _ in header)]
+    lines += [" | ".join(cell(v) for v in row) for row in rows]
+    return [f"| {line} |" for line in lines]
+
+
+def source_lines(source: PlanSource | None) -> list[str]:
+    """The measured run in sentences: what it was, whether it is valid, what it lacked."""
+    if source is None:
+        return []
+    validity = "valid" if source.valid else f"INVALID — {source.invalid_because or 'see run.json'}"
+    workers = (
+        f"{source.store_workers} store worker(s)"
+        if source.store_workers is not None
+        else "store workers not recorded (a --host run)"
+    )
+    body = (
+        f"{count(source.response_bytes_measured)} bytes"
+        if source.response_bytes_measured is not None
+        else "not measured"
+    )
+    hold = seconds(source.plateau_hold_s, missing="not known")
+    return [
+        "## Measured run",
+        "",
+        f"- run: {source.run_dir} (profile {source.profile}, scale {number(source.scale)}, "
+        f"time scale {number(source.time_scale)})",
+        f"- measurements: {validity}",
+        f"- plateau p95s: {source.plateau_p95}; plateaus held {hold}; {workers}",
+        f"- the profile's think time: {seconds(source.profile_think_time_s)} per task; "
+        f"mean response body: {body}",
+        *[f"- {w}" for w in source.run_warnings],
+        "",
+    ]
+
+
+def _sizing_lines(plan: CapacityPlan) -> list[str]:
+    header = (
+        "service",
+        "demand (req/s)",
+        "p95 budget (ms)",
+        "method",
+        "share of a replica",
+        "safe req/s per replica",
+        "target utilisation",
+        "replicas (baseline)",
+        "replicas (peak)",
+        "M/M/c p95 (ms)",
+        "M/M/c replicas",
+    )
+    rows = [
+        (
+            s,
+            z.demand_rps,
+            z.capacity.budget_ms,
+            z.capacity.method,
+            "not split" if z.capacity.replica_share is None else z.capacity.replica_share,
+            z.capacity.safe_rps_per_replica,
+            z.target_utilization,
+            plan.baseline_replicas[s],
+            z.replicas,
+            z.mmc_p95_ms,
+            z.mmc_replicas,
+        )
+        for s, z in plan.sizing.items()
+    ]
+    return table(header, rows)
+
+
+def _usl_lines(plan: CapacityPlan) -> list[str]:
+    u = plan.usl
+    return [
+        "## Scalability (USL)",
+        "",
+        f"sigma {number(u.sigma, digits=4)} ± {number(u.sigma_se, digits=2)}, "
+        f"kappa {number(u.kappa, digits=4)} ± {number(u.kappa_se, digits=2)}, "
+        f"lambda {number(u.lambda_, digits=4)} ± {number(u.lambda_se, digits=2)} req/s, "
+        f"R² {number(u.r_squared, digits=4)}; peak {number(u.x_max, digits=4)} req/s at "
+        f"concurrency {number(u.n_star)}.",
+        "",
+    ]
+
+
+def _outbox_line(plan: CapacityPlan) -> str:
+    o = plan.outbox
+    if o.backlog_events == 0:
+        return f"- outbox: the relay ({count(o.drain_per_s)} events/s) keeps up; no backlog"
+    if o.drain_time_s == float("inf"):
+        return (
+            f"- outbox: backlog {count(o.backlog_events)} events, never drained (the relay's "
+            f"{count(o.drain_per_s)} events/s is no more than ordinary traffic adds)"
+        )
+    return (
+        f"- outbox: backlog {count(o.backlog_events)} events, drained in "
+        f"{seconds(o.drain_time_s)} at {count(o.drain_per_s)} events/s"
+    )
+
+
+def _tier_lines(plan: CapacityPlan) -> list[str]:
+    db, redis = plan.database, plan.redis
+    return [
+        "## Shared tiers",
+        "",
+        f"- database connections: {count(db.total)} of {count(db.available)} "
+        f"({'fits' if db.fits else 'does not fit'})",
+        f"- Redis: {count(redis.ops_per_s)} ops/s, {count(redis.nodes_needed)} node(s) needed, "
+        f"{count(redis.nodes_planned)} planned",
+        _outbox_line(plan),
+        f"- Locust: {count(plan.generator.workers)} worker process(es), "
+        f"{number(plan.generator.memory_gb)} GB",
+        "",
+    ]
+
+
+def _cost_lines(plan: CapacityPlan) -> list[str]:
+    c = plan.cost
+    rows: list[tuple[object, ...]] = [
+        (line.label, money(line.monthly), money(line.sale_window)) for line in c.lines()
+    ]
+    rows.append(("total", money(c.monthly_baseline), money(c.sale_window)))
+    per_order = (
+        f"{number(c.cost_per_1000_orders)} {c.currency}"
+        if c.orders_in_sale > 0
+        else "not defined: the sale takes no orders"
+    )
+    return [
+        "## Cost",
+        "",
+        f"The baseline is {count(plan.baseline_users)} users around the clock, each sending "
+        f"what the probe's users sent ({number(plan.baseline_demand.total_rps)} req/s, "
+        f"{number(plan.baseline_demand.paid_orders_per_s)} paid orders/s).",
+        "",
+        *table(
+            (
+                "line",
+                f"baseline month ({c.currency})",
+                f"sale window, {number(c.sale_hours)} h ({c.currency})",
+            ),
+            rows,
+        ),
+        "",
+        f"- per 1,000 orders in the sale: {per_order}",
+        "",
+        "Savings levers, each on what the previous ones left:",
+        "",
+        *[f"- {s.label}: {signed_money(s.amount)}" for s in c.waterfall if s.kind == "change"],
+        "",
+    ]
+
+
+def _demand_lines(plan: CapacityPlan) -> list[str]:
+    d = plan.service_demands
+    if d is None:
+        return []
+    cells = ", ".join(
+        f"{s} {number(d.cpu_ms[s])} ± {number(d.cpu_ms_se[s], digits=2)} ms" for s in d.cpu_ms
+    )
+    return [
+        "## CPU per request (the services shared each replica)",
+        "",
+        f"{cells}; background {number(d.background_cores)} cores; R² {number(d.r_squared)} "
+        f"over {count(d.bins)} bins.",
+        "",
+    ]
+
+
+def summary_markdown(plan: CapacityPlan, source: PlanSource | None = None) -> str:
+    """A short human summary of the plan, with the measurement's ``source`` facts first."""
+    lines = [
+        f"# Capacity plan for {count(plan.target_users)} users",
+        "",
+        *source_lines(source),
+        f"Sale: {plan.sale_start.isoformat()} for {seconds(plan.sale_duration_s)}; "
+        f"p95 objective {number(plan.slo_p95_ms)} ms.",
+        "",
+        *_usl_lines(plan),
+        *_demand_lines(plan),
+        f"## Demand at the peak: {number(plan.peak_demand.total_rps)} req/s, "
+        f"{number(plan.peak_demand.paid_orders_per_s)} paid orders/s",
+        "",
+        *_sizing_lines(plan),
+        "",
+        *_tier_lines(plan),
+        "## Lead time",
+        "",
+        *[f"- {ctl}: {lt.describe()}" for ctl, lt in plan.lead_times.items()],
+        "",
+        *_cost_lines(plan),
+        "## Warnings",
+        "",
+        *([f"- {w}" for w in plan.warnings] or ["- none"]),
+        "",
+    ]
+    return "\n".join(lines)

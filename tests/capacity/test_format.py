@@ -1,0 +1,37 @@
+"""The plan's numbers as people read them: fixed notation, separators, words for non-numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from stampede.capacity._format import cell, count, money, number, seconds, signed_money
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "text"),
+    [
+        (43180.0, 3, "43,180"),  # never 4.318e+04
+        (31938.4, 4, "31,938"),
+        (0.000407, 3, "0.000407"),
+        (9.8e-06, 2, "0.0000098"),  # never 9.8e-06
+        (0.6, 4, "0.6"),
+        (151.46, 4, "151.5"),
+        (2.5, 3, "2.5"),
+        (0.0, 3, "0"),
+        (-0.00001, 1, "-0.00001"),
+        (math.inf, 3, "unbounded"),
+        (math.nan, 3, "not known"),
+        (None, 3, "not known"),
+    ],
+)
+def test_number(value: float | None, digits: int, text: str) -> None:
+    assert number(value, digits=digits) == text
+
+
+def test_counts_money_and_durations() -> None:
+    assert count(130_300_747.4) == "130,300,747"
+    assert money(24402.171) == "24,402.17" and signed_money(-5598.364) == "-5,598.36"
+    assert [seconds(x) for x in (45, 720, 12_600, math.inf)] == ["45 s", "12 min", "3.5 h", "never"]
+    assert [cell(v) for v in (None, True, 3807, 0.25, "usl")] == ["—", "yes", "3,807", "0.25", "usl"]
