@@ -66,11 +66,13 @@ from stampede.capacity._policies import (
 )
 from stampede.capacity._prices import PriceRow, PriceSheet, load_prices, price_sheet_from_mapping
 from stampede.capacity._queueing import (
+    MmcAnswer,
     allen_cunneen_factor,
     erlang_c,
     max_arrival_rate_for_percentile,
     mean_wait,
     min_servers_for_percentile,
+    mmc_safe_rate,
     response_time_percentile,
 )
 from stampede.capacity._render import render_aws, render_hpa, render_keda
@@ -137,6 +139,7 @@ __all__ = [
     "LeadTime",
     "LoadPoint",
     "MeasuredPlateau",
+    "MmcAnswer",
     "OutboxDrain",
     "PlanConfig",
     "PlateauDetection",
@@ -189,6 +192,7 @@ __all__ = [
     "mean_wait",
     "measured_crossing",
     "min_servers_for_percentile",
+    "mmc_safe_rate",
     "normalize_history",
     "outbox_drain",
     "per_second_counts",

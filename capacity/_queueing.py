@@ -13,6 +13,7 @@ distributed with the measured mean and ``cs``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from scipy import integrate, optimize, special
 
@@ -242,3 +243,79 @@ def max_arrival_rate_for_percentile(
         return p - target
 
     return float(optimize.brentq(gap, 0.0, ceiling * (1 - 1e-9), rtol=1e-8))
+
+
+@dataclass(frozen=True)
+class MmcAnswer:
+    """What an M/M/c server takes at a latency budget, from the exact sojourn distribution."""
+
+    servers: int
+    mean_service_s: float
+    budget_s: float
+    quantile: float
+    #: the largest arrival rate whose sojourn-time quantile is the budget, per second
+    safe_rate: float
+    #: ``safe_rate · S / c``
+    utilization: float
+    #: the probability of waiting at the safe rate
+    erlang_c: float
+
+    def quantile_at(self, arrival_rate: float) -> float:
+        """The sojourn-time quantile at another arrival rate, in seconds (inf if saturated)."""
+        mu = 1.0 / self.mean_service_s
+        if arrival_rate >= self.servers * mu:
+            return math.inf
+        return response_time_percentile(self.quantile, self.servers, arrival_rate, mu)
+
+
+def mmc_safe_rate(
+    servers: int, mean_service_s: float, budget_s: float, *, q: float = 0.95
+) -> MmcAnswer:
+    """The arrival rate at which an M/M/c server's sojourn-time ``q`` quantile meets a budget.
+
+    Arrivals are Poisson, ``c`` servers each take an exponential time of mean
+    ``S``, one FIFO queue. The sojourn time ``T`` is ``S`` alone with
+    probability ``1 − C`` and ``S + W`` with probability ``C`` (Erlang C), with
+    ``W`` exponential of rate ``cμ − λ``; ``P(T > t)`` is exact in closed form
+    (:func:`response_time_tail`) and the quantile and the rate are found by
+    root finding (scipy's ``brentq``).
+
+    Parameters
+    ----------
+    servers : int
+        ``c``, requests served at once.
+    mean_service_s : float
+        ``S``, the mean service time in seconds.
+    budget_s : float
+        The largest acceptable ``q`` quantile of the time in the system.
+    q : float
+        The quantile, 0.95 by default.
+
+    Returns
+    -------
+    MmcAnswer
+        The safe rate (0 when even an idle server misses the budget), its
+        utilisation and its probability of waiting.
+
+    Raises
+    ------
+    ConfigError
+        On ``servers < 1`` or a service time or budget that is not positive.
+    """
+    if servers < 1 or not mean_service_s > 0 or not budget_s > 0:
+        raise ConfigError(
+            f"an M/M/c server needs servers >= 1, a mean service time > 0 and a budget > 0, "
+            f"not servers={servers}, S={mean_service_s:g} s, budget={budget_s:g} s."
+        )
+    mu = 1.0 / mean_service_s
+    rate = max_arrival_rate_for_percentile(budget_s, servers, mu, q=q)
+    load = rate / mu
+    return MmcAnswer(
+        servers,
+        mean_service_s,
+        budget_s,
+        q,
+        rate,
+        load / servers,
+        erlang_c(servers, load) if rate > 0 else 0.0,
+    )

@@ -31,6 +31,10 @@ Use::
     schedule = Schedule.from_profile(profile)
     schedule.at(42.0)  # IntendedLoad(phase='baseline', stage=1, users=25, spawn_rate=..., ...)
 
+An open-model profile (stages of ``arrivals_per_s``) may add ``arrivals: poisson``
+(independent shoppers arrive as a Poisson process) or ``arrivals: even`` (evenly
+spaced, as k6's constant-arrival-rate; the default).
+
 The units and the ``slos:`` block are public for other inputs written the same way::
 
     parse_duration("1h30m"), parse_latency("500ms")  # (5400.0, 0.5)

@@ -145,3 +145,7 @@ class Slos:
 
 
 Model = Literal["closed", "open"]
+#: how an open model spaces its arrivals: evenly (k6's constant-arrival-rate) or as a
+#: Poisson process (independent shoppers)
+Arrivals = Literal["even", "poisson"]
+ARRIVALS: tuple[Arrivals, ...] = ("even", "poisson")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 
 from stampede.profiles._model import (
+    ARRIVALS,
+    Arrivals,
     Behaviour,
     ConstantThinkTime,
     EndpointGroup,
@@ -26,7 +28,7 @@ from stampede.profiles._profile import Profile
 from stampede.profiles._units import format_duration, parse_duration, parse_latency
 
 _TOP_REQUIRED = ("name", "stages", "mix", "think_times")
-_TOP_OPTIONAL = ("description", "flash", "slos", "scale", "time_scale", "applied")
+_TOP_OPTIONAL = ("description", "flash", "slos", "scale", "time_scale", "applied", "arrivals")
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 _BEHAVIOURS = [b.value for b in Behaviour]
 _GROUPS = [g.value for g in EndpointGroup]
@@ -48,6 +50,7 @@ def parse_profile(root: Node) -> Profile:
     if applied.value is not None:
         applied.keys(optional=("scale", "time_scale"))
     return Profile(
+        arrivals=_arrivals(root.child("arrivals"), stages),
         name=name.value,
         description="" if description.value is None else description.text(),
         stages=stages,
@@ -59,6 +62,20 @@ def parse_profile(root: Node) -> Profile:
         applied_scale=_factor(applied.child("scale")),
         applied_time_scale=_factor(applied.child("time_scale")),
     )
+
+
+def _arrivals(node: Node, stages: tuple[Stage, ...]) -> Arrivals:
+    """``arrivals``: even (the default) or poisson, and only for an open-model profile."""
+    if node.value is None:
+        return "even"
+    if node.value not in ARRIVALS:
+        node.fail("even (evenly spaced, the default) or poisson (a Poisson process)")
+    if stages[0].users is not None:
+        node.fail(
+            "no arrivals on a closed-model profile (it applies to stages of arrivals_per_s; "
+            "users arrive by their think times)"
+        )
+    return "poisson" if node.value == "poisson" else "even"
 
 
 def _factor(node: Node) -> float:

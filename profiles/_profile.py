@@ -8,7 +8,15 @@ from typing import Any
 import yaml
 
 from stampede.profiles._dump import slos_data, stage_data, think_time_data
-from stampede.profiles._model import Behaviour, FlashSale, Model, Slos, Stage, UserBehaviour
+from stampede.profiles._model import (
+    Arrivals,
+    Behaviour,
+    FlashSale,
+    Model,
+    Slos,
+    Stage,
+    UserBehaviour,
+)
 from stampede.profiles._scale import check_factor, scale_slos, scale_stages
 from stampede.profiles._units import format_duration
 
@@ -32,6 +40,8 @@ class Profile:
     time_scale: float = 1.0
     applied_scale: float = 1.0
     applied_time_scale: float = 1.0
+    #: open model only: arrivals evenly spaced (the default) or a Poisson process
+    arrivals: Arrivals = "even"
 
     @property
     def model(self) -> Model:
@@ -81,6 +91,8 @@ class Profile:
         data["time_scale"] = self.time_scale
         if (self.applied_scale, self.applied_time_scale) != (1.0, 1.0):
             data["applied"] = {"scale": self.applied_scale, "time_scale": self.applied_time_scale}
+        if self.model == "open":
+            data["arrivals"] = self.arrivals
         data["stages"] = [stage_data(stage) for stage in self.stages]
         data["mix"] = {entry.behaviour.value: entry.weight for entry in self.mix}
         data["think_times"] = {

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from stampede.profiles._model import Model
+from stampede.profiles._model import Arrivals, Model
 from stampede.profiles._profile import Profile
 from stampede.profiles._segments import Segment, lay_out
 
@@ -62,12 +62,13 @@ class Schedule:
     model: Model
     segments: tuple[Segment, ...]
     sale_opens_at_s: float | None = None
+    arrivals: Arrivals = "even"
 
     @classmethod
     def from_profile(cls, profile: Profile) -> Schedule:
         """The schedule of ``profile`` as it stands (scale it first with `Profile.scaled`)."""
         opens = profile.flash.opens_at_s if profile.flash is not None else None
-        return cls(profile.model, lay_out(profile.stages), opens)
+        return cls(profile.model, lay_out(profile.stages), opens, profile.arrivals)
 
     @property
     def duration_s(self) -> float:

@@ -8,9 +8,12 @@ Open model: like wrk2's per-connection schedule, the pool of V virtual users
 shares the profile's arrival rate. A user with random phase u owns the
 arrivals at cumulative counts (k + u)·V, so V users, in any number of
 processes, together start arrivals at the intended rate without talking to
-each other. A user still busy when its next arrival is due sends it late:
-its latency is measured from the arrival's intended time and the lateness
-is counted, never hidden.
+each other. With ``arrivals: poisson`` each user instead draws the gap to
+its next arrival from an exponential of mean V (in cumulative counts): V
+independent Poisson streams of rate r/V merge into one Poisson stream of
+rate r, again without the users talking to each other. A user still busy
+when its next arrival is due sends it late: its latency is measured from
+the arrival's intended time and the lateness is counted, never hidden.
 """
 
 from __future__ import annotations
@@ -45,14 +48,22 @@ class OpenPacer:
     rng: random.Random
     phase: float = field(init=False)
     k: int = 0
+    amount: float = 0.0
     next_intended: float | None = None
 
     def __post_init__(self) -> None:
         self.phase = self.rng.random()
 
+    def _next_amount(self) -> float:
+        """The cumulative intended count at which this user's next arrival falls."""
+        if self.schedule.arrivals == "poisson":
+            self.amount += self.rng.expovariate(1.0 / self.pool_size)
+            return self.amount
+        return (self.k + self.phase) * self.pool_size
+
     def wait(self) -> float | None:
         """Seconds until this user's next arrival; None when the schedule has no more."""
-        run_time = self.schedule.time_at_arrivals((self.k + self.phase) * self.pool_size)
+        run_time = self.schedule.time_at_arrivals(self._next_amount())
         if run_time is None:
             self.next_intended = None
             return None

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import heapq
 import math
 
+import numpy as np
 import pytest
 
 from stampede.capacity import (
@@ -10,6 +12,7 @@ from stampede.capacity import (
     max_arrival_rate_for_percentile,
     mean_wait,
     min_servers_for_percentile,
+    mmc_safe_rate,
     response_time_percentile,
 )
 from stampede.core.errors import ConfigError
@@ -84,3 +87,48 @@ def test_max_arrival_rate_inverts_the_percentile() -> None:
 def test_bad_queues_are_config_errors(call: object, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         call()  # type: ignore[operator]
+
+
+def _simulated_mmc_sojourns(servers: int, lam: float, mean_s: float, n: int) -> np.ndarray:
+    """Sojourn times of a FIFO M/M/c queue, simulated event by event (a known-answer check)."""
+    rng = np.random.default_rng(20261202)
+    arrivals = np.cumsum(rng.exponential(1 / lam, n))
+    service = rng.exponential(mean_s, n)
+    free_at = [0.0] * servers  # a heap of when each server is next free
+    done = np.empty(n)
+    for i in range(n):
+        start = max(arrivals[i], heapq.heappop(free_at))
+        done[i] = start + service[i]
+        heapq.heappush(free_at, done[i])
+    return (done - arrivals)[n // 20 :]  # without the empty-queue start
+
+
+@pytest.mark.parametrize(("servers", "mean_s", "budget_s"), [(4, 0.02, 0.1), (2, 0.05, 0.25)])
+def test_mmc_safe_rate_meets_the_budget_exactly(
+    servers: int, mean_s: float, budget_s: float
+) -> None:
+    answer = mmc_safe_rate(servers, mean_s, budget_s)
+    assert 0 < answer.utilization < 1
+    assert answer.quantile_at(answer.safe_rate) == pytest.approx(budget_s, rel=1e-6)
+    assert answer.quantile_at(1.25 * answer.safe_rate) > budget_s
+    assert answer.quantile_at(servers / mean_s) == math.inf
+    # an event-by-event simulation of the queue agrees with the closed form
+    sojourns = _simulated_mmc_sojourns(servers, answer.safe_rate, mean_s, 200_000)
+    assert float(np.quantile(sojourns, 0.95)) == pytest.approx(budget_s, rel=0.03)
+
+
+def test_mmc_safe_rate_known_answers() -> None:
+    # M/M/1: T ~ Exp(μ − λ), so p95 = ln 20 / (μ − λ) and λ = μ − ln 20 / budget
+    one = mmc_safe_rate(1, 0.01, 0.1)
+    assert one.safe_rate == pytest.approx(100 - math.log(20) / 0.1, rel=1e-6)
+    assert one.erlang_c == pytest.approx(one.utilization)
+    # idle, the p95 of an exponential service is S·ln 20: a tighter budget takes nothing
+    assert mmc_safe_rate(4, 0.02, 0.02 * math.log(20) * 0.99).safe_rate == 0.0
+
+
+@pytest.mark.parametrize(
+    ("servers", "mean_s", "budget_s"), [(0, 0.02, 0.1), (2, 0.0, 0.1), (2, 0.02, -1.0)]
+)
+def test_mmc_safe_rate_rejects_bad_servers(servers: int, mean_s: float, budget_s: float) -> None:
+    with pytest.raises(ConfigError, match="an M/M/c server needs servers >= 1"):
+        mmc_safe_rate(servers, mean_s, budget_s)

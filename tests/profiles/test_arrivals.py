@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+import yaml
 
+from stampede.core.errors import ConfigError
 from stampede.profiles import Schedule
 from tests.profiles.conftest import MakeProfile, valid
 
@@ -123,3 +126,41 @@ def test_time_at_arrivals_inverts_the_cumulative_rate() -> None:
         assert back is not None and abs(back - t) < 1e-6 * max(1.0, t)
     total = schedule.intended_arrivals(0.0, schedule.duration_s)
     assert schedule.time_at_arrivals(total + 1) is None
+
+
+_HOLD = [{"duration": "10s", "arrivals_per_s": 20, "phase": "hold"}]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [(None, "even"), ("even", "even"), ("poisson", "poisson")]
+)
+def test_an_open_profile_says_how_its_arrivals_are_spaced(
+    make_profile: MakeProfile, written: str | None, read: str
+) -> None:
+    data = valid()
+    data["stages"], data["flash"] = _HOLD, None
+    if written is not None:
+        data["arrivals"] = written
+    profile = make_profile(data)
+    assert profile.arrivals == read and Schedule.from_profile(profile).arrivals == read
+    again = yaml.safe_load(profile.to_yaml())
+    assert again["arrivals"] == read
+
+
+@pytest.mark.parametrize(
+    ("stages", "value", "words"),
+    [
+        (_HOLD, "random", "arrivals: random is not allowed; expected even (evenly spaced"),
+        (None, "poisson", "expected no arrivals on a closed-model profile"),
+    ],
+)
+def test_bad_arrivals_are_one_line(
+    make_profile: MakeProfile, stages: list[dict[str, object]] | None, value: str, words: str
+) -> None:
+    data = valid()
+    if stages is not None:
+        data["stages"], data["flash"] = stages, None
+    data["arrivals"] = value
+    with pytest.raises(ConfigError, match=re.escape(words)) as caught:
+        make_profile(data)
+    assert "\n" not in str(caught.value)

@@ -12,7 +12,9 @@ import math
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from stampede.core.arrivals import ArrivalLedger
 from stampede.profiles import (
@@ -20,9 +22,10 @@ from stampede.profiles import (
     ExponentialThinkTime,
     Schedule,
     UniformThinkTime,
+    load_profile,
 )
 from stampede.traffic import ClosedPacer, OpenPacer
-from tests.traffic.conftest import FakeClock, MakeSchedule
+from tests.traffic.conftest import FakeClock, MakeSchedule, WriteProfile, profile_data
 
 RAMP_AND_HOLD = [
     {"duration": "10s", "arrivals_per_s": 10, "phase": "ramp"},
@@ -179,3 +182,44 @@ def test_the_schedules_end_stops_an_open_user(make_schedule: MakeSchedule) -> No
     assert len(intended) == 100 and intended[-1] == pytest.approx(14.95)
     assert pacer.next_intended is None
     assert pacer.wait() is None  # and stays stopped
+
+
+def test_poisson_users_together_send_a_poisson_stream_at_the_schedule_rate(
+    write_profile: WriteProfile,
+) -> None:
+    # 50 arrivals/s for 200 s from a pool of 20 users, each drawing its own exponential gaps
+    data = profile_data(
+        [
+            {"duration": "1s", "arrivals_per_s": 50, "phase": "ramp"},
+            {"duration": "200s", "arrivals_per_s": 50, "phase": "hold"},
+        ]
+    )
+    data["arrivals"] = "poisson"
+    schedule = Schedule.from_profile(load_profile(write_profile(data)))
+    clock = FakeClock(1000.0)
+    sent = sorted(t for t in _run_idle(_pool(schedule, 20, clock, seed=3), clock) if t >= 1)
+    # the count is Poisson with mean 10,000: within 4 standard deviations
+    assert abs(len(sent) - 10_000) < 4 * math.sqrt(10_000)
+    # the merged gaps are exponential of mean 1/50 s (Kolmogorov–Smirnov, fixed seed)
+    gaps = np.diff(sent)
+    assert stats.kstest(gaps, "expon", args=(0, 1 / 50)).pvalue > 0.01
+    assert float(np.std(gaps) / np.mean(gaps)) == pytest.approx(1.0, abs=0.05)
+    # counts per second are Poisson too: variance about the mean, not about zero
+    counts = np.array(_per_second(sent)[1:], dtype=float)
+    assert counts.var() / counts.mean() == pytest.approx(1.0, abs=0.3)
+
+
+def test_even_users_send_gaps_that_are_not_exponential(make_schedule: MakeSchedule) -> None:
+    schedule = make_schedule(
+        [
+            {"duration": "1s", "arrivals_per_s": 50, "phase": "ramp"},
+            {"duration": "200s", "arrivals_per_s": 50, "phase": "hold"},
+        ]
+    )
+    assert schedule.arrivals == "even"
+    clock = FakeClock(1000.0)
+    sent = sorted(t for t in _run_idle(_pool(schedule, 20, clock, seed=3), clock) if t >= 1)
+    assert stats.kstest(np.diff(sent), "expon", args=(0, 1 / 50)).pvalue < 1e-6
+    # each user sends one every 0.4 s: every 2 s holds 100 arrivals, give or take a boundary
+    pairs = np.array(_per_second(sent)[1:201]).reshape(-1, 2).sum(axis=1)
+    assert np.abs(pairs - 100).max() <= 2
