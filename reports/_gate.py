@@ -23,8 +23,10 @@ from stampede.profiles import Slos
 from stampede.reports._format import ms, signed_pct, value
 from stampede.reports._model import RunData
 from stampede.reports._regression import RegressionResult, detect_regression, interval_p95s
-from stampede.reports._report import measurements
+from stampede.reports._report import facts, measurements
 from stampede.reports._slo import SloResult, evaluate_slos
+from stampede.reports._verdict import Verdict, judge
+from stampede.reports._where import place_misses
 
 PASSED, BREACHED, INVALID = 0, 1, 2
 CaseStatus = Literal["passed", "failed", "error", "skipped"]
@@ -133,17 +135,22 @@ def _validity_case(problems: list[str]) -> GateCase:
 
 
 def _verdict(
-    problems: list[str], cases: list[GateCase], objectives: int, baseline: bool
+    problems: list[str], cases: list[GateCase], verdict: Verdict, baseline: bool
 ) -> tuple[int, str]:
-    """The exit code and the headline: invalid first, then breached, else passed."""
+    """The exit code, and the headline: the report's verdict, told also what only the
+    gate knows (the baseline, a regression). Untrusted first, then breached, else passed."""
     missed = [c for c in cases if c.status == "failed"]
     if problems:
-        return INVALID, f"INVALID RUN: {problems[0]}"
+        if verdict.status != "ready":
+            return INVALID, verdict.sentence
+        return INVALID, f"Inconclusive: {problems[0]}, so this run cannot be judged."
     if missed:
+        if verdict.status == "not_ready":
+            return BREACHED, verdict.sentence
         more = f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""
-        return BREACHED, f"FAILED: {missed[0].message}{more}"
-    against = ", no regression against the baseline" if baseline else ""
-    return PASSED, f"PASSED: {objectives} objectives met{against}"
+        return BREACHED, f"Not ready: {missed[0].message}{more}."
+    against = ", with no p95 regression against the baseline" if baseline else ""
+    return PASSED, verdict.sentence.removesuffix(".") + against + "."
 
 
 def run_gate(
@@ -174,7 +181,8 @@ def run_gate(
         cases += regression_cases
         problems += too_few
     cases.insert(0, _validity_case(problems))
-    code, headline = _verdict(problems, cases, len(judged), baseline is not None)
+    verdict = judge(facts(data), judged, place_misses(data, judged, slos))
+    code, headline = _verdict(problems, cases, verdict, baseline is not None)
     return GateResult(
         code,
         headline,

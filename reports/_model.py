@@ -172,6 +172,8 @@ class RunData:
     cpu: Series = Series()
     capacity: PlanDocument | None = None
     faults: tuple[Fault, ...] = ()
+    #: each phase's corrected distribution per endpoint group (``all`` included)
+    phase_distributions: Mapping[str, Mapping[str, Distribution]] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:

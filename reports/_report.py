@@ -25,6 +25,7 @@ from stampede.reports._model import GROUP_ORDER, RunData
 from stampede.reports._recovery import Recovery, recoveries
 from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
+from stampede.reports._where import place_misses
 
 #: images of the capacity plan embedded at most, in bytes (the page stays under 2 MB)
 CAPACITY_IMAGE_BUDGET = 900_000
@@ -279,7 +280,7 @@ def _run_notes(run: RunRecord) -> list[str]:
 def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
     """Everything the report template shows, computed from one run."""
     slos = evaluate_slos(data.slos, measurements(data))
-    verdict: Verdict = judge(facts(data), slos)
+    verdict: Verdict = judge(facts(data), slos, place_misses(data, slos, data.slos))
     found = run_recoveries(data)
     recovered = {r.fault.spec: r.recovered_at_s for r in found if r.recovered_at_s is not None}
     charts: list[Chart] = run_charts(data, max_points, recovered)

@@ -8,7 +8,8 @@ per group and interval are kept; nothing else of the interval stays in memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from stampede.core.histograms import Counts, decode, layout
 from stampede.core.latency import FORMAT as LATENCY_FORMAT
 from stampede.core.latency import TIMELINE_FORMAT
 from stampede.reports._hist import Distribution, distribution_of_counts, percentiles_of_counts
-from stampede.reports._model import GroupTimeline, Series
+from stampede.reports._model import GroupTimeline, Phase, Series
 
 _PERCENTILES = (50.0, 95.0, 99.0)
 _EPOCH_FLOOR = 1e8  # interval starts above this are epoch seconds, not run seconds
@@ -74,10 +75,25 @@ def group_distributions(recorder: Mapping[str, Any]) -> dict[str, Distribution]:
     return {group: distribution_of_counts(c, highest) for group, c in groups.items()}
 
 
+@dataclass(frozen=True)
+class Timelines:
+    """What ``timeline.json`` gives a report: percentiles per group and interval, requests
+    per second, and each phase's exact distribution per group (its intervals' counts)."""
+
+    groups: dict[str, GroupTimeline]
+    requests_per_s: Series
+    phases: dict[str, dict[str, Distribution]]
+
+
+def _phase_of(t: float, phases: Sequence[Phase]) -> str | None:
+    return next((p.name for p in phases if p.start_s <= t < p.end_s), None)
+
+
 def read_timelines(
-    data: Mapping[str, Any], origin: float
-) -> tuple[dict[str, GroupTimeline], Series]:
-    """Percentiles per group and interval, and requests per second, of a timeline dict."""
+    data: Mapping[str, Any], origin: float, phases: Sequence[Phase] = ()
+) -> Timelines:
+    """Percentiles per group and interval, requests per second and, for each of
+    ``phases``, the distribution per group of the intervals that start in it."""
     if not isinstance(data, Mapping) or data.get("format") != TIMELINE_FORMAT:
         raise ConfigError(f"not a Stampede latency timeline: expected {TIMELINE_FORMAT!r}")
     try:
@@ -88,15 +104,20 @@ def read_timelines(
     rows: dict[str, list[tuple[float, int, list[float]]]] = {}
     rate_t: list[float] = []
     rate: list[float] = []
+    by_phase: dict[str, dict[str, Counts]] = {}
+    highest: Counts = np.zeros(0, dtype=np.int64)
     for index, recorder in entries:
         start = index * interval
         t = since(start, origin)
         _, groups, highest = group_counts(recorder)
+        phase = _phase_of(t, phases)
         for group, counts in groups.items():
             total = int(counts.sum())
             if total:
                 values = percentiles_of_counts(counts, highest, _PERCENTILES)
                 rows.setdefault(group, []).append((t, total, values))
+                if phase is not None:
+                    _add_into(by_phase.setdefault(phase, {}), group, counts)
         rate_t.append(t)
         rate.append(int(groups["all"].sum()) / interval if "all" in groups else 0.0)
     timelines = {
@@ -110,4 +131,8 @@ def read_timelines(
         )
         for group, found in rows.items()
     }
-    return timelines, Series(tuple(rate_t), tuple(rate))
+    distributions = {
+        phase: {group: distribution_of_counts(c, highest) for group, c in sums.items()}
+        for phase, sums in by_phase.items()
+    }
+    return Timelines(timelines, Series(tuple(rate_t), tuple(rate)), distributions)

@@ -5,7 +5,8 @@ Precedence, first match wins:
 1. the store's audit failed (oversell, lost orders, double charges) → Not ready:
    integrity is broken whatever the latency;
 2. the run was interrupted or its measurements are invalid → Inconclusive;
-3. an objective was missed → Not ready;
+3. an objective was missed → Not ready, naming the first miss, the phase and the
+   time window where it happened, and the phases that met every objective;
 4. otherwise → Ready, at the scale the run used.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stampede.reports._slo import SloResult
+from stampede.reports._where import Miss, Placement, met_every_objective, short, where
 
 Status = Literal["ready", "not_ready", "inconclusive"]
 LABELS: dict[Status, str] = {
@@ -49,11 +51,11 @@ class Verdict:
         return LABELS[self.status]
 
 
-def _load_phrase(facts: VerdictInputs) -> str:
+def _load_phrase(facts: VerdictInputs, aside: bool = False) -> str:
+    """``at 0.5% of full scale (600 concurrent users)``; ``aside``: with a comma instead."""
     users = f"{facts.peak_users:,.0f} concurrent users"
-    if facts.scale >= 1:
-        return f"at full scale ({users})"
-    return f"at {facts.scale * 100:.3g}% of full scale ({users})"
+    scale = "full scale" if facts.scale >= 1 else f"{facts.scale * 100:.3g}% of full scale"
+    return f"at {scale}, {users}" if aside else f"at {scale} ({users})"
 
 
 def _more(count: int, noun: str) -> str:
@@ -65,8 +67,22 @@ def _first_clause(reason: str) -> str:
     return reason.split(";", 1)[0].strip().rstrip(".")
 
 
-def judge(facts: VerdictInputs, slos: Sequence[SloResult]) -> Verdict:
-    """The verdict on a run from its facts and its judged objectives."""
+def _not_ready(facts: VerdictInputs, misses: Sequence[Miss], placement: Placement) -> Verdict:
+    first = misses[0]
+    met = met_every_objective(placement)
+    return Verdict(
+        "not_ready",
+        f"Not ready: {short(first.result)} {where(first)}{_more(len(misses) - 1, 'objective')}"
+        f"{'; ' + met if met else ''} ({_load_phrase(facts, aside=True)}).",
+        tuple(f"{m.result.detail}, {where(m)}" for m in misses),
+    )
+
+
+def judge(
+    facts: VerdictInputs, slos: Sequence[SloResult], placement: Placement | None = None
+) -> Verdict:
+    """The verdict on a run from its facts, its judged objectives and where the missed
+    ones were missed (``placement``; without it every miss is over the whole run)."""
     missed = [s for s in slos if not s.passed]
     if facts.audit_ok is False:
         reasons = facts.failed_audit_checks or ("the store's audit failed",)
@@ -88,12 +104,9 @@ def judge(facts: VerdictInputs, slos: Sequence[SloResult]) -> Verdict:
             reasons + also,
         )
     if missed:
-        first = missed[0].detail
-        return Verdict(
-            "not_ready",
-            f"Not ready: {_load_phrase(facts)} the {first}{_more(len(missed) - 1, 'objective')}.",
-            tuple(s.detail for s in missed),
-        )
+        if placement is None:
+            placement = Placement(tuple(Miss(s) for s in missed), (), 0)
+        return _not_ready(facts, placement.misses, placement)
     integrity = {
         True: "the store's audit found no oversell, lost order or double charge",
         None: "data integrity was not audited (no admin token for the store)",

@@ -106,6 +106,8 @@ class Traffic:
     requests_per_user_s: float = 7.5
     failures: int = 1
     seed: int = 11
+    #: (from second, to second, seconds): every request in that window takes that much longer
+    stall: tuple[int, int, float] | None = None
 
 
 @dataclass
@@ -139,6 +141,8 @@ def _requests(traffic: Traffic) -> list[_Request]:
             intended = ORIGIN + second + k / max(count, 1)
             sent = intended + rng.expovariate(1 / 0.0005)
             seconds = endpoint.median_ms / 1000.0 * rng.lognormvariate(0.0, 0.6)
+            if traffic.stall is not None and traffic.stall[0] <= second < traffic.stall[1]:
+                seconds += traffic.stall[2]
             requests.append(_Request(endpoint, intended, sent, sent + seconds))
     checkouts = [r for r in requests if r.endpoint.name == FAILED.name]
     for failed in checkouts[len(checkouts) // 2 :][: traffic.failures]:

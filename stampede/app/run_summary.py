@@ -1,8 +1,39 @@
-"""What ``stampede run`` prints when a run ends: its state, validity, audit, chaos and sizing."""
+"""What ``stampede run`` prints when a run ends: the verdict first, then its state,
+validity, audit, chaos and sizing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from stampede.app.run_finish import RunResult
+from stampede.core.errors import StampedeError
+from stampede.core.exits import Exit
+
+
+@dataclass(frozen=True)
+class RunVerdict:
+    """The run's verdict line (the report's and the gate's) and the gate's exit code;
+    ``gated`` when the profile has objectives to judge the run by."""
+
+    line: str
+    exit_code: int
+    gated: bool
+
+
+def judge_result(result: RunResult) -> RunVerdict:
+    """Judge the run as ``stampede gate RUN_DIR`` would, by its profile's objectives."""
+    from stampede.reports import load_run, run_gate
+
+    try:
+        data = load_run(result.run_dir, result.record)
+    except StampedeError as exc:
+        return RunVerdict(
+            f"Inconclusive: the run cannot be read back ({exc}).", Exit.UNTRUSTED, True
+        )
+    slos = data.slos
+    gated = bool(slos.latency) or slos.error_rate is not None or slos.min_throughput is not None
+    judged = run_gate(data, slos)
+    return RunVerdict(judged.headline, judged.exit_code, gated)
 
 
 def summary_lines(result: RunResult) -> list[str]:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
-from stampede.reports import SloResult, VerdictInputs, judge
+from stampede.reports import SloResult, VerdictInputs, evaluate_slos, judge, load_run
+from stampede.reports._report import facts, measurements
+from stampede.reports._where import place_misses, where
+from tests.synthetic import Traffic, write_run
 
 MET = SloResult("error_rate", "error rate", "fraction", 0.01, 0.0, True, 1.0, 0.0, "fine")
 MISSED = SloResult(
@@ -25,7 +31,7 @@ GOOD = VerdictInputs(scale=0.005, peak_users=600, valid=True, audit_ok=True)
     ("facts", "slos", "status", "words"),
     [
         (GOOD, [MET], "ready", "Ready: at 0.5% of full scale (600 concurrent users)"),
-        (GOOD, [MET, MISSED], "not_ready", "checkout requests was 900 ms"),
+        (GOOD, [MET, MISSED], "not_ready", "checkout p95 900 ms > 500 ms"),
         (
             VerdictInputs(0.005, 600, valid=False, invalid_reasons=("the CPU was saturated; why",)),
             [MISSED],
@@ -47,3 +53,31 @@ def test_verdict(facts: VerdictInputs, slos: list[SloResult], status: str, words
     assert verdict.status == status
     assert words in verdict.sentence
     assert verdict.sentence.count(". ") == 0  # one sentence
+
+
+def test_a_miss_is_placed_in_the_phase_and_window_where_it_happened(tmp_path: Path) -> None:
+    """Requests sent from 10 s to 13 s take 0.6 s longer, so they complete (the interval a
+    request is recorded in) from 10.6 s to 13.6 s, in the sale; the rest of the run is fast."""
+    data = load_run(write_run(tmp_path / "run", Traffic(stall=(10, 13, 0.6))))
+    judged = evaluate_slos(data.slos, measurements(data))
+    placement = place_misses(data, judged, data.slos)
+    (miss,) = placement.misses
+    assert miss.result.key == "latency.all.p95"
+    assert miss.phases == ("sale",) and miss.window == (10.0, 14.0)
+    assert placement.clean_phases == ("baseline", "doors-open", "decay")
+    verdict = judge(facts(data), judged, placement)
+    assert verdict.status == "not_ready"
+    assert verdict.sentence == (
+        "Not ready: all requests' p95 604 ms > 500 ms during sale (10–14 s); the baseline, "
+        "doors-open and decay phases met every objective (at full scale, 8 concurrent users)."
+    ), verdict.sentence
+    assert verdict.reasons[0].endswith(", during sale (10–14 s)")
+
+
+def test_a_miss_no_phase_makes_alone_is_over_the_whole_run(tmp_path: Path) -> None:
+    data = load_run(write_run(tmp_path / "run"))
+    judged = evaluate_slos(dataclasses.replace(data.slos, min_throughput=1e6), measurements(data))
+    placement = place_misses(data, judged, data.slos)
+    (miss,) = placement.misses
+    assert miss.window is None and where(miss) == "over the whole run"
+    assert "throughput (busiest 10 s)" in judge(facts(data), judged, placement).sentence

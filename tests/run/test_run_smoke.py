@@ -75,6 +75,9 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
 
 def _check_command(result: subprocess.CompletedProcess[str], out: Path, processes: int) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
+    # the verdict first: the gate's, on the profile's objectives, which decided the exit code
+    verdict = result.stdout.splitlines()[0]
+    assert verdict.startswith("Ready: at full scale") and "met all 3 objectives" in verdict
     assert "Measurements: valid" in result.stdout
     assert "Store audit: clean" in result.stdout
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]

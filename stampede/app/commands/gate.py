@@ -92,9 +92,9 @@ def gate(
     write_text(junit or data.path / "gate-junit.xml", junit_xml(result))
     write_text(markdown or data.path / "gate-summary.md", text)
     _append_step_summary(os.environ, text)
+    click.echo(result.headline)
     for case in result.cases:
         click.echo(f"{case.status.upper():8} {case.name}: {case.message}")
-    click.echo(result.headline)
     sys.exit(result.exit_code)
 
 

@@ -12,7 +12,7 @@ from types import FrameType
 
 import click
 
-from stampede.app.run_summary import summary_lines
+from stampede.app.run_summary import judge_result, summary_lines
 from stampede.app.runner import RunRequest, execute
 from stampede.core.exits import Exit
 
@@ -88,6 +88,13 @@ from stampede.core.exits import Exit
 )
 @click.option("--seed", type=int, default=None, help="Seed for reproducible traffic.")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")
+@click.option(
+    "--no-gate",
+    is_flag=True,
+    help="Exit 0 for a valid run even when it missed the profile's objectives (without it, "
+    "a run whose profile has objectives exits as `stampede gate` would: 1 when one is "
+    "missed, 2 when the run cannot be trusted).",
+)
 def run(
     profile: str,
     host: str | None,
@@ -102,9 +109,13 @@ def run(
     on_worker_loss: str,
     seed: int | None,
     no_report: bool,
+    no_gate: bool,
 ) -> None:
     """Run a traffic PROFILE (flash-sale, black-friday, steady, smoke, capacity-probe or a
-    .yaml file) and write a run directory with a report.
+    .yaml file) and write a run directory with a report. The verdict comes first (Ready,
+    Not ready or Inconclusive, with where an objective was missed); when the profile has
+    objectives the exit code is the gate's (0 met, 1 missed, 2 cannot be trusted) unless
+    --no-gate. Ctrl-C exits 130, SIGTERM 143, a dead or unreachable target 4.
 
     \b
     Example:
@@ -131,7 +142,8 @@ def run(
     )
     with _terminate_as_interrupt() as terminated:
         result = execute(request, lambda line: click.echo(line, err=True))
-    for line in summary_lines(result):
+    verdict = judge_result(result)
+    for line in [verdict.line, *summary_lines(result)]:
         click.echo(line)
     measured = result.record.measured
     if result.target_lost:
@@ -140,6 +152,8 @@ def run(
         sys.exit(Exit.UNTRUSTED)
     if result.interrupted:
         sys.exit(Exit.TERMINATED if terminated else Exit.INTERRUPTED)
+    if verdict.gated and not no_gate and verdict.exit_code != Exit.OK:
+        sys.exit(verdict.exit_code)
     if not measured.validity.valid:
         sys.exit(Exit.UNTRUSTED)
 
