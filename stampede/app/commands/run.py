@@ -12,7 +12,8 @@ from types import FrameType
 
 import click
 
-from stampede.app.run_summary import judge_result, summary_lines
+from stampede.app.run_finish import RunResult
+from stampede.app.run_summary import RunVerdict, judge_result, summary_lines
 from stampede.app.runner import RunRequest, execute
 from stampede.core.exits import Exit
 
@@ -145,17 +146,31 @@ def run(
     verdict = judge_result(result)
     for line in [verdict.line, *summary_lines(result)]:
         click.echo(line)
+    sys.exit(
+        _exit_code(
+            result,
+            verdict,
+            bool(terminated),
+            stop_on_loss=on_worker_loss == "stop",
+            gate=not no_gate,
+        )
+    )
+
+
+def _exit_code(
+    result: RunResult, verdict: RunVerdict, terminated: bool, *, stop_on_loss: bool, gate: bool
+) -> int:
+    """The run's exit code, most serious first: the target, the run's end, the gate."""
     measured = result.record.measured
     if result.target_lost:
-        sys.exit(Exit.UNREACHABLE)
-    if measured.worker_losses and on_worker_loss == "stop":
-        sys.exit(Exit.UNTRUSTED)
+        return Exit.UNREACHABLE
+    if measured.worker_losses and stop_on_loss:
+        return Exit.UNTRUSTED
     if result.interrupted:
-        sys.exit(Exit.TERMINATED if terminated else Exit.INTERRUPTED)
-    if verdict.gated and not no_gate and verdict.exit_code != Exit.OK:
-        sys.exit(verdict.exit_code)
-    if not measured.validity.valid:
-        sys.exit(Exit.UNTRUSTED)
+        return Exit.TERMINATED if terminated else Exit.INTERRUPTED
+    if verdict.gated and gate:
+        return verdict.exit_code
+    return Exit.OK if measured.validity.valid else Exit.UNTRUSTED
 
 
 @contextlib.contextmanager
