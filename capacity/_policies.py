@@ -97,7 +97,9 @@ class HpaPolicy:
     max_replicas: int
     metric: HpaMetric
     target: float
-    pods_metric_name: str = "http_requests_per_second"
+    #: what prometheus-adapter's default rule (``^(.*)_total$`` → ``${1}_per_second``) names
+    #: the rate of the store's ``stampede_store_requests_total``
+    pods_metric_name: str = "stampede_store_requests_per_second"
     scale_up: ScalingBehavior = FAST_UP
     scale_down: ScalingBehavior = SLOW_DOWN
 

@@ -68,6 +68,17 @@ def _cron(at: datetime) -> str:
     return f"{at.minute} {at.hour} {at.day} {at.month} *"
 
 
+#: the counter the reference store exports on ``/metrics`` (labels service, method, route,
+#: status); the gateway answers every request, so its rate is all of them
+REQUESTS_COUNTER = "stampede_store_requests_total"
+
+
+def requests_rate_query(service: str) -> str:
+    """The PromQL rate of the requests ``service`` answers, as the store exports it."""
+    selector = "" if service == "gateway" else f'{{service="{service}"}}'
+    return f"sum(rate({REQUESTS_COUNTER}{selector}[1m]))"
+
+
 def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
     """The KEDA ScaledObject (cron pre-warm plus the reactive metric) as a mapping."""
     p = c.hpa
@@ -84,7 +95,7 @@ def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
             "metricType": "AverageValue",
             "metadata": {
                 "serverAddress": "http://prometheus.monitoring:9090",
-                "query": f'sum(rate({p.pods_metric_name}{{service="{p.service}"}}[1m]))',
+                "query": requests_rate_query(p.service),
                 "threshold": f"{p.target:g}",
             },
         }

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -27,7 +28,7 @@ from stampede.store import admin, ops
 from stampede.store.catalog import api as catalog_api
 from stampede.store.config import StoreConfig, config_from_env
 from stampede.store.db import SqliteDatabase
-from stampede.store.gateway.metrics import StoreMetrics
+from stampede.store.gateway.metrics import StoreMetrics, multiprocess_dir_from_env
 from stampede.store.gateway.middleware import GatewayMiddleware
 from stampede.store.gateway.openapi import openapi_document
 from stampede.store.gateway.ratelimit import Limiter, RateLimiter
@@ -63,8 +64,17 @@ def _guard(handler: Handler) -> Handler:
 
 def api_routes() -> list[ApiRoute]:
     """Every HTTP route of the store, by its full path: each service's, the admin's, ops'."""
-    public = [*users_api.ROUTES, *catalog_api.ROUTES, *inventory_api.ROUTES, *orders_api.ROUTES]
-    prefixed = [dataclasses.replace(ep, path=API_PREFIX + ep.path) for ep in public]
+    public = [
+        ("users", users_api.ROUTES),
+        ("catalog", catalog_api.ROUTES),
+        ("inventory", inventory_api.ROUTES),
+        ("orders", orders_api.ROUTES),
+    ]
+    prefixed = [
+        dataclasses.replace(ep, path=API_PREFIX + ep.path, service=service)
+        for service, routes in public
+        for ep in routes
+    ]
     return [*prefixed, *admin.ROUTES, *ops.ROUTES]
 
 
@@ -142,11 +152,18 @@ def _lifespan(
     return lifespan
 
 
-def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) -> Starlette:
+def create_app(
+    config: StoreConfig,
+    stale_checkout_s: float = STALE_CHECKOUT_S,
+    metrics_dir: Path | None = None,
+) -> Starlette:
+    """The store's app; ``metrics_dir`` shares ``/metrics`` between worker processes."""
     services = Services.open(config)
     switches = SharedSwitches(config.data_path)
     _obey_switches(services, switches)
-    metrics = StoreMetrics()
+    metrics = StoreMetrics(metrics_dir)
+    if services.redis is not None:
+        services.redis.on_failure = metrics.failure_counter("redis")
     api = api_routes()
     routes: list[BaseRoute] = [
         Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in api
@@ -162,6 +179,7 @@ def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) 
                 authenticate=services.users.authenticate,
                 limiter=_limiter(config, services),
                 metrics=metrics,
+                service_of={ep.path: ep.service for ep in api},
                 max_body_bytes=config.max_body_bytes,
             )
         ],
@@ -176,4 +194,4 @@ def create_app(config: StoreConfig, stale_checkout_s: float = STALE_CHECKOUT_S) 
 def app_from_env() -> Starlette:
     """The factory granian's worker processes call."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(config_from_env())
+    return create_app(config_from_env(), metrics_dir=multiprocess_dir_from_env())

@@ -16,6 +16,9 @@ import msgspec
 from stampede.core.errors import ConfigError
 
 CONFIG_ENV = "STAMPEDE_STORE_CONFIG"
+#: where served workers share their metrics (read by prometheus_client when it is imported,
+#: so it is set before the workers start, and named here, without importing it)
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 InventoryStrategy = Literal["atomic", "naive", "redis"]
 Backend = Literal["sqlite", "postgres"]

@@ -45,6 +45,7 @@ class RedisCache:
         try:
             raw = await self._redis.client.get(name)
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("catalog cache: Redis unavailable (%s); reading the database", exc)
             return await load()
         if raw is not None:
@@ -54,6 +55,7 @@ class RedisCache:
         try:
             await self._redis.client.set(name, encoded, px=self._ttl_ms)
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("catalog cache: Redis unavailable (%s); not caching %s", exc, key)
         return value
 
@@ -64,4 +66,5 @@ class RedisCache:
             async for name in self._redis.client.scan_iter(match=pattern, count=1000):
                 await self._redis.client.delete(name)
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("catalog cache: could not clear Redis (%s)", exc)

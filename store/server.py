@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 from pathlib import Path
 
 from stampede.core.errors import ConfigError
-from stampede.store.config import CONFIG_ENV, StoreConfig, new_secret
+from stampede.store.config import CONFIG_ENV, MULTIPROC_ENV, StoreConfig, new_secret
 from stampede.store.postgres import ensure_database
 from stampede.store.redis_conn import RedisBackplane
 from stampede.store.services import Services
@@ -92,6 +93,11 @@ def serve(config: StoreConfig) -> None:
     from granian.constants import Interfaces
 
     os.environ[CONFIG_ENV] = config.to_env()
+    # before the workers import prometheus_client: /metrics sums every worker's values
+    metrics = config.data_path / "prometheus"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir(parents=True)
+    os.environ[MULTIPROC_ENV] = str(metrics)
     Granian(
         "stampede.store.app:app_from_env",
         factory=True,

@@ -126,6 +126,12 @@ class ChaosFault:
     start_s: float | None
     end_s: float | None
     detail: str
+    #: seconds from the fault (its end for a window) until the store met its error-rate
+    #: and p95 objectives again for 5 s (None: not recovered by the end, or never injected)
+    recovery_s: float | None = None
+    #: seconds the store's own calls to the restarted dependency kept failing after it
+    #: answered again (redis-restart, broker and database faults; None: not measured)
+    store_recovery_s: float | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> ChaosFault:
@@ -136,6 +142,8 @@ class ChaosFault:
             start_s=f.optional_number("start_s"),
             end_s=f.optional_number("end_s"),
             detail=f.text("detail"),
+            recovery_s=f.optional_number("recovery_s", absent_ok=True),
+            store_recovery_s=f.optional_number("store_recovery_s", absent_ok=True),
         )
 
 

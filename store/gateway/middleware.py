@@ -10,7 +10,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,8 +34,11 @@ class GatewayMiddleware:
         limiter: Limiter,
         metrics: StoreMetrics,
         max_body_bytes: int,
+        service_of: Mapping[str, str] | None = None,
     ) -> None:
         self.app = app
+        #: route path → the service that answers it (the ``service`` label of its metrics)
+        self._service_of = service_of or {}
         self.authenticate = authenticate
         self.limiter = limiter
         self.metrics = metrics
@@ -76,7 +79,9 @@ class GatewayMiddleware:
             self.metrics.in_flight.dec()
             route = scope.get("route")
             label = getattr(route, "path", "unmatched")
-            self.metrics.observe(scope["method"], label, status, time.perf_counter() - started)
+            service = self._service_of.get(label, "gateway")
+            elapsed = time.perf_counter() - started
+            self.metrics.observe(scope["method"], label, status, elapsed, service)
             if status >= 400:
                 self.metrics.errors.labels(label, str(status)).inc()
 

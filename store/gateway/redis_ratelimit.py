@@ -63,6 +63,7 @@ class RedisRateLimiter:
                 keys=keys, args=[rate, burst, limits.global_rate, limits.global_burst]
             )
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("rate limiter: Redis unavailable (%s); failing %s", exc, self._on_failure)
             return None if self._on_failure == "open" else (UNAVAILABLE, 1.0)
         if not refused:

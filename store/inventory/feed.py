@@ -40,6 +40,7 @@ class RedisStockChanges:
         try:
             await self.redis.client.publish(self.channel, ",".join(sorted(skus)))
         except (RedisError, OSError) as exc:
+            self.redis.failed()
             log.debug("stock changes not published (%s)", exc)
 
 
@@ -87,6 +88,7 @@ class StockFeed:
                     if message.get("type") == "message":
                         self._changed.update(message["data"].decode().split(","))
             except (RedisError, OSError) as exc:
+                self._changes.redis.failed()
                 log.warning("stock feed: Redis pub/sub lost (%s); polling the database", exc)
             finally:
                 self._listening = False

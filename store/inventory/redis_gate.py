@@ -98,6 +98,7 @@ class RedisStrategy:
         try:
             await self._gate(user_id, holds)
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("redis stock gate unavailable (%s); reserving in the database", exc)
             await self._persist.reserve(db, order_ref, user_id, holds, now, expires_at)
             return
@@ -140,6 +141,7 @@ class RedisStrategy:
         try:
             await self._give(keys=self._keys([r["sku"] for r in rows]), args=args)
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("redis stock gate: could not adjust (%s); restart or reset reconciles", exc)
 
     async def reconcile(self, db: Database) -> None:

@@ -32,6 +32,7 @@ class RedisSessions:
         try:
             await self._redis.client.set(self._key(token), user_id, px=max(1, int(ttl_s * 1000)))
         except (RedisError, OSError) as exc:
+            self._redis.failed()
             log.warning("could not store a session in Redis (%s); the token still works", exc)
 
     async def is_open(self, token: str) -> bool | None:
@@ -39,6 +40,7 @@ class RedisSessions:
         try:
             return bool(await self._redis.client.exists(self._key(token)))
         except (RedisError, OSError):
+            self._redis.failed()
             return None
 
     async def close(self, token: str) -> bool:
@@ -46,5 +48,6 @@ class RedisSessions:
         try:
             await self._redis.client.delete(self._key(token))
         except (RedisError, OSError):
+            self._redis.failed()
             return False
         return True
