@@ -19,7 +19,7 @@ from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
 from stampede.reports._model import RunData
 from stampede.reports._regression import RegressionResult, detect_regression
-from stampede.reports._report import render_report, write_report
+from stampede.reports._report import recovery_seconds, render_report, write_report
 from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._slofile import load_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
@@ -39,6 +39,7 @@ __all__ = [
     "junit_xml",
     "load_run",
     "load_slos",
+    "recovery_seconds",
     "render_report",
     "run_gate",
     "summary_markdown",

@@ -23,7 +23,7 @@ from stampede.profiles import Slos
 from stampede.reports._format import ms, signed_pct, value
 from stampede.reports._model import RunData
 from stampede.reports._regression import RegressionResult, detect_regression, interval_p95s
-from stampede.reports._report import facts, measurements
+from stampede.reports._report import facts, measurements, run_recoveries
 from stampede.reports._slo import SloResult, evaluate_slos
 from stampede.reports._verdict import Verdict, judge
 from stampede.reports._where import place_misses
@@ -125,6 +125,25 @@ def _regression_cases(
     return cases, problems
 
 
+def _recovery_cases(data: RunData, max_recovery_s: float) -> list[GateCase]:
+    """One case per injected fault: recovered (objectives and store) within the limit."""
+    cases = []
+    for found in run_recoveries(data):
+        name = f"recovery from {found.fault.spec}"
+        took = found.longest_s
+        if took is None:
+            message = f"{found.fault.spec} not recovered by the end of the run"
+        else:
+            store = found.fault.store_recovery_s
+            own = f"; the store's own calls failed {store:.2f} s" if store else ""
+            message = (
+                f"{found.fault.spec} recovered in {took:.1f} s (limit {max_recovery_s:g} s){own}"
+            )
+        ok = took is not None and took <= max_recovery_s
+        cases.append(GateCase("recovery", name, "passed" if ok else "failed", message))
+    return cases
+
+
 def _validity_case(problems: list[str]) -> GateCase:
     return GateCase(
         "stampede.core.validity",
@@ -161,15 +180,19 @@ def run_gate(
     tolerance: float = 0.10,
     alpha: float = 0.05,
     min_intervals: int = 10,
+    max_recovery_s: float | None = None,
 ) -> GateResult:
     """Judge ``data`` by ``slos`` and, with a ``baseline``, for a p95 regression.
 
     The regression test is run for all requests and for every group with a
     latency objective; too few intervals for ``all`` makes the result
-    untrustworthy (exit 2), for another group skips its case.
+    untrustworthy (exit 2), for another group skips its case. With ``max_recovery_s``
+    every injected fault must have recovered within it (exit 1 otherwise).
     """
     judged = evaluate_slos(slos, measurements(data))
     cases = _slo_cases(judged)
+    if max_recovery_s is not None:
+        cases += _recovery_cases(data, max_recovery_s)
     problems = _trust_problems(data, "measured")
     regressions: tuple[RegressionResult, ...] = ()
     if baseline is not None:

@@ -60,6 +60,8 @@ class Fault:
     start_s: float | None
     end_s: float | None
     detail: str
+    #: how long the store's own calls kept failing after the dependency was back
+    store_recovery_s: float | None = None
 
     @property
     def injected(self) -> bool:

@@ -34,9 +34,18 @@ class Recovery:
     def seconds(self) -> float | None:
         return None if self.recovered_at_s is None else self.recovered_at_s - self.from_s
 
+    @property
+    def longest_s(self) -> float | None:
+        """The later of the objectives' recovery and the store's own (None: not recovered)."""
+        if self.seconds is None:
+            return None
+        return max(self.seconds, self.fault.store_recovery_s or 0.0)
+
 
 def faults_from(records: Sequence[ChaosFault]) -> tuple[Fault, ...]:
-    return tuple(Fault(r.spec, r.kind, r.start_s, r.end_s, r.detail) for r in records)
+    return tuple(
+        Fault(r.spec, r.kind, r.start_s, r.end_s, r.detail, r.store_recovery_s) for r in records
+    )
 
 
 def _per_second(series: Series) -> dict[int, float]:

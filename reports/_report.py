@@ -237,6 +237,11 @@ def run_recoveries(data: RunData) -> tuple[Recovery, ...]:
     )
 
 
+def recovery_seconds(data: RunData) -> dict[str, float | None]:
+    """Each injected fault's recovery in seconds, by spec (None: not recovered by the end)."""
+    return {r.fault.spec: r.seconds for r in run_recoveries(data)}
+
+
 def _chaos_rows(data: RunData, found: tuple[Recovery, ...]) -> list[dict[str, str]]:
     by_spec = {r.fault.spec: r for r in found}
     rows = []

@@ -29,6 +29,7 @@ from stampede.core.protocol import (
 )
 from stampede.core.records import ChaosFault, MeasuredRun, RunnerFacts, RunRecord
 from stampede.core.rundir import RunDir, write_json
+from stampede.reports import load_run, recovery_seconds
 
 #: writes the report of a run directory from the record given (not yet on disk)
 Report = Callable[[Path, RunRecord], None]
@@ -113,13 +114,29 @@ def _runner_facts(
     )
 
 
-def _write_learned(rundir: RunDir, after: AfterTraffic) -> None:
+def _with_recoveries(rundir: RunDir, record: RunRecord) -> RunRecord:
+    """The record with each fault's recovery, judged on the measurements as the report does."""
+    runner = record.runner
+    if runner is None or not runner.chaos:
+        return record
+    try:
+        found = recovery_seconds(load_run(rundir.path, record))
+    except StampedeError:
+        return record  # the report, written next, says what is wrong with the files
+    chaos = tuple(
+        dataclasses.replace(fault, recovery_s=found.get(fault.spec)) for fault in runner.chaos
+    )
+    return RunRecord(record.measured, dataclasses.replace(runner, chaos=chaos))
+
+
+def _write_learned(rundir: RunDir, after: AfterTraffic, record: RunRecord) -> None:
     if after.audit is not None:
         write_json(rundir.file(AUDIT_FILE), after.audit)
     if after.summary is not None:
         write_json(rundir.file(STORE_SUMMARY_FILE), after.summary)
-    if after.faults:
-        write_json(rundir.file(CHAOS_FILE), {"faults": list(after.faults)})
+    if record.runner is not None and record.runner.chaos:
+        faults = [dict(vars(fault)) for fault in record.runner.chaos]
+        write_json(rundir.file(CHAOS_FILE), {"faults": faults})
 
 
 def finish_run(
@@ -134,9 +151,10 @@ def finish_run(
     measured = _measured(rundir, after.ended)
     runner = _runner_facts(rundir, measured, after, command, store_workers)
     measured = _ended(measured, after.ended)
-    record = RunRecord(measured, runner)
+    record = _with_recoveries(rundir, RunRecord(measured, runner))
+    runner = record.runner or runner
     try:
-        _write_learned(rundir, after)
+        _write_learned(rundir, after, record)
         if report is not None:
             report(rundir.path, record)
     except StampedeError as exc:

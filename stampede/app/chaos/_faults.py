@@ -92,6 +92,22 @@ def kill_worker(client: httpx.Client, target: ChaosTarget) -> str:
     )
 
 
+LAST_FAILURE = "stampede_store_dependency_last_failure_timestamp_seconds"
+
+
+def last_dependency_failure(client: httpx.Client, target: ChaosTarget, dependency: str) -> float:
+    """Unix time of the store's latest failed call to ``dependency`` (0: none), any worker."""
+    try:
+        text = client.get(f"{target.url}/metrics").text
+    except httpx.HTTPError as exc:
+        raise InjectionError(f"GET /metrics failed: {exc}") from exc
+    wanted = f'{LAST_FAILURE}{{dependency="{dependency}"}} '
+    for line in text.splitlines():
+        if line.startswith(wanted):
+            return float(line[len(wanted) :])
+    return 0.0
+
+
 def restart_redis(target: ChaosTarget) -> str:
     if target.redis is None:
         raise InjectionError("no private Redis to restart")

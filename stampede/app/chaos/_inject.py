@@ -22,6 +22,7 @@ from stampede.app.chaos._faults import (
     ChaosTarget,
     InjectionError,
     kill_worker,
+    last_dependency_failure,
     restart_redis,
     set_switches,
 )
@@ -39,6 +40,8 @@ class FaultRecord:
     start_s: float | None = None
     end_s: float | None = None
     detail: str = ""
+    recovery_s: float | None = None
+    store_recovery_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +72,9 @@ class Injector:
         )
         self.records = {s.text: FaultRecord(s.text, s.kind, at) for at, s in self.planned}
         self.active: list[FaultSpec] = []
+        #: restarted dependencies whose store-side recovery is still to be read: (record,
+        #: dependency, wall time it answered again)
+        self._restarted: list[tuple[FaultRecord, str, float]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stampede-chaos", daemon=True)
 
@@ -80,7 +86,28 @@ class Injector:
         """Stop injecting, close open windows; the records, in start order."""
         self._stop.set()
         self._thread.join(timeout=self.target.settle_timeout_s + 15)
+        with httpx.Client(timeout=5.0) as client:
+            self._read_store_recovery(client)
         return [self.records[s.text].to_dict() for _, s in self.planned]
+
+    def _read_store_recovery(self, client: httpx.Client) -> None:
+        """How long the store's calls kept failing after each restarted dependency was back.
+
+        Read when the next fault begins and when the run ends, so the store has met the
+        restarted service under load meanwhile; 0 when no call failed after it was back.
+        """
+        for record, dependency, back_at in self._restarted:
+            try:
+                last = last_dependency_failure(client, self.target, dependency)
+            except InjectionError as exc:
+                record.detail += f"; the store's recovery could not be read: {exc}"
+                continue
+            record.store_recovery_s = round(max(0.0, last - back_at), 3)
+            record.detail += (
+                f"; the store's {dependency} calls failed for {record.store_recovery_s:.2f} s "
+                "after it answered again"
+            )
+        self._restarted.clear()
 
     def _now(self) -> float:
         assert self.origin is not None
@@ -114,6 +141,7 @@ class Injector:
                 record.detail = f"not injected: {why}"
 
     def _begin(self, client: httpx.Client, spec: FaultSpec) -> None:
+        self._read_store_recovery(client)
         record = self.records[spec.text]
         record.start_s = self._now()
         try:
@@ -123,6 +151,7 @@ class Injector:
             elif spec.kind == "redis-restart":
                 record.detail = restart_redis(self.target)
                 record.end_s = self._now()
+                self._restarted.append((record, "redis", self.clock()))
             else:
                 self.active.append(spec)
                 set_switches(client, self.target, self.active)

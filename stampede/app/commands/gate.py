@@ -44,6 +44,13 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     help="Fewest per-interval p95s each run needs for the regression test.",
 )
 @click.option(
+    "--max-recovery",
+    default=None,
+    metavar="DURATION",
+    help="Fail (exit 1) when a --chaos fault took longer than this to recover from, e.g. 30s "
+    "(the objectives' recovery, or the store's own calls to a restarted dependency).",
+)
+@click.option(
     "--junit",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -63,6 +70,7 @@ def gate(
     tolerance: float,
     alpha: float,
     min_intervals: int,
+    max_recovery: str | None,
     junit: Path | None,
     markdown: Path | None,
 ) -> None:
@@ -78,6 +86,7 @@ def gate(
     from stampede.core.rundir import write_text
     from stampede.reports import junit_xml, load_run, load_slos, run_gate, summary_markdown
 
+    max_recovery_s = _duration(max_recovery, "--max-recovery")
     data = load_run(run_dir)
     slos = load_slos(slo_file) if slo_file is not None else data.slos
     result = run_gate(
@@ -87,6 +96,7 @@ def gate(
         tolerance=tolerance,
         alpha=alpha,
         min_intervals=min_intervals,
+        max_recovery_s=max_recovery_s,
     )
     text = summary_markdown(result)
     write_text(junit or data.path / "gate-junit.xml", junit_xml(result))
@@ -96,6 +106,20 @@ def gate(
     for case in result.cases:
         click.echo(f"{case.status.upper():8} {case.name}: {case.message}")
     sys.exit(result.exit_code)
+
+
+def _duration(text: str | None, flag: str) -> float | None:
+    from stampede.profiles import parse_duration
+
+    if text is None:
+        return None
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise click.UsageError(f"{flag} is {text!r}; expected a duration such as 30s, 2m or 500ms")
+    return seconds
 
 
 def _append_step_summary(environ: Any, text: str) -> None:
