@@ -142,8 +142,8 @@ class ChaosFault:
             start_s=f.optional_number("start_s"),
             end_s=f.optional_number("end_s"),
             detail=f.text("detail"),
-            recovery_s=f.optional_number("recovery_s", absent_ok=True),
-            store_recovery_s=f.optional_number("store_recovery_s", absent_ok=True),
+            recovery_s=f.optional_number("recovery_s"),
+            store_recovery_s=f.optional_number("store_recovery_s"),
         )
 
 
