@@ -21,6 +21,7 @@ def _fault(spec: str, kind: str, at: float, store_s: float | None = None) -> dic
         "start_s": at,
         "end_s": at + 0.2,
         "detail": "synthetic",
+        "recovery_s": None,
         "store_recovery_s": store_s,
     }
 
