@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Literal
 
 from stampede.core.rundir import write_text
+from stampede.reports._availability import Availability, run_availability
 from stampede.reports._charts import RUN_COLORS, plot_distribution, plot_overlay
 from stampede.reports._figures import Chart, render
-from stampede.reports._format import duration, ms, num, pct, signed_pct
+from stampede.reports._format import duration, ms, num, pct
+from stampede.reports._improvement import improvement
 from stampede.reports._load import load_run
 from stampede.reports._model import GROUP_ORDER, RunData, Series
 from stampede.reports._report import environment
@@ -35,6 +37,11 @@ class MetricRow:
     better: Better
     change: float | None
     mark: Mark
+
+    @property
+    def improvement(self) -> str:
+        """The change in the case study's style (``87% ↓``, ``14× ↑``)."""
+        return improvement(self.values[0], self.values[-1])
 
 
 def _paid(d: RunData) -> float:
@@ -62,6 +69,16 @@ def _capacity(d: RunData, what: str) -> float | None:
 Metric = tuple[str, Callable[[RunData], float | None], Callable[[float | None], str], Better]
 
 
+def _availability_metrics(runs: Sequence[RunData]) -> list[Metric]:
+    found: dict[int, Availability] = {id(d): run_availability(d) for d in runs}
+    return [
+        ("availability during the sale (seconds within the SLOs)",
+         lambda d: found[id(d)].seconds_share, pct, "higher"),
+        ("requests served without error during the sale",
+         lambda d: found[id(d)].requests_share, pct, "higher"),
+    ]  # fmt: skip
+
+
 def _metrics(runs: Sequence[RunData]) -> list[Metric]:
     def q(group: str, p: float) -> Callable[[RunData], float | None]:
         def get(d: RunData) -> float | None:
@@ -82,6 +99,7 @@ def _metrics(runs: Sequence[RunData]) -> list[Metric]:
         ("throughput (mean req/s)", lambda d: d.mean_rps, lambda v: num(v, 1), "higher"),
         ("throughput (busiest 10 s)", lambda d: d.peak_rps(), lambda v: num(v, 1), "higher"),
         ("error rate", lambda d: d.error_rate, pct, "lower"),
+        *_availability_metrics(runs),
         ("peak users", lambda d: d.peak_users, num, "neither"),
         ("orders paid", _paid, num, "higher"),
         ("conversion (paid / product views)",
@@ -155,7 +173,7 @@ def comparison_markdown(runs: Sequence[RunData], rows: Sequence[MetricRow]) -> s
     lines += ["", "| Metric | " + " | ".join(names) + " | Change |",
               "|---|" + "---:|" * (len(names) + 1)]  # fmt: skip
     for row in rows:
-        change = "new" if row.mark == "new" else signed_pct(row.change)
+        change = row.improvement
         if row.mark == "worse":
             change = f"**{change} ❌**"
         elif row.mark == "better":

@@ -191,7 +191,11 @@ def _outcomes(rundir: RunDir, origin: float) -> dict[str, Series]:
 
 
 def _failures_per_s(history: list[dict[str, str]], origin: float) -> Series:
-    """Failures per second from the cumulative failure count of Locust's aggregate history."""
+    """Failures per second from the cumulative failure count of Locust's aggregate history.
+
+    A history row holds the totals as of its timestamp, so the failures between two rows
+    belong to the interval that starts at the earlier one.
+    """
     rows = [r for r in history if r.get("Name") == "Aggregated"]
     t: list[float] = []
     values: list[float] = []
@@ -199,7 +203,7 @@ def _failures_per_s(history: list[dict[str, str]], origin: float) -> Series:
     for row in rows:
         now, total = float(row.get("Timestamp") or 0), _int(row.get("Total Failure Count"))
         if previous_time is not None and now > previous_time:
-            t.append(since(now, origin))
+            t.append(since(previous_time, origin))
             values.append(max(total - previous_total, 0) / (now - previous_time))
         previous_time, previous_total = now, total
     return Series(tuple(t), tuple(values))

@@ -17,6 +17,7 @@ import jinja2
 from stampede.core.records import RunRecord
 from stampede.core.rundir import write_text
 from stampede.profiles import EndpointGroup
+from stampede.reports._availability import Availability, run_availability
 from stampede.reports._figures import Chart, png_file_uri, run_charts
 from stampede.reports._format import FILTERS, duration, ms, num, pct, when
 from stampede.reports._hist import Distribution
@@ -102,7 +103,20 @@ def _integrity(data: RunData) -> KeyNumber:
     return KeyNumber("Data integrity", "FAILED", ", ".join(failed) or "see the audit", "bad")
 
 
-def key_numbers(data: RunData, slos: tuple[SloResult, ...]) -> list[KeyNumber]:
+def _availability(found: Availability) -> KeyNumber:
+    share = found.seconds_share
+    note = (
+        f"{found.seconds_met:,} of {found.seconds_judged:,} seconds of the sale met the "
+        f"objectives; {pct(found.requests_share)} of its {found.requests:,} requests "
+        "served without error"
+    )
+    tone = "" if share is None else ("good" if share >= 0.999 else "bad" if share < 0.99 else "")
+    return KeyNumber("Availability during the sale", pct(share), note, tone)
+
+
+def key_numbers(
+    data: RunData, slos: tuple[SloResult, ...], found: Availability | None = None
+) -> list[KeyNumber]:
     """The numbers under the verdict, for a reader with one minute."""
     all_ = data.distributions.get("all", Distribution())
 
@@ -131,6 +145,7 @@ def key_numbers(data: RunData, slos: tuple[SloResult, ...]) -> list[KeyNumber]:
             f"{data.failures:,} of {data.requests:,} requests",
             "" if error_ok else "bad",
         ),
+        _availability(found if found is not None else run_availability(data)),
         KeyNumber("Orders paid", num(paid), _orders_note(data)),
         _sold_out(data),
         _integrity(data),
@@ -286,6 +301,7 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
     """Everything the report template shows, computed from one run."""
     slos = evaluate_slos(data.slos, measurements(data))
     verdict: Verdict = judge(facts(data), slos, place_misses(data, slos, data.slos))
+    available = run_availability(data)
     found = run_recoveries(data)
     recovered = {r.fault.spec: r.recovered_at_s for r in found if r.recovered_at_s is not None}
     charts: list[Chart] = run_charts(data, max_points, recovered)
@@ -294,7 +310,8 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
         "run": data.run,
         "verdict": verdict,
         "slos": slos,
-        "key_numbers": key_numbers(data, slos),
+        "key_numbers": key_numbers(data, slos, available),
+        "availability": available,
         "charts": charts,
         "endpoints": sorted(data.endpoints, key=lambda e: (GROUP_ORDER.index(e.group), e.name)),
         "capacity": _capacity(data),

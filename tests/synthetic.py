@@ -108,6 +108,8 @@ class Traffic:
     seed: int = 11
     #: (from second, to second, seconds): every request in that window takes that much longer
     stall: tuple[int, int, float] | None = None
+    #: (from second, to second): every request meant to start in that window fails
+    failing: tuple[int, int] | None = None
 
 
 @dataclass
@@ -143,7 +145,10 @@ def _requests(traffic: Traffic) -> list[_Request]:
             seconds = endpoint.median_ms / 1000.0 * rng.lognormvariate(0.0, 0.6)
             if traffic.stall is not None and traffic.stall[0] <= second < traffic.stall[1]:
                 seconds += traffic.stall[2]
-            requests.append(_Request(endpoint, intended, sent, sent + seconds))
+            fails = (
+                traffic.failing is not None and traffic.failing[0] <= second < traffic.failing[1]
+            )
+            requests.append(_Request(endpoint, intended, sent, sent + seconds, fails))
     checkouts = [r for r in requests if r.endpoint.name == FAILED.name]
     for failed in checkouts[len(checkouts) // 2 :][: traffic.failures]:
         failed.failed = True
@@ -164,6 +169,8 @@ def _write_measurements(rundir: RunDir, requests: list[_Request]) -> None:
 def _write_outcomes(rundir: RunDir, requests: list[_Request]) -> dict[str, int]:
     outcomes = OutcomeCounter(1.0)
     for r in requests:
+        if r.failed and r.endpoint.name != FAILED.name:
+            continue
         if r.endpoint.name == "/api/v1/products/[id]":
             outcomes.add("viewed_product", r.done)
         elif r.endpoint.name == "/api/v1/cart/items":
@@ -218,7 +225,8 @@ def _write_locust_csvs(rundir: RunDir, requests: list[_Request], traffic: Traffi
         ms = sorted(r.ms for r in done) or [0.0]
         history.append(
             {
-                "Timestamp": int(ORIGIN) + second,
+                # Locust writes each row with the totals as of its timestamp
+                "Timestamp": int(ORIGIN) + second + 1,
                 "User Count": _running_users(traffic, second),
                 "Type": "",
                 "Name": "Aggregated",
@@ -235,8 +243,12 @@ def _write_locust_csvs(rundir: RunDir, requests: list[_Request], traffic: Traffi
     with rundir.file("locust_failures.csv").open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(["Method", "Name", "Error", "Occurrences", "First Seen", "Last Seen"])
-        if failures:
-            out.writerow([FAILED.method, FAILED.name, FAILURE, len(failures), "", ""])
+        by_name: dict[tuple[str, str], int] = {}
+        for r in failures:
+            key = (r.endpoint.method, r.endpoint.name)
+            by_name[key] = by_name.get(key, 0) + 1
+        for (method, name), occurrences in sorted(by_name.items()):
+            out.writerow([method, name, FAILURE, occurrences, "", ""])
     rundir.file("locust_exceptions.csv").write_text("Count,Message,Traceback,Nodes\n")
 
 

@@ -23,6 +23,8 @@ def test_compare_writes_html_and_markdown(
         "p95 latency (all)",
         "throughput (mean req/s)",
         "error rate",
+        "availability during the sale (seconds within the SLOs)",
+        "requests served without error during the sale",
         "conversion (paid / product views)",
         "flash SKU sold out",
     ):
@@ -45,7 +47,7 @@ def test_a_slower_run_is_highlighted(smoke_run: Path) -> None:
     assert rows["p95 latency (all)"].change is not None
     assert abs(rows["p95 latency (all)"].change - 1.0) < 0.01
     assert rows["error rate"].mark in ("same", "")
-    assert "**+100.0% ❌**" in comparison_markdown([before, after], list(rows.values()))
+    assert "**2× ↑ ❌**" in comparison_markdown([before, after], list(rows.values()))
 
 
 def test_compare_needs_two_runs(smoke_run: Path) -> None:
