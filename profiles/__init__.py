@@ -41,7 +41,7 @@ The units and the ``slos:`` block are public for other inputs written the same w
     slos_from_mapping({"error_rate": 0.01}, source="slos.yaml")  # Slos(error_rate=0.01, ...)
 """
 
-from stampede.profiles._load import available_profiles, load_profile
+from stampede.profiles._load import available_profiles, load_profile, profile_from_yaml
 from stampede.profiles._model import (
     Behaviour,
     ConstantThinkTime,
@@ -81,5 +81,6 @@ __all__ = [
     "load_profile",
     "parse_duration",
     "parse_latency",
+    "profile_from_yaml",
     "slos_from_mapping",
 ]

@@ -33,6 +33,7 @@ from stampede.core.records import (
     RunRecord,
     Versions,
     WorkerLoss,
+    WorkerRecord,
 )
 from stampede.core.rundir import RunDir, write_json
 from stampede.core.validity import (
@@ -61,6 +62,7 @@ class TrafficEnd:
     stop_reason: str
     worker_losses: tuple[WorkerLoss, ...] = ()
     on_worker_loss: str = "continue"
+    workers: tuple[WorkerRecord, ...] = ()
 
 
 def losses(rows: Sequence[Mapping[str, float]]) -> tuple[WorkerLoss, ...]:
@@ -138,6 +140,7 @@ def measured_run(
         machine=Machine(platform.platform(), os.cpu_count(), cpu_model(), platform.node()),
         worker_losses=end.worker_losses,
         on_worker_loss=end.on_worker_loss,
+        workers=end.workers,
     )
 
 
@@ -160,6 +163,7 @@ def write_artifacts(
     stop_reason: str,
     worker_losses: Sequence[Mapping[str, float]] = (),
     on_worker_loss: str = "continue",
+    workers: tuple[WorkerRecord, ...] = (),
 ) -> Validity:
     """Write the measurement files, the profile as run, then ``run.json``; the validity."""
     end = TrafficEnd(
@@ -171,6 +175,7 @@ def write_artifacts(
         stop_reason,
         losses(worker_losses),
         on_worker_loss,
+        workers,
     )
     m = ctx.measurements
     cpu = [*m.cpu_samples, *m.own_cpu()]

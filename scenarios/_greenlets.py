@@ -14,6 +14,7 @@ from typing import Any
 
 import gevent
 import psutil
+from locust.runners import STATE_MISSING
 
 from stampede.core.generator import tree_rss
 from stampede.traffic import (
@@ -59,8 +60,10 @@ def watch_workers(
     interval: float = 1.0,
 ) -> None:
     """Every ``interval`` seconds, count the workers; a loss goes to ``on_loss``."""
+    clients = environment.runner.clients
     while True:
         gevent.sleep(interval)
+        ctx.worker_tally.went_missing([c.id for c in clients.all if c.state == STATE_MISSING])
         loss = workers.observe(ctx.run_time(), alive_workers(environment))
         if loss is not None:
             on_loss(loss)

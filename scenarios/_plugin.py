@@ -25,10 +25,9 @@ from stampede.core import protocol
 from stampede.core.errors import StampedeError
 from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import available_profiles
+from stampede.scenarios import _handshake as handshake
 from stampede.scenarios._run_state import RunState
 from stampede.traffic import REPORT_KEY, ProcessMeasurements, TrafficContext, TrafficOptions
-
-START_MESSAGE = "stampede_start"
 
 
 def install(events: Events) -> None:
@@ -54,8 +53,11 @@ def add_options(parser: Any) -> None:
     group = parser
     group.add_argument(
         protocol.TRAFFIC,
-        default=os.environ.get("STAMPEDE_TRAFFIC", "smoke"),
-        help=f"traffic profile: {', '.join(available_profiles())} or a .yaml path",
+        default=os.environ.get("STAMPEDE_TRAFFIC"),
+        help=(
+            f"traffic profile: {', '.join(available_profiles())} or a .yaml path (default "
+            f"smoke; a worker runs its master's)"
+        ),
         include_in_web_ui=True,
     )
     group.add_argument(
@@ -81,14 +83,14 @@ def add_options(parser: Any) -> None:
     group.add_argument(
         protocol.SHOPPERS,
         type=int,
-        default=10_000,
-        help="seeded shopper accounts on the target (shopper1 … N)",
+        default=None,
+        help="seeded shopper accounts on the target (shopper1 … N; default 10000)",
     )
     group.add_argument(
         protocol.LATENESS_TOLERANCE,
         type=float,
-        default=50.0,
-        help="ms after its intended time a request still counts as on time",
+        default=None,
+        help="ms after its intended time a request still counts as on time (default 50)",
     )
     group.add_argument(
         protocol.PROGRESS_INTERVAL,
@@ -112,12 +114,40 @@ def _fail(message: str) -> None:
 
 
 def create_context(environment: Any, **_: Any) -> None:
+    if hasattr(environment, "stampede"):
+        return  # a worker's first spawn came before Locust's init (see on_test_start)
     try:
         ctx = TrafficContext.create(TrafficOptions.from_parsed(environment.parsed_options))
     except StampedeError as exc:
         _fail(str(exc))
         return
     environment.stampede = ctx
+    if isinstance(environment.runner, WorkerRunner):
+        # the master dispatches the users by its profile; every class stays spawnable here
+        handshake.check_early(environment, ctx)
+    else:
+        _weigh_user_classes(environment, ctx)
+    if isinstance(environment.runner, MasterRunner):
+        handshake.offer(environment)
+
+    def report_to_master(data: dict[str, Any], **_: Any) -> None:
+        data[REPORT_KEY] = environment.stampede.measurements.drain()
+
+    def worker_report(client_id: str, data: dict[str, Any], **_: Any) -> None:
+        if REPORT_KEY in data:
+            report = data[REPORT_KEY]
+            environment.stampede.measurements.absorb(report)
+            if "worker" in report:
+                users = int(data.get("user_count", 0))
+                environment.stampede.worker_tally.note(client_id, report["worker"], users)
+
+    _handle_ctrl_c(environment)
+    environment.events.report_to_master.add_listener(report_to_master)
+    environment.events.worker_report.add_listener(worker_report)
+
+
+def _weigh_user_classes(environment: Any, ctx: TrafficContext) -> None:
+    """Keep the user classes the profile's mix runs, weighted as it says."""
     weights = {str(b): w for b, w in ctx.profile.weights().items()}
     kept = []
     for user_class in environment.user_classes:
@@ -128,19 +158,6 @@ def create_context(environment: Any, **_: Any) -> None:
             user_class.weight = max(1, round(weights[str(behaviour)] * 1000))
             kept.append(user_class)
     environment.user_classes[:] = kept
-    if isinstance(environment.runner, WorkerRunner):
-        environment.runner.register_message(START_MESSAGE, _on_start_message)
-
-    def report_to_master(data: dict[str, Any], **_: Any) -> None:
-        data[REPORT_KEY] = environment.stampede.measurements.drain()
-
-    def worker_report(data: dict[str, Any], **_: Any) -> None:
-        if REPORT_KEY in data:
-            environment.stampede.measurements.absorb(data[REPORT_KEY])
-
-    _handle_ctrl_c(environment)
-    environment.events.report_to_master.add_listener(report_to_master)
-    environment.events.worker_report.add_listener(worker_report)
 
 
 def _handle_ctrl_c(environment: Any) -> None:
@@ -158,14 +175,12 @@ def _handle_ctrl_c(environment: Any) -> None:
     gevent.signal_handler(signal.SIGINT, lambda: main.throw(KeyboardInterrupt))
 
 
-def _on_start_message(environment: Any, msg: Any, **_: Any) -> None:
-    ctx: TrafficContext = environment.stampede
-    ctx.origin = float(msg.data["origin"])
-    ctx.worker_count = int(msg.data["workers"])
-    ctx.worker_index = int(environment.runner.worker_index)
-
-
 def on_test_start(environment: Any, **_: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        # a worker joining a running test can be told to spawn before Locust fires init
+        create_context(environment)
+        if not handshake.take(environment):
+            return
     ctx: TrafficContext = environment.stampede
     ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
     ctx.measurements.start()
@@ -174,9 +189,7 @@ def on_test_start(environment: Any, **_: Any) -> None:
     ctx.origin = time.time()
     if isinstance(environment.runner, MasterRunner):
         ctx.worker_count = max(1, environment.runner.worker_count)
-        environment.runner.send_message(
-            START_MESSAGE, {"origin": ctx.origin, "workers": ctx.worker_count}
-        )
+        handshake.announce_start(environment, ctx.origin, ctx.worker_count)
     root = ctx.options.out_dir
     out = root if root is not None else new_run_dir(Path("runs"), ctx.profile.name)
     out.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ complete.
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ from locust.runners import MasterRunner
 
 from stampede.core.errors import StampedeError
 from stampede.core.protocol import WRITE_FAILED
+from stampede.core.records import WorkerRecord
 from stampede.core.validity import Validity
 from stampede.scenarios._artifacts import write_artifacts
 from stampede.scenarios._greenlets import print_progress, track_users, watch_workers
@@ -92,4 +95,14 @@ class RunState:
             stop_reason=stop.describe(duration),
             worker_losses=[loss.to_dict() for loss in self.workers.losses],
             on_worker_loss=self.on_worker_loss,
+            workers=self._workers(),
         )
+
+    def _workers(self) -> tuple[WorkerRecord, ...]:
+        """Every load-generating process: the workers that reported, or this one alone."""
+        runner = self.environment.runner
+        if isinstance(runner, MasterRunner):
+            return self.ctx.worker_tally.listing()
+        peak = max((int(row["running"]) for row in self.users), default=0)
+        requests = self.ctx.measurements.latency.count()
+        return (WorkerRecord("local", socket.gethostname(), os.getpid(), peak, requests),)

@@ -117,6 +117,33 @@ class WorkerLoss:
 
 
 @dataclass(frozen=True)
+class WorkerRecord:
+    """One load-generator process of the run: where it ran, the most users it ran at once,
+    the requests it recorded (its share of the run's histograms), whether it was lost.
+
+    ``id`` is Locust's client id of a worker, ``local`` for a run without workers.
+    """
+
+    id: str
+    host: str
+    pid: int
+    users: int
+    requests: int
+    lost: bool = False
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> WorkerRecord:
+        return cls(
+            f.text("id"),
+            f.text("host"),
+            f.integer("pid"),
+            f.integer("users"),
+            f.integer("requests"),
+            f.flag("lost"),
+        )
+
+
+@dataclass(frozen=True)
 class ChaosFault:
     """What happened to one ``--chaos`` spec, in run seconds (``start_s`` None: never injected)."""
 
@@ -215,6 +242,7 @@ class MeasuredRun:
     machine: Machine
     worker_losses: tuple[WorkerLoss, ...] = ()
     on_worker_loss: str = "continue"
+    workers: tuple[WorkerRecord, ...] = ()
 
     @classmethod
     def from_fields(cls, f: Fields) -> MeasuredRun:
@@ -241,6 +269,8 @@ class MeasuredRun:
             # runs made before workers were watched have neither
             worker_losses=f.each("worker_losses", WorkerLoss.from_fields, ()),
             on_worker_loss=f.text("on_worker_loss", "continue"),
+            # runs made before the workers were listed do not list them
+            workers=f.each("workers", WorkerRecord.from_fields, ()),
         )
 
     def to_json(self) -> dict[str, Json]:
@@ -267,6 +297,7 @@ class MeasuredRun:
             "machine": dict(vars(self.machine)),
             "worker_losses": [dict(vars(loss)) for loss in self.worker_losses],
             "on_worker_loss": self.on_worker_loss,
+            "workers": [dict(vars(worker)) for worker in self.workers],
         }
 
 

@@ -11,7 +11,9 @@ the standard library on import), so that it is unit-tested on a fake clock:
 - `ProcessMeasurements`: what one process measured, and its reports to the master;
 - `CatalogView`: what a process has learned of the target's catalog;
   `classify`: which answers are business outcomes and which are failures;
-- `user_row`, `WorkerCount` and `RunStop`: what the master notes during a run;
+- `MasterTraffic`: what the master tells each worker to run, and `disagreements`
+  with a worker's own flags;
+- `user_row`, `WorkerCount`, `WorkerTally` and `RunStop`: what the master notes during a run;
   `Progress` and `progress_line`: the line it prints every few seconds.
 
 ``stampede.scenarios`` puts these behind Locust's users, shape and event hooks.
@@ -27,18 +29,32 @@ from stampede.traffic._answers import (
 )
 from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
 from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
+from stampede.traffic._handshake import (
+    FLAG_CHECKS,
+    TRAFFIC_REFUSED_MESSAGE,
+    FlagCheck,
+    Locustfile,
+    MasterTraffic,
+    disagreements,
+    refusal,
+)
 from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
 from stampede.traffic._progress import Progress, progress_line, recent_p95_ms
-from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, user_row
+from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, WorkerTally, user_row
 
 __all__ = [
     "BUSINESS_CODES",
+    "FLAG_CHECKS",
     "MAX_RETRY_AFTER_S",
     "REPORT_KEY",
     "SEARCH_WORDS",
+    "TRAFFIC_REFUSED_MESSAGE",
     "CatalogView",
     "ClosedPacer",
+    "FlagCheck",
+    "Locustfile",
+    "MasterTraffic",
     "OpenPacer",
     "ProcessMeasurements",
     "Progress",
@@ -47,12 +63,15 @@ __all__ = [
     "TrafficOptions",
     "WorkerCount",
     "WorkerLoss",
+    "WorkerTally",
     "classify",
+    "disagreements",
     "json_list",
     "json_object",
     "open_pool_size",
     "progress_line",
     "recent_p95_ms",
+    "refusal",
     "retry_after",
     "user_row",
 ]

@@ -11,18 +11,24 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from stampede.profiles import Behaviour, Profile, Schedule, load_profile
 from stampede.traffic._catalog import CatalogView
+from stampede.traffic._handshake import Locustfile, MasterTraffic
 from stampede.traffic._measurements import ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._run_log import WorkerTally
 
 #: an open-model user may take this long per arrival before the pool runs short
 OPEN_MODEL_LATENCY_BUDGET_S = 2.0
+#: what a process runs when neither its flags nor a master say otherwise
+DEFAULT_TRAFFIC = "smoke"
+DEFAULT_SHOPPERS = 10_000
+DEFAULT_LATENESS_TOLERANCE_MS = 50.0
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,45 @@ class TrafficOptions:
 
     @classmethod
     def from_parsed(cls, parsed: Any) -> TrafficOptions:
+        """The options Locust parsed; a flag left unset (None) takes its default."""
         out = getattr(parsed, "stampede_out", None)
+        shoppers, lateness = parsed.shoppers, parsed.lateness_tolerance
         return cls(
-            traffic=parsed.traffic,
+            traffic=parsed.traffic or DEFAULT_TRAFFIC,
             scale=parsed.scale,
             time_scale=parsed.time_scale,
             out_dir=Path(out) if out else None,
-            shoppers=parsed.shoppers,
-            lateness_tolerance_s=parsed.lateness_tolerance / 1000.0,
+            shoppers=DEFAULT_SHOPPERS if shoppers is None else shoppers,
+            lateness_tolerance_s=(DEFAULT_LATENESS_TOLERANCE_MS if lateness is None else lateness)
+            / 1000.0,
             progress_interval_s=parsed.progress_interval,
             seed=parsed.stampede_seed,
+        )
+
+    @staticmethod
+    def explicit(parsed: Any, profile: Profile) -> dict[str, object]:
+        """The traffic flags set on this process's command line (or environment), by flag,
+        as :class:`~stampede.traffic.MasterTraffic` holds them (``--traffic``: the name)."""
+        given: dict[str, object] = {
+            "--traffic": profile.name if parsed.traffic is not None else None,
+            "--scale": parsed.scale,
+            "--time-scale": parsed.time_scale,
+            "--stampede-seed": parsed.stampede_seed,
+            "--shoppers": parsed.shoppers,
+            "--lateness-tolerance": parsed.lateness_tolerance,
+        }
+        return {flag: value for flag, value in given.items() if value is not None}
+
+    def following(self, master: MasterTraffic) -> TrafficOptions:
+        """These options with the master's traffic in place of this process's own."""
+        return replace(
+            self,
+            traffic=f"the master's {master.profile}",
+            scale=master.scale,
+            time_scale=master.time_scale,
+            shoppers=master.shoppers,
+            lateness_tolerance_s=master.lateness_tolerance_ms / 1000.0,
+            seed=master.seed,
         )
 
 
@@ -67,17 +102,49 @@ class TrafficContext:
     worker_index: int = 0
     worker_count: int = 1
     catalog: CatalogView = field(default_factory=CatalogView)
+    worker_tally: WorkerTally = field(default_factory=WorkerTally)
     _users: itertools.count[int] = field(default_factory=itertools.count)
     clock: Callable[[], float] = field(default=time.time)
 
     @classmethod
     def create(cls, options: TrafficOptions) -> TrafficContext:
         profile = load_profile(options.traffic).scaled(options.scale, options.time_scale)
+        return cls.running(options, profile)
+
+    @classmethod
+    def running(cls, options: TrafficOptions, profile: Profile) -> TrafficContext:
+        """The context of ``profile`` as it is (already scaled)."""
         return cls(
             options,
             profile,
             Schedule.from_profile(profile),
             ProcessMeasurements(1.0, options.lateness_tolerance_s),
+        )
+
+    @classmethod
+    def following(cls, own: TrafficContext, master: MasterTraffic) -> TrafficContext:
+        """A worker's context running the master's traffic (its catalog view kept)."""
+        ctx = cls.running(own.options.following(master), master.resolved_profile())
+        ctx.catalog = own.catalog
+        ctx.origin, ctx.worker_index, ctx.worker_count = (
+            own.origin,
+            own.worker_index,
+            own.worker_count,
+        )
+        return ctx
+
+    def master_traffic(self, locustfiles: Sequence[Locustfile]) -> MasterTraffic:
+        """What this (master) process tells its workers to run."""
+        options, profile = self.options, self.profile
+        return MasterTraffic(
+            profile_yaml=profile.to_yaml(),
+            profile=profile.name,
+            scale=profile.applied_scale,
+            time_scale=profile.applied_time_scale,
+            seed=options.seed,
+            shoppers=options.shoppers,
+            lateness_tolerance_ms=options.lateness_tolerance_s * 1000.0,
+            locustfiles=tuple(locustfiles),
         )
 
     @property

@@ -10,6 +10,7 @@ Times are wall-clock epoch seconds, so intervals line up across processes.
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 import psutil
@@ -50,10 +51,12 @@ class ProcessMeasurements:
         self.sampler = CpuSampler(interval, sample=self.process)
         self._reported_samples = 0
         self.memory: dict[int, int] = {}  # pid -> peak bytes above its baseline
+        self.recorded = 0  # requests recorded since the last drain
 
     def record(self, name: str, intended: float, sent: float, done: float) -> None:
         # once per request: the run's totals are the timeline's intervals added up
         self.timeline.record(name, intended, sent, done)
+        self.recorded += 1
 
     @property
     def latency(self) -> LatencyRecorder:
@@ -78,7 +81,9 @@ class ProcessMeasurements:
             "outcomes": self.outcomes.drain().to_dict(),
             "cpu": [{**_sample_dict(s), "pid": os.getpid()} for s in samples],
             "memory": {str(os.getpid()): self.own_memory()},
+            "worker": {"host": socket.gethostname(), "pid": os.getpid(), "requests": self.recorded},
         }
+        self.recorded = 0
         self.timeline = LatencyTimeline(self.interval, origin=0.0)
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
         return report

@@ -7,8 +7,11 @@ live in ``stampede.scenarios``. The notes end up in ``users.json`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from stampede.core.records import WorkerRecord
 from stampede.profiles import Schedule
 
 #: a run that stopped this close to its schedule's end ran it to the end
@@ -100,3 +103,35 @@ class RunStop:
         if self.complete(duration_s):
             return "the profile's schedule ended"
         return f"stopped early after {self.run_time_s:.0f} of {duration_s:.0f} s"
+
+
+@dataclass
+class WorkerTally:
+    """Every worker process that reported to the master: its host and pid, the most users
+    it ran at once, the requests it recorded, and whether it was lost."""
+
+    rows: dict[str, WorkerRecord] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
+
+    def note(self, client_id: str, worker: Mapping[str, Any], users: int) -> None:
+        """One report of worker ``client_id``: its identity, requests since the last, users now."""
+        seen = self.rows.get(client_id)
+        if seen is None and users == 0 and not worker["requests"]:
+            return  # connected, never ran a user (refused, or joined as the test ended)
+        if seen is None:
+            seen = WorkerRecord(client_id, str(worker["host"]), int(worker["pid"]), 0, 0)
+        self.rows[client_id] = replace(
+            seen,
+            users=max(seen.users, users),
+            requests=seen.requests + int(worker["requests"]),
+        )
+
+    def went_missing(self, client_ids: Collection[str]) -> None:
+        """Workers the master stopped hearing from (a worker that quits is not missing)."""
+        self.missing.update(client_ids)
+
+    def listing(self) -> tuple[WorkerRecord, ...]:
+        """The workers in the order they first reported, those that went missing marked lost."""
+        return tuple(
+            replace(row, lost=client_id in self.missing) for client_id, row in self.rows.items()
+        )

@@ -36,6 +36,7 @@ def test_all_is_sorted_and_complete() -> None:
         "load_profile",
         "parse_duration",
         "parse_latency",
+        "profile_from_yaml",
         "slos_from_mapping",
     }
     for name in profiles.__all__:
