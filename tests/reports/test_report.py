@@ -18,6 +18,7 @@ from stampede.core.latency import LatencyRecorder
 from stampede.reports import load_run, write_report
 from tests.reports.browser import chromium_path, open_page
 from tests.reports.conftest import stampede
+from tests.synthetic import write_run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = "<script>alert(1)</script>"
@@ -195,3 +196,16 @@ def test_report_in_a_real_browser(report: Path, tmp_path: Path) -> None:
     artifacts = ROOT / "runs" / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, artifacts / "report-smoke.png")
+
+
+def test_the_report_lists_every_load_generator_process(copy_run: Callable[..., Path]) -> None:
+    run = copy_run("fleet")
+    workers = [
+        {"id": "gen-a_1", "host": "gen-a", "pid": 41, "users": 4, "requests": 700, "lost": False},
+        {"id": "gen-b_2", "host": "gen-b", "pid": 42, "users": 4, "requests": 655, "lost": True},
+    ]
+    write_run_json(run, {"workers": workers})
+    html = write_report(run).read_text(encoding="utf-8")
+    section = html[html.index('id="workers"') : html.index('id="reproduce"')]
+    assert "<code>gen-a_1</code>" in section and "gen-b" in section and "700" in section
+    assert section.count(">lost<") == 1
