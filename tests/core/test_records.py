@@ -20,7 +20,7 @@ MEASURED_KEYS = {
     "format", "profile", "model", "scale", "time_scale", "host", "started_at", "ended_at",
     "duration_s", "planned_duration_s", "origin", "interrupted", "stop_reason", "phases",
     "sale_opens_at_s", "open_model_pool", "generator", "validity", "versions", "machine",
-    "worker_losses", "on_worker_loss",
+    "worker_losses", "on_worker_loss", "workers",
 }  # fmt: skip
 RUNNER_KEYS = {
     "target", "store_workers", "command", "locust_exit_code", "audit_ok", "generator_sizing",
@@ -28,7 +28,8 @@ RUNNER_KEYS = {
 }  # fmt: skip
 #: keys a record may lack: runs made before they were written, or facts that may not exist
 OPTIONAL = {
-    "worker_losses", "on_worker_loss", "generator.intended_arrivals", "generator.sent_on_time",
+    "worker_losses", "on_worker_loss", "workers", "generator.intended_arrivals",
+    "generator.sent_on_time",
     "generator.intended_user_seconds", "generator.running_user_seconds", "store_workers",
     "generator_sizing.memory_per_user_method", "generator_sizing.memory_per_user_note",
     "generator_sizing.workers_needed", "generator_sizing.memory_gb_needed", "target_lost",

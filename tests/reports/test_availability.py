@@ -63,6 +63,8 @@ def test_a_second_with_users_but_no_answers_was_not_served() -> None:
 
 
 def test_the_report_shows_availability(tmp_path: Path) -> None:
-    html = render_report(load_run(write_run(tmp_path / "run", Traffic(failures=0, failing=(10, 14)))))
+    html = render_report(
+        load_run(write_run(tmp_path / "run", Traffic(failures=0, failing=(10, 14))))
+    )
     assert "Availability during the sale" in html
     assert "78.95%" in html and "15 of 19 seconds" in html
