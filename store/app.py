@@ -141,6 +141,11 @@ def _lifespan(
             asyncio.create_task(_every(config.outbox_interval_s, services.relay.drain, "outbox")),
             asyncio.create_task(services.feed.run()),
         ]
+        if services.queue is not None:
+            tasks.append(
+                asyncio.create_task(services.queue.consume(services.notifications.deliver))
+            )
+            tasks.append(asyncio.create_task(services.queue.sample(1.0)))
         try:
             yield
         finally:
@@ -164,6 +169,8 @@ def create_app(
     metrics = StoreMetrics(metrics_dir)
     if services.redis is not None:
         services.redis.on_failure = metrics.failure_counter("redis")
+    if services.queue is not None:
+        metrics.watch_queue(services.queue.name, services.queue.stats)
     api = api_routes()
     routes: list[BaseRoute] = [
         Route(ep.path, _guard(ep.handler), methods=[ep.method]) for ep in api

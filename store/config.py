@@ -90,6 +90,9 @@ class StoreConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     redis_url: str | None = None
     redis_prefix: str = "stampede:"
     redis_pool_size: int = 32
+    #: amqp://… of a RabbitMQ broker: order events go through its durable queue
+    queue_url: str | None = None
+    queue_name: str = "stampede.notifications"
     rate_limit_on_redis_failure: FailureMode = "open"
     inventory_strategy: InventoryStrategy = "atomic"
     reservation_ttl_s: float = 600.0

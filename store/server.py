@@ -70,6 +70,14 @@ async def check_backends(config: StoreConfig) -> None:
             await redis.check()
         finally:
             await redis.close()
+    if config.queue_url is not None:
+        from stampede.store.notifications.queue import NotificationQueue
+
+        queue = NotificationQueue(config.queue_url, config.queue_name)
+        try:
+            await queue.check()
+        finally:
+            await queue.close()
 
 
 async def seed_if_needed(config: StoreConfig, fresh: bool) -> bool:

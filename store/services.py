@@ -23,6 +23,7 @@ from stampede.store.inventory.service import nobody_listens
 from stampede.store.inventory.strategies import Strategy
 from stampede.store.notifications import NotificationsService
 from stampede.store.notifications.provider import EmailProvider
+from stampede.store.notifications.queue import NotificationQueue
 from stampede.store.orders import Checkout, OrdersService, OutboxRelay
 from stampede.store.orders.legacy import LegacyCheckout
 from stampede.store.payments import PaymentProvider, PaymentsService
@@ -98,6 +99,7 @@ class Services:
     feed: StockFeed
     databases: dict[str, Database]
     redis: RedisBackplane | None = None
+    queue: NotificationQueue | None = None
 
     @classmethod
     def open(cls, config: StoreConfig) -> Services:
@@ -126,6 +128,11 @@ class Services:
         orders = OrdersService(dbs["orders"], catalog)
         payments = PaymentsService(dbs["payments"], PaymentProvider(config.payment))
         notifications = NotificationsService(dbs["notifications"], EmailProvider(config.email))
+        queue = (
+            NotificationQueue(config.queue_url, config.queue_name)
+            if config.queue_url is not None
+            else None
+        )
         checkout = (
             LegacyCheckout(
                 orders,
@@ -147,10 +154,16 @@ class Services:
             payments=payments,
             notifications=notifications,
             checkout=checkout,
-            relay=OutboxRelay(dbs["orders"], notifications, users),
+            relay=OutboxRelay(
+                dbs["orders"],
+                notifications,
+                users,
+                send=queue.publish if queue is not None else None,
+            ),
             feed=StockFeed(inventory, config.stock_feed_interval_s, changes),
             databases=dbs,
             redis=redis,
+            queue=queue,
         )
 
     async def setup(self) -> None:
@@ -241,3 +254,5 @@ class Services:
             await db.close()
         if self.redis is not None:
             await self.redis.close()
+        if self.queue is not None:
+            await self.queue.close()

@@ -24,6 +24,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
         "prometheus_client",
         "asyncpg",
         "redis",
+        "aio_pika",
     ),
 }
 

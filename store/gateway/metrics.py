@@ -30,6 +30,7 @@ from prometheus_client import (
 )
 
 from stampede.store.config import MULTIPROC_ENV
+from stampede.store.notifications.queue import QueueStats
 
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _LIVE_FILE = re.compile(r"gauge_live\w+_(\d+)\.db")
@@ -101,6 +102,40 @@ class StoreMetrics:
             registry=self.registry,
             multiprocess_mode="max",
         )
+
+    def watch_queue(self, name: str, stats: QueueStats) -> None:
+        """Export what the notifications queue reports: depth, lag, published, consumed."""
+        depth = Gauge(
+            "stampede_store_queue_depth",
+            "Messages ready in the queue, as a worker last sampled it (every second)",
+            ["queue"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        ).labels(name)
+        lag = Gauge(
+            "stampede_store_queue_lag_seconds",
+            "How old the last consumed message was when consumed (0 once the queue is empty)",
+            ["queue"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        ).labels(name)
+        published = Counter(
+            "stampede_store_queue_published",
+            "Events the broker confirmed",
+            ["queue"],
+            registry=self.registry,
+        ).labels(name)
+        consumed = Counter(
+            "stampede_store_queue_consumed",
+            "Messages consumed and acknowledged, by whether the broker redelivered them",
+            ["queue", "redelivered"],
+            registry=self.registry,
+        )
+        stats.failed = self.failure_counter("broker")
+        stats.depth = depth.set
+        stats.lag = lag.set
+        stats.published = published.inc
+        stats.consumed = lambda again: consumed.labels(name, str(again).lower()).inc()
 
     def observe(
         self, method: str, route: str, status: int, seconds: float, service: str = "gateway"

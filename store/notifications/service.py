@@ -50,7 +50,15 @@ class NotificationsService:
         await self.db.execute_script(SCHEMA)
 
     async def deliver(self, note: Notification) -> bool:
-        """Send through the provider and record it; False when this event was recorded before."""
+        """Send through the provider and record it; False when this event was recorded before.
+
+        A repeat (a redelivered queue message, a republished outbox row) sends nothing.
+        """
+        seen = await self.db.fetch_one(
+            "SELECT 1 AS seen FROM notifications WHERE event_id = :event", {"event": note.event_id}
+        )
+        if seen is not None:
+            return False
         await self.provider.send(note.recipient, note.subject)
         count = await self.db.execute(
             "INSERT INTO notifications (event_id, order_ref, channel, recipient, subject, "

@@ -12,14 +12,18 @@ idempotent delivery absorbs a repeat.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import msgspec
 
+from stampede.core.errors import ServiceUnavailableError
 from stampede.store.db import Database, Executor, Row
 from stampede.store.notifications import Notification, NotificationsService
 from stampede.store.users import UsersService
+
+log = logging.getLogger(__name__)
 
 
 class _Event(msgspec.Struct):
@@ -35,6 +39,7 @@ class OutboxRelay:
         notifications: NotificationsService,
         users: UsersService,
         *,
+        send: Callable[[Notification], Awaitable[object]] | None = None,
         lease_s: float = 30.0,
         batch: int = 100,
         clock: Callable[[], float] = time.time,
@@ -42,6 +47,9 @@ class OutboxRelay:
         self.db = db
         self.notifications = notifications
         self.users = users
+        #: where an event goes: the notifications service in this process, or a queue
+        #: whose publish returns once the broker confirmed it
+        self._send = send or notifications.deliver
         self._lease_s = lease_s
         self._batch = batch
         self._clock = clock
@@ -64,9 +72,19 @@ class OutboxRelay:
                 "ORDER BY id LIMIT :batch) RETURNING id, payload",
                 {"now": now, "stale": stale, "batch": self._batch},
             )
-        await self._deliver(rows)
+        try:
+            await self._deliver(rows)
+        except ServiceUnavailableError:
+            await self._release(rows)  # for the next drain, not after the lease
+            raise
         await self._mark_sent(self.db, rows, now)
         return len(rows)
+
+    async def _release(self, rows: Sequence[Row]) -> None:
+        for row in rows:
+            await self.db.execute(
+                "UPDATE outbox SET claimed_at = NULL WHERE id = :id", {"id": row["id"]}
+            )
 
     async def _drain_locked(self, skip: str) -> int:
         now = self._clock()
@@ -86,7 +104,7 @@ class OutboxRelay:
     async def _deliver_one(self, row: Row) -> None:
         event = msgspec.json.decode(bytes(row["payload"]), type=_Event)
         profile = await self.users.profile(event.user_id)
-        await self.notifications.deliver(
+        await self._send(
             Notification(
                 event_id=f"outbox-{row['id']}",
                 order_ref=str(event.order_id),
@@ -104,10 +122,16 @@ class OutboxRelay:
             )
 
     async def drain(self, wait_for_others: bool = False) -> int:
-        """Deliver until nothing is pending (claims held by others are left to them)."""
+        """Deliver until nothing is pending (claims held by others are left to them).
+
+        A queue that cannot take events leaves them in the outbox for the next drain.
+        """
         total = 0
-        while delivered := await self.drain_once(wait_for_others):
-            total += delivered
+        try:
+            while delivered := await self.drain_once(wait_for_others):
+                total += delivered
+        except ServiceUnavailableError as exc:
+            log.debug("outbox: the queue refused events (%s); they stay for the next drain", exc)
         return total
 
     async def pending(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Literal, cast
@@ -71,6 +72,19 @@ from stampede.store.server import prepare, prepare_data_dir, serve, token_secret
     "--redis-prefix",
     default=None,
     help="Prefix of this store's Redis keys [default: stampede:<database name>:].",
+)
+@click.option(
+    "--queue",
+    "queue_url",
+    envvar="STAMPEDE_QUEUE_URL",
+    default=None,
+    help="amqp://user:password@host:port/ (env STAMPEDE_QUEUE_URL): order events go through a "
+    "durable RabbitMQ queue to the notifications service [default: the in-database outbox].",
+)
+@click.option(
+    "--queue-name",
+    default=None,
+    help="This store's queue [default: stampede.<database name, or data directory>.notifications].",
 )
 @click.option(
     "--architecture",
@@ -229,6 +243,15 @@ def _check_backend_options(opts: dict[str, object]) -> None:
         )
 
 
+def _queue_name(opts: dict[str, object], data_dir: Path) -> str:
+    if opts["queue_name"]:
+        return str(opts["queue_name"])
+    name = urlsplit(str(opts["database_url"] or "")).path.strip("/")
+    if opts["backend"] != "postgres" or not name:
+        name = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    return f"stampede.{name}.notifications"
+
+
 def _redis_prefix(opts: dict[str, object]) -> str:
     if opts["redis_prefix"]:
         return str(opts["redis_prefix"])
@@ -273,6 +296,8 @@ def build_config(opts: dict[str, object], data_dir: Path) -> StoreConfig:
         database_url=str(opts["database_url"]) if opts["backend"] == "postgres" else None,
         redis_url=str(opts["redis_url"]) if opts["redis_url"] else None,
         redis_prefix=_redis_prefix(opts),
+        queue_url=str(opts["queue_url"]) if opts["queue_url"] else None,
+        queue_name=_queue_name(opts, data_dir),
         redis_pool_size=i("redis_pool_size"),
         db_pool_size=i("db_pool_size"),
         rate_limit_on_redis_failure="closed"
