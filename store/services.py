@@ -86,6 +86,12 @@ def _strategy(config: StoreConfig, redis: RedisBackplane | None, db: Database) -
     return RedisStrategy(redis, db)
 
 
+def _queue(config: StoreConfig) -> NotificationQueue | None:
+    if config.queue_url is None:
+        return None
+    return NotificationQueue(config.queue_url, config.queue_name)
+
+
 @dataclass
 class Services:
     users: UsersService
@@ -128,11 +134,7 @@ class Services:
         orders = OrdersService(dbs["orders"], catalog)
         payments = PaymentsService(dbs["payments"], PaymentProvider(config.payment))
         notifications = NotificationsService(dbs["notifications"], EmailProvider(config.email))
-        queue = (
-            NotificationQueue(config.queue_url, config.queue_name)
-            if config.queue_url is not None
-            else None
-        )
+        queue = _queue(config)
         checkout = (
             LegacyCheckout(
                 orders,
@@ -155,10 +157,7 @@ class Services:
             notifications=notifications,
             checkout=checkout,
             relay=OutboxRelay(
-                dbs["orders"],
-                notifications,
-                users,
-                send=queue.publish if queue is not None else None,
+                dbs["orders"], notifications, users, send=queue.publish if queue else None
             ),
             feed=StockFeed(inventory, config.stock_feed_interval_s, changes),
             databases=dbs,
