@@ -31,6 +31,7 @@ from stampede.core.protocol import (
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.profiles import Slos, load_profile
+from stampede.reports._failures import grouped, timeouts_by_request
 from stampede.reports._hist import Counts, percentiles_of_counts
 from stampede.reports._model import (
     ArrivalSeries,
@@ -62,7 +63,8 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
     phases = tuple(Phase(*phase) for phase in measured.phases)
     timelines = read_timelines(rundir.read_json(TIMELINE_FILE), origin, phases)
     stats = rundir.read_csv(STATS_FILE)
-    endpoints = _endpoints(latency, stats)
+    failure_rows = grouped(_failure_rows(rundir.read_csv(FAILURES_FILE)))
+    endpoints = _endpoints(latency, stats, timeouts_by_request(failure_rows))
     requests, failures = _totals(stats, endpoints)
     return RunData(
         path=rundir.path,
@@ -84,7 +86,7 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
         endpoints=endpoints,
         requests=requests,
         failures=failures,
-        failure_rows=_failure_rows(rundir.read_csv(FAILURES_FILE)),
+        failure_rows=failure_rows,
         exceptions=_exceptions(rundir.read_csv(EXCEPTIONS_FILE)),
         audit_checks=_audit(rundir),
         flash=_flash(rundir, origin),
@@ -111,7 +113,7 @@ def _totals(stats: list[dict[str, str]], endpoints: tuple[EndpointStats, ...]) -
 
 
 def _endpoints(
-    latency: Mapping[str, Any], stats: list[dict[str, str]]
+    latency: Mapping[str, Any], stats: list[dict[str, str]], timeouts: Mapping[str, int]
 ) -> tuple[EndpointStats, ...]:
     corrected, _, highest = group_counts(latency, "corrected")
     uncorrected, _, _ = group_counts(latency, "uncorrected")
@@ -139,6 +141,7 @@ def _endpoints(
                 max_s=top,
                 uncorrected_p95_s=u95,
                 uncorrected_p99_s=u99,
+                timeouts=timeouts.get(name, 0),
             )
         )
     return tuple(rows)

@@ -87,18 +87,28 @@ class EndpointStats:
     max_s: float
     uncorrected_p95_s: float
     uncorrected_p99_s: float
+    #: requests that got no answer within the client's timeout (counted among failures)
+    timeouts: int = 0
 
     @property
     def error_rate(self) -> float:
         return self.failures / self.requests if self.requests else 0.0
 
+    def timed_out_at(self, percentile: float) -> bool:
+        """Whether the ``percentile`` falls among the timed-out requests (the slowest), so
+        its value is only a lower bound: the client's timeout, not a measured latency."""
+        return self.requests > 0 and self.timeouts > (1 - percentile / 100) * self.requests
+
 
 @dataclass(frozen=True)
 class FailureRow:
+    """One request name and one cause of failure; ``sample_url`` one URL it failed on."""
+
     method: str
     name: str
     error: str
     occurrences: int
+    sample_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def install(events: Events) -> None:
         (events.init_command_line_parser, add_options),
         (events.init, create_context),
         (events.test_start, on_test_start),
+        (events.test_stopping, on_test_stopping),
         (events.test_stop, on_test_stop),
         (events.quitting, on_quitting),
     ):
@@ -198,6 +199,12 @@ def on_test_start(environment: Any, **_: Any) -> None:
     except StampedeError as exc:
         sys.stderr.write(f"Stampede: {exc}\n")
     environment.stampede_run = RunState(environment, ctx, out)
+
+
+def on_test_stopping(environment: Any, **_: Any) -> None:
+    state: RunState | None = getattr(environment, "stampede_run", None)
+    if state is not None:
+        state.stopping()
 
 
 def on_test_stop(environment: Any, **_: Any) -> None:

@@ -46,7 +46,8 @@ class RunState:
         self.on_worker_loss = str(
             getattr(environment.parsed_options, "on_worker_loss", None) or "continue"
         )
-        self.greenlets = [gevent.spawn(track_users, environment, ctx, self.users)]
+        self.tracker = gevent.spawn(track_users, environment, ctx, self.users)
+        self.greenlets = [self.tracker]
         if isinstance(environment.runner, MasterRunner):
             self.greenlets.append(
                 gevent.spawn(watch_workers, environment, ctx, self.workers, self._worker_lost)
@@ -60,6 +61,18 @@ class RunState:
         if self.on_worker_loss == "stop" and self.stopped is None:
             self.stopped = RunStop(time.time(), loss.t, loss.stop_reason())
             gevent.spawn(self.environment.runner.quit)
+
+    def stopping(self) -> None:
+        """The stop began (the schedule ended, Ctrl-C, SIGTERM): the run's time ends here.
+
+        What follows is Locust stopping its users, not the schedule: judging the
+        user-seconds of that ramp-down against the schedule would call an interrupted
+        run invalid for the wrong cause ("could not spawn users fast enough").
+        Requests still completing are measured as before.
+        """
+        self.tracker.kill(block=False)
+        if self.stopped is None:
+            self.stopped = RunStop(time.time(), self.ctx.run_time())
 
     def finish(self) -> None:
         """Stop the greenlets and write the run directory (again at quitting: the
@@ -78,8 +91,16 @@ class RunState:
             return
         if not self.announced:
             self.announced = True
-            verdict = "valid" if validity.valid else "INVALID: " + "; ".join(validity.reasons)
-            sys.stderr.write(f"Stampede: run written to {self.out} ({verdict})\n")
+            sys.stderr.write(f"Stampede: run written to {self.out} ({self._verdict(validity)})\n")
+
+    def _verdict(self, validity: Validity) -> str:
+        if not validity.valid:
+            return "INVALID: " + "; ".join(validity.reasons)
+        assert self.stopped is not None
+        duration = self.ctx.schedule.duration_s
+        if not self.stopped.complete(duration):
+            return f"interrupted, not judged: {self.stopped.describe(duration)}"
+        return "valid"
 
     def _write(self, stop: RunStop) -> Validity:
         duration = self.ctx.schedule.duration_s

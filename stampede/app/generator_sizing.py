@@ -1,7 +1,9 @@
 """The load generator at full scale: worker processes and memory for the profile at scale 1.
 
 Sized from what one run's generator measured (requests per CPU-second, memory
-per user) by the capacity planner's generator model.
+per user) by the capacity planner's generator model, for the peak the profile
+intends: a run stopped before its peak (Ctrl-C) still sizes the profile's full
+scale, its request rate extrapolated per user from the users it did run.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from dataclasses import dataclass
 
 from stampede.capacity import GeneratorMeasurement, generator_sizing
 from stampede.core.generator import MemoryPerUser, memory_per_user
-from stampede.core.protocol import HISTORY_FILE
+from stampede.core.protocol import HISTORY_FILE, PROFILE_FILE
 from stampede.core.records import FullScaleGenerator, MeasuredRun
 from stampede.core.rundir import RunDir
+from stampede.profiles import load_profile
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class GeneratorFootprint:
     memory: MemoryPerUser
     peak_rps: float
     scale: float
+    #: the profile's own peak of concurrent users at this scale (0: it gives arrivals)
+    intended_peak_users: float = 0.0
 
     @property
     def rps_per_core(self) -> float:
@@ -33,7 +38,11 @@ class GeneratorFootprint:
 def full_scale_workers(footprint: GeneratorFootprint) -> FullScaleGenerator:
     """Worker processes (one per core, at most 70 % busy) for the profile at scale 1."""
     scale = footprint.scale if footprint.scale > 0 else 1.0
-    full_rps, full_users = footprint.peak_rps / scale, footprint.peak_users / scale
+    peak_users, peak_rps = footprint.peak_users, footprint.peak_rps
+    if peak_users > 0 and footprint.intended_peak_users > peak_users:
+        peak_rps *= footprint.intended_peak_users / peak_users
+        peak_users = footprint.intended_peak_users
+    full_rps, full_users = peak_rps / scale, peak_users / scale
     facts = FullScaleGenerator(
         measured_rps_per_core=round(footprint.rps_per_core, 1),
         measured_memory_mb_per_user=round(footprint.memory.mb, 4),
@@ -49,6 +58,13 @@ def full_scale_workers(footprint: GeneratorFootprint) -> FullScaleGenerator:
     return dataclasses.replace(
         facts, workers_needed=sizing.workers, memory_gb_needed=round(sizing.memory_gb, 2)
     )
+
+
+def _intended_peak_users(rundir: RunDir) -> float:
+    if not rundir.has(PROFILE_FILE):
+        return 0.0
+    profile = rundir.profile(load_profile)
+    return float(max((stage.users or 0) for stage in profile.stages))
 
 
 def measured_footprint(rundir: RunDir, measured: MeasuredRun) -> GeneratorFootprint:
@@ -71,6 +87,7 @@ def measured_footprint(rundir: RunDir, measured: MeasuredRun) -> GeneratorFootpr
         memory=memory,
         peak_rps=_peak_rps(rundir, latency.count() / duration),
         scale=measured.scale,
+        intended_peak_users=_intended_peak_users(rundir),
     )
 
 

@@ -36,17 +36,25 @@ def judge_result(result: RunResult) -> RunVerdict:
     return RunVerdict(judged.headline, judged.exit_code, gated)
 
 
+def _measurements(result: RunResult) -> str:
+    measured = result.record.measured
+    validity = measured.validity
+    if not validity.valid:
+        return "Measurements: INVALID — " + "; ".join(validity.reasons)
+    if result.interrupted:
+        return (
+            f"Measurements: valid for the {measured.duration_s:.0f} s that ran, but the run "
+            "was interrupted, so it is not judged"
+        )
+    return "Measurements: valid"
+
+
 def summary_lines(result: RunResult) -> list[str]:
     measured, runner = result.record.measured, result.record.runner
-    validity = measured.validity
-    state = "INTERRUPTED" if result.interrupted else "complete"
+    state = f"INTERRUPTED ({measured.stop_reason})" if result.interrupted else "complete"
     if result.target_lost:
         state = f"STOPPED, {measured.stop_reason}"
-    lines = [
-        f"Run {state}: {result.run_dir}",
-        "Measurements: "
-        + ("valid" if validity.valid else "INVALID — " + "; ".join(validity.reasons)),
-    ]
+    lines = [f"Run {state}: {result.run_dir}", _measurements(result)]
     if result.record.audit_ok is not None:
         lines.append(f"Store audit: {'clean' if result.record.audit_ok else 'FAILED'}")
     for fault in runner.chaos if runner is not None else ():

@@ -133,3 +133,21 @@ def test_tree_rss_adds_up_a_process_and_its_children() -> None:
         child.stdin.close()
         child.wait()
     assert tree_rss(child.pid) == 0  # reaped: gone
+
+
+def test_a_run_stopped_before_its_peak_still_sizes_the_profiles_full_scale() -> None:
+    """Ctrl-C after 25 of the 600 users the profile intends: full scale is still 120,000
+    users, and the request rate is extrapolated per user (2 req/s each here)."""
+    t, users, rss = _run(per_user_kb=20.0)
+    interrupted = GeneratorFootprint(
+        requests=500,
+        cpu_seconds=5.0,
+        peak_users=25,
+        memory=memory_per_user(t, users, rss, PEAK_ABOVE_IDLE),
+        peak_rps=50,
+        scale=0.005,
+        intended_peak_users=600,
+    )
+    sizing = full_scale_workers(interrupted)
+    assert sizing.full_scale_peak_users == 120_000
+    assert sizing.full_scale_peak_rps == 240_000
