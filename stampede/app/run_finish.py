@@ -21,8 +21,8 @@ from stampede.core.errors import ConfigError, StampedeError, TargetError
 from stampede.core.protocol import (
     AUDIT_FILE,
     CHAOS_FILE,
+    LOCUST_ERR,
     LOCUST_LOG,
-    LOCUST_OUT,
     RUN_FILE,
     STORE_SUMMARY_FILE,
     WRITE_FAILED,
@@ -81,7 +81,7 @@ def _measured(rundir: RunDir, ended: LocustExit) -> MeasuredRun:
             )
         raise TargetError(
             f"Locust exited with code {ended.code} before measuring anything; see "
-            f"{rundir.file(LOCUST_LOG)} and {rundir.file(LOCUST_OUT)}"
+            f"{rundir.file(LOCUST_LOG)} and {rundir.file(LOCUST_ERR)}"
         )
     return rundir.record().measured
 

@@ -24,11 +24,13 @@ import contextlib
 import importlib.util
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import IO
 
 from stampede.app.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
 from stampede.app.run_checks import chaos_specs, needs_private_redis
@@ -48,7 +50,7 @@ from stampede.core.extras import require_extra
 from stampede.core.generator import TreeMemory
 from stampede.core.ports import free_port
 from stampede.core.processes import stop_child
-from stampede.core.protocol import LOCUST_OUT, STORE_CPU_FILE, ChildArgs
+from stampede.core.protocol import LOCUST_ERR, LOCUST_OUT, STORE_CPU_FILE, ChildArgs
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir, new_run_dir, use_run_dir, write_json
 from stampede.core.version import DISTRIBUTION
@@ -172,14 +174,33 @@ def _stop(child: subprocess.Popen[bytes]) -> int:
     return stop_child(child, signal.SIGINT, group=False, timeout_s=60)
 
 
+#: the child's line that ends the run's console output: Locust's tables follow it
+_WRITTEN = b"Stampede: run written to "
+
+
+def _relay(stream: IO[bytes], keep: IO[bytes], echo: Echo) -> None:
+    """Keep every line of the child's stderr; show the user its progress, Stampede's own
+    lines and any error, but not Locust's statistics tables after the run was written
+    (the report has them, with the corrected numbers)."""
+    written = False
+    for line in stream:
+        keep.write(line)
+        if not written or line.startswith(b"Stampede:"):
+            echo(line.decode(errors="replace").rstrip("\n"))
+        written = written or line.startswith(_WRITTEN)
+
+
 def _run_locust(
-    command: list[str], run_dir: Path, watch: TargetWatch, every_s: float
+    command: list[str], run_dir: Path, watch: TargetWatch, every_s: float, echo: Echo
 ) -> LocustExit:
     """Run the Locust child to its end, to Ctrl-C, or until the target dies."""
-    with (run_dir / LOCUST_OUT).open("wb") as out:
+    with (run_dir / LOCUST_OUT).open("wb") as out, (run_dir / LOCUST_ERR).open("wb") as err:
         # Locust leads its own process group, so a terminal's Ctrl-C reaches only
         # this process, which then stops Locust once (see _stop)
-        child = subprocess.Popen(command, stdout=out, process_group=0)
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, process_group=0)
+        assert child.stderr is not None
+        relay = threading.Thread(target=_relay, args=(child.stderr, err, echo), daemon=True)
+        relay.start()
         memory = TreeMemory(child.pid).start()
         try:
             while True:
@@ -195,6 +216,7 @@ def _run_locust(
             return LocustExit(_stop(child), True, memory.stop(), None)
         finally:
             watch.close()
+            relay.join(timeout=30)
 
 
 def _watch(request: RunRequest, sut: SystemUnderTest) -> TargetWatch:
@@ -257,6 +279,7 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
                 run_dir,
                 _watch(request, sut),
                 request.watch_interval_s,
+                echo,
             )
         finally:
             faults = injector.stop() if injector is not None else []

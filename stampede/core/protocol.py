@@ -42,6 +42,8 @@ FAILURES_FILE = "locust_failures.csv"
 EXCEPTIONS_FILE = "locust_exceptions.csv"
 LOCUST_LOG = "locust.log"
 LOCUST_OUT = "locust.out"
+#: the child's standard error, all of it (the console gets its progress and Stampede's lines)
+LOCUST_ERR = "locust.err"
 #: ``stampede plan`` writes the plan into this subdirectory, plan.json first
 PLAN_DIR = "capacity"
 PLAN_FILE = "plan.json"

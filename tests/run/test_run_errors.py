@@ -89,10 +89,23 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_measured(
     stop(child.pid)
     stdout, stderr = child.communicate(timeout=120)
     assert child.returncode == code, stderr[-2000:]
-    assert "Run INTERRUPTED" in stdout
+    # one story: the console, run.json, the gate
+    lines = stdout.splitlines()
+    assert lines[0].startswith("Inconclusive: the run was interrupted"), stdout
+    assert lines[1].startswith("Run INTERRUPTED (stopped early after "), stdout
+    assert "spawn users fast enough" not in stdout + stderr  # the stop is not a slow spawn
+    assert "(valid)" not in stderr and "Measurements: valid\n" not in stdout
+    assert "interrupted, not judged: stopped early after" in stderr
+    assert "Response time percentiles" not in stderr  # Locust's tables stay in locust.err
+    assert "Response time percentiles" in (out / "locust.err").read_text()
     run = json.loads((out / "run.json").read_text())
-    assert run["interrupted"] is True
+    assert run["interrupted"] is True and run["complete"] is True  # every file was written
     assert run["stop_reason"].startswith("stopped early")
+    assert run["duration_s"] < run["planned_duration_s"]
+    # sized for the profile's full scale, not for the users reached before the stop
+    assert run["generator_sizing"]["full_scale_peak_users"] == 8
     assert (out / "latency.json").is_file() and (out / "locust_stats.csv").is_file()
     assert json.loads((out / "audit.json").read_text())["ok"] is True
     assert "Traceback" not in stderr
+    gate = stampede("gate", str(out), cwd=tmp_path)
+    assert gate.returncode == 2 and gate.stdout.startswith("Inconclusive: the run was interrupted")
