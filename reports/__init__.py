@@ -14,7 +14,13 @@ Nothing here imports ``locust``.
 """
 
 from stampede.reports._compare import write_comparison
-from stampede.reports._gate import GateResult, junit_xml, run_gate, summary_markdown
+from stampede.reports._gate import (
+    GateResult,
+    baseline_differences,
+    junit_xml,
+    run_gate,
+    summary_markdown,
+)
 from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
 from stampede.reports._model import RunData
@@ -33,6 +39,7 @@ __all__ = [
     "SloResult",
     "Verdict",
     "VerdictInputs",
+    "baseline_differences",
     "detect_regression",
     "evaluate_slos",
     "judge",

@@ -68,6 +68,21 @@ def _trust_problems(data: RunData, role: str) -> list[str]:
     return problems
 
 
+def baseline_differences(data: RunData, baseline: RunData) -> list[str]:
+    """How the baseline was run differently (profile, scale, time scale): a p95 against a
+    baseline of another shape is a comparison of two different tests."""
+    ours, theirs = data.run.measured, baseline.run.measured
+    found = []
+    for what, mine, other in (
+        ("profile", ours.profile, theirs.profile),
+        ("scale", f"{ours.scale:g}", f"{theirs.scale:g}"),
+        ("time scale", f"{ours.time_scale:g}", f"{theirs.time_scale:g}"),
+    ):
+        if mine != other:
+            found.append(f"{what} {mine} here, {other} in the baseline")
+    return found
+
+
 def _label(data: RunData) -> str:
     return f"{data.path.name} ({data.profile}, scale {data.scale:g})"
 

@@ -139,3 +139,26 @@ def test_exit_3_on_usage_errors(
     assert "Traceback" not in result.stderr
     if "--slo" in args:
         assert result.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"time_scale": 0.25}, "time scale 1 here, 0.25 in the baseline"),
+        ({"scale": 0.5}, "scale 1 here, 0.5 in the baseline"),
+        ({"profile": "steady"}, "profile smoke here, steady in the baseline"),
+    ],
+)
+def test_a_baseline_run_differently_warns_and_strict_refuses_it(
+    copy_run: Callable[..., Path], tmp_path: Path, fields: dict[str, object], words: str
+) -> None:
+    run, baseline = copy_run("candidate"), copy_run("baseline", **fields)
+    slo = str(_write(tmp_path, LENIENT))
+    warned = stampede("gate", str(run), "--slo", slo, "--baseline", str(baseline))
+    assert warned.returncode == 0, warned.stdout + warned.stderr
+    assert warned.stderr.startswith("warning: --baseline") and words in warned.stderr
+    refused = stampede("gate", str(run), "--slo", slo, "--baseline", str(baseline), "--strict")
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert words in refused.stderr and refused.stderr.strip().count("\n") == 0
+    same = stampede("gate", str(run), "--slo", slo, "--baseline", str(copy_run("same")))
+    assert same.returncode == 0 and "warning" not in same.stderr

@@ -51,6 +51,12 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "(the objectives' recovery, or the store's own calls to a restarted dependency).",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse (exit 3) a --baseline run with another profile, scale or time scale "
+    "(without it, a warning).",
+)
+@click.option(
     "--junit",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
@@ -71,6 +77,7 @@ def gate(
     alpha: float,
     min_intervals: int,
     max_recovery: str | None,
+    strict: bool,
     junit: Path | None,
     markdown: Path | None,
 ) -> None:
@@ -82,6 +89,7 @@ def gate(
     Example:
       stampede gate runs/20251128T090000Z-smoke
       stampede gate runs/new --slo slos.yaml --baseline runs/main --tolerance 0.10
+      stampede gate runs/new --baseline runs/main --strict   # refuse another scale
     """
     from stampede.core.rundir import write_text
     from stampede.reports import junit_xml, load_run, load_slos, run_gate, summary_markdown
@@ -89,10 +97,13 @@ def gate(
     max_recovery_s = _duration(max_recovery, "--max-recovery")
     data = load_run(run_dir)
     slos = load_slos(slo_file) if slo_file is not None else data.slos
+    before = load_run(baseline) if baseline is not None else None
+    if before is not None:
+        _check_baseline(data, before, strict)
     result = run_gate(
         data,
         slos,
-        load_run(baseline) if baseline is not None else None,
+        before,
         tolerance=tolerance,
         alpha=alpha,
         min_intervals=min_intervals,
@@ -120,6 +131,26 @@ def _duration(text: str | None, flag: str) -> float | None:
     if seconds < 0:
         raise click.UsageError(f"{flag} is {text!r}; expected a duration such as 30s, 2m or 500ms")
     return seconds
+
+
+def _check_baseline(data: Any, baseline: Any, strict: bool) -> None:
+    from stampede.core.errors import ConfigError
+    from stampede.reports import baseline_differences
+
+    differences = baseline_differences(data, baseline)
+    if not differences:
+        return
+    what = "; ".join(differences)
+    if strict:
+        raise ConfigError(
+            f"--baseline {baseline.path} was run differently ({what}); with --strict the "
+            "baseline must be the same profile at the same scale and time scale"
+        )
+    click.echo(
+        f"warning: --baseline {baseline.path} was run differently ({what}); its p95s may not "
+        "be comparable (--strict refuses such a baseline)",
+        err=True,
+    )
 
 
 def _append_step_summary(environ: Any, text: str) -> None:
