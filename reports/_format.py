@@ -1,30 +1,24 @@
-"""How numbers read in reports: one formatter per kind of quantity, also Jinja filters."""
+"""How numbers read in reports: the one formatter (:mod:`stampede.core.numbers`) and the
+report's own (durations, times), also as Jinja filters."""
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
 
-DASH = "—"
+from stampede.core.numbers import DASH, latency, percent, rate
 
 
 def ms(seconds: float | None) -> str:
-    """Latency: ``3.2 ms``, ``512 ms``, ``1.25 s``."""
-    if seconds is None or not math.isfinite(seconds):
-        return DASH
-    if seconds < 0.01:
-        return f"{seconds * 1000:.1f} ms"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:,.2f} s"
+    """Latency: ``3.2 ms``, ``512 ms``, ``1.25 s`` (:func:`stampede.core.numbers.latency`)."""
+    return latency(seconds)
 
 
-def pct(fraction: float | None, digits: int = 2) -> str:
-    """A fraction as a percentage: ``0.042%``, ``12.5%``."""
-    if fraction is None or not math.isfinite(fraction):
-        return DASH
-    if fraction != 0 and abs(fraction) < 0.001:
-        return f"{fraction * 100:.3f}%"
+def pct(fraction: float | None, digits: int | None = None) -> str:
+    """A fraction as a percentage: ``0.042%``, ``12.5%`` (:func:`stampede.core.numbers.percent`);
+    with ``digits``, that many decimals (a share of a budget: ``75%``)."""
+    if digits is None or fraction is None or not math.isfinite(fraction):
+        return percent(fraction)
     return f"{fraction * 100:.{digits}f}%"
 
 
@@ -68,7 +62,7 @@ def value(measured: float | None, unit: str) -> str:
         return ms(measured)
     if unit == "fraction":
         return pct(measured)
-    return DASH if measured is None else f"{num(measured, 1)} req/s"
+    return rate(measured)
 
 
 FILTERS = {

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from scipy.stats import mannwhitneyu
 
+from stampede.core.numbers import latency
+
 
 @dataclass(frozen=True)
 class RegressionResult:
@@ -105,8 +107,8 @@ def _judge(
         p_value=p_value,
         judged=True,
         regressed=regressed,
-        detail=f"{unjudged.group}: median per-interval p95 {cand_median * 1000:,.1f} ms against "
-        f"{base_median * 1000:,.1f} ms ({change:+.1%}), {verdict} the {tolerance:.0%} tolerance "
+        detail=f"{unjudged.group}: median per-interval p95 {latency(cand_median)} against "
+        f"{latency(base_median)} ({change:+.1%}), {verdict} the {tolerance:.0%} tolerance "
         f"(one-sided Mann–Whitney U, p = {p_value:.3g}, alpha {alpha:g})",
     )
 

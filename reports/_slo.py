@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from stampede.core.numbers import latency, percent
+from stampede.core.numbers import rate as req_rate
 from stampede.profiles import Slos
 from stampede.reports._hist import Distribution
 
@@ -49,7 +51,7 @@ class SloResult:
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+    return latency(seconds)
 
 
 def _latency(group: str, q: int, target: float, dist: Distribution | None) -> SloResult:
@@ -116,8 +118,8 @@ def _error_rate(target: float, requests: int, failures: int) -> SloResult:
         passed=passed,
         margin=margin,
         budget_used=budget,
-        detail=f"{failures:,} of {requests:,} requests failed ({rate:.2%}), {verb} the "
-        f"{target:.2%} objective",
+        detail=f"{failures:,} of {requests:,} requests failed ({percent(rate)}), {verb} the "
+        f"{percent(target)} objective",
     )
 
 
@@ -133,8 +135,8 @@ def _throughput(target: float, measured: float) -> SloResult:
         passed=passed,
         margin=(measured - target) / target if target > 0 else None,
         budget_used=None,
-        detail=f"the busiest 10 s carried {measured:,.1f} req/s, {verb} the objective of "
-        f"{target:,.1f} req/s",
+        detail=f"the busiest 10 s carried {req_rate(measured)}, {verb} the objective of "
+        f"{req_rate(target)}",
     )
 
 
