@@ -128,10 +128,23 @@ def _load_chart(data: RunData, max_points: int, recovered: Mapping[str, float]) 
             ),
             (9, 3.0),
         ),
-        "Users running (blue) against the schedule (dashed); arrivals sent per second on "
-        "the right axis. The red dashed line is the moment the sale opened; brown bands and "
-        "lines are injected faults, green dotted lines where the store had recovered.",
+        _load_caption(data, recovered),
     )
+
+
+def _load_caption(data: RunData, recovered: Mapping[str, float]) -> str:
+    """What the load chart shows, and only that: its fault bands when it has faults."""
+    words = [
+        "Users running (blue) against the schedule (dashed); arrivals (shopper visits "
+        "started, each sending several requests) per second on the right axis."
+    ]
+    if data.sale_opens_at_s is not None:
+        words.append("The red dashed line is the moment the sale opened.")
+    if any(f.injected for f in data.faults):
+        words.append("Brown bands and lines are injected faults.")
+    if recovered:
+        words.append("Green dotted lines are where the store had recovered.")
+    return " ".join(words)
 
 
 def _latency_chart(data: RunData, max_points: int, recovered: Mapping[str, float]) -> Chart:

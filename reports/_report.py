@@ -130,7 +130,12 @@ def key_numbers(
     error_ok = all(s.passed for s in slos if s.key == "error_rate")
     return [
         KeyNumber("Peak users", num(data.peak_users), scale_note),
-        KeyNumber("Peak arrivals", f"{num(data.peak_arrivals_per_s)} /s", "requests sent"),
+        KeyNumber(
+            "Peak arrivals",
+            f"{num(data.peak_arrivals_per_s)} /s",
+            f"shopper visits started per second; each sends several requests "
+            f"({data.requests:,} requests in all)",
+        ),
         KeyNumber(
             "Throughput",
             f"{num(data.mean_rps, 1)} req/s",
@@ -157,6 +162,29 @@ def _orders_note(data: RunData) -> str:
     return ", ".join(f"{v:,} {k}" for k, v in sorted(others.items())) or "no other orders"
 
 
+#: what the plan's simulated scaling strategies do, for the supply charts' captions
+STRATEGIES = (
+    "static-peak keeps the peak's replicas all along; reactive-only lets the autoscaler "
+    "follow demand; scheduled-plus-reactive pre-warms on the sale's schedule and lets the "
+    "autoscaler do the rest"
+)
+_CONTROLLERS = {"hpa": "a Kubernetes HPA", "ecs": "AWS ECS (Application Auto Scaling)"}
+
+
+def capacity_caption(stem: str) -> str:
+    """A sentence for a chart of the capacity plan (``supply-catalog-ecs``, ``savings``)."""
+    if stem == "savings":
+        return "Savings: the cost of the sale by scaling strategy, from static peak down"
+    if stem.startswith("supply-"):
+        service, _, controller = stem.removeprefix("supply-").rpartition("-")
+        by = _CONTROLLERS.get(controller, controller)
+        return (
+            f"Supply of {service or controller} under {by}: requests per second the replicas "
+            f"can serve against the demand, per strategy ({STRATEGIES})"
+        )
+    return stem.replace("-", " ")
+
+
 def _capacity(data: RunData) -> dict[str, Any] | None:
     if data.capacity is None:
         return None
@@ -170,7 +198,7 @@ def _capacity(data: RunData) -> dict[str, Any] | None:
             skipped.append(path.name)
             continue
         used += size
-        images.append((path.stem.replace("-", " "), png_file_uri(path)))
+        images.append((capacity_caption(path.stem), png_file_uri(path)))
     cost = plan.cost
     return {
         "inputs": plan.inputs,

@@ -90,6 +90,11 @@ def current_progress(environment: Any, ctx: TrafficContext) -> Progress:
         paid=outcomes.get("order_paid", 0),
         sold_out=outcomes.get("sold_out", 0),
         rate_limited=outcomes.get("rate_limited", 0),
+        intended_users=(
+            round(target.intended_users)
+            if target is not None and target.intended_users is not None
+            else None
+        ),
     )
 
 

@@ -57,6 +57,10 @@ from stampede.core.version import DISTRIBUTION
 from stampede.profiles import Profile, load_profile
 
 Echo = Callable[[str], None]
+_MODELS = {
+    "closed": "closed model (a number of users, each with think times)",
+    "open": "open model (arrivals per second, whatever the target does)",
+}
 
 
 @dataclass(frozen=True)
@@ -263,7 +267,7 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
     echo(f"Run directory: {run_dir}")
     echo(
         f"Profile {profile.name}: scale {profile.applied_scale:g}, time scale "
-        f"{profile.applied_time_scale:g}, {profile.duration_s:.0f} s, {profile.model} model"
+        f"{profile.applied_time_scale:g}, {profile.duration_s:.0f} s, {_MODELS[profile.model]}"
     )
     # resolved and scaled once, here: the child runs this file as it is
     traffic = RunDir(run_dir).write_profile(profile)

@@ -35,12 +35,14 @@ def latency(seconds: float | None) -> str:
 
 def percent(fraction: float | None) -> str:
     """A fraction as a percentage to two significant digits (at most three decimals, at
-    least one): ``0.036%``, ``0.040%``, ``0.50%``, ``1.5%``, ``12.5%``, ``0%``."""
+    least one): ``0.036%``, ``0.040%``, ``0.50%``, ``1.5%``, ``12.5%``, ``100%``, ``0%``."""
     if fraction is None or _missing(fraction):
         return DASH
     value = fraction * 100
     if value == 0:
         return "0%"
+    if abs(value) >= 100:
+        return f"{value:.0f}%"
     digits = min(3, max(1, 1 - math.floor(math.log10(abs(value)))))
     return f"{value:.{digits}f}%"
 

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from stampede.core.latency import LatencyTimeline
+from stampede.core.numbers import latency, percent
 
 #: the progress line's p95 covers requests completed in the last this many seconds
 RECENT_S = 5
@@ -31,16 +32,24 @@ class Progress:
     paid: int
     sold_out: int
     rate_limited: int
+    #: the users the schedule intends now (closed model); None shows nothing
+    intended_users: int | None = None
 
 
 def progress_line(p: Progress) -> str:
     """One line: time, phase, users, rates, recent p95 (as sent and corrected), outcomes."""
     rate = f"  arrivals {p.arrivals_per_s:6.1f}/s" if p.arrivals_per_s else ""
+    # users still stopping (or still starting) are running, not what the schedule wants now
+    intended = p.intended_users
+    users = f"{p.users:>6}"
+    if intended is not None and abs(p.users - intended) > max(1, 0.05 * intended):
+        users += f" (schedule {intended})"
     return (
-        f"[{p.run_time_s:5.0f}s/{p.duration_s:.0f}s] {p.phase:<11} users {p.users:>6}"
-        f"{rate}  req/s {p.requests_per_s:7.1f}  p95 {p.p95_ms:6.0f} ms"
-        f" (corrected {p.corrected_p95_ms:6.0f} ms)  failures {p.failure_ratio * 100:5.2f}%"
-        f"  paid {p.paid}  sold out {p.sold_out}  429s {p.rate_limited}"
+        f"[{p.run_time_s:5.0f}s/{p.duration_s:.0f}s] {p.phase:<11} users {users}"
+        f"{rate}  req/s {p.requests_per_s:7.1f}  p95 {latency(p.p95_ms / 1000):>7}"
+        f" (corrected {latency(p.corrected_p95_ms / 1000):>7})  failures "
+        f"{percent(p.failure_ratio):>6}  paid {p.paid}  sold out {p.sold_out}  "
+        f"429s {p.rate_limited}"
     )
 
 
