@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from stampede.core.numbers import rate
 from stampede.core.rundir import write_text
 from stampede.reports._availability import Availability, run_availability
 from stampede.reports._charts import RUN_COLORS, plot_distribution, plot_overlay
@@ -96,8 +97,8 @@ def _metrics(runs: Sequence[RunData]) -> list[Metric]:
         if all(group in d.distributions for d in runs):
             found.append((f"p95 latency ({group})", q(group, 95), ms, "lower"))
     found += [
-        ("throughput (mean req/s)", lambda d: d.mean_rps, lambda v: num(v, 1), "higher"),
-        ("throughput (busiest 10 s)", lambda d: d.peak_rps(), lambda v: num(v, 1), "higher"),
+        ("throughput (mean)", lambda d: d.mean_rps, rate, "higher"),
+        ("throughput (busiest 10 s)", lambda d: d.peak_rps(), rate, "higher"),
         ("error rate", lambda d: d.error_rate, pct, "lower"),
         *_availability_metrics(runs),
         ("peak users", lambda d: d.peak_users, num, "neither"),
@@ -220,13 +221,49 @@ def comparison_charts(runs: Sequence[RunData], max_points: int = 900) -> list[Ch
     ]  # fmt: skip
 
 
-def write_comparison(
-    run_dirs: Sequence[Path], out_dir: Path, tolerance: float = 0.10
-) -> tuple[Path, Path]:
-    """Write ``compare.html`` and ``compare.md`` into ``out_dir``; return their paths."""
+def comparison_verdict(
+    runs: Sequence[RunData], rows: Sequence[MetricRow], tolerance: float = 0.10
+) -> str:
+    """The comparison in one line: Inconclusive, Worse, Better or the same, and why."""
+    labels = run_labels(runs)
+    untrusted = [
+        f"{label} was {'interrupted' if d.interrupted else 'invalid'}"
+        for label, d in zip(labels, runs, strict=True)
+        if d.interrupted or not d.valid
+    ]
+    between = f"{labels[0]} → {labels[-1]}"
+    shapes = {(d.profile, d.scale, d.run.measured.time_scale) for d in runs}
+    shape = "; the runs differ in profile or scale" if len(shapes) > 1 else ""
+    if untrusted:
+        return f"Inconclusive: {'; '.join(untrusted)}, so the comparison cannot be trusted."
+    worse = [r for r in rows if r.mark == "worse"]
+    better = [r for r in rows if r.mark == "better"]
+    beyond = f"beyond the {tolerance:.0%} tolerance"
+
+    def changes(found: Sequence[MetricRow]) -> str:
+        first = f"{found[0].metric} {found[0].improvement}"
+        return first + (f" and {len(found) - 1} more" if len(found) > 1 else "")
+
+    if worse:
+        return f"Worse: {changes(worse)} {beyond} ({between}){shape}."
+    if better:
+        return f"Better: {changes(better)} {beyond}, nothing worse ({between}){shape}."
+    return f"The same: no metric changed {beyond} ({between}){shape}."
+
+
+@dataclass(frozen=True)
+class Comparison:
+    html: Path
+    markdown: Path
+    verdict: str
+
+
+def compare_runs(run_dirs: Sequence[Path], out_dir: Path, tolerance: float = 0.10) -> Comparison:
+    """Write ``compare.html`` and ``compare.md`` into ``out_dir``; their paths and the verdict."""
     runs = [load_run(Path(p)) for p in run_dirs]
     rows = comparison_rows(runs, tolerance)
     out_dir.mkdir(parents=True, exist_ok=True)
+    verdict = comparison_verdict(runs, rows, tolerance)
     html = (
         environment()
         .get_template("compare.html.j2")
@@ -237,9 +274,18 @@ def write_comparison(
             rows=rows,
             charts=comparison_charts(runs),
             tolerance=tolerance,
+            verdict=verdict,
         )
     )
     html_path, md_path = out_dir / "compare.html", out_dir / "compare.md"
     write_text(html_path, html)
-    write_text(md_path, comparison_markdown(runs, rows))
-    return html_path, md_path
+    write_text(md_path, f"{comparison_markdown(runs, rows)}\n**Verdict:** {verdict}\n")
+    return Comparison(html_path, md_path, verdict)
+
+
+def write_comparison(
+    run_dirs: Sequence[Path], out_dir: Path, tolerance: float = 0.10
+) -> tuple[Path, Path]:
+    """Write ``compare.html`` and ``compare.md`` into ``out_dir``; return their paths."""
+    found = compare_runs(run_dirs, out_dir, tolerance)
+    return found.html, found.markdown

@@ -376,6 +376,15 @@ def render_report(data: RunData, max_points: int = 900) -> str:
     return environment().get_template("report.html.j2").render(report_context(data, max_points))
 
 
+def report_run(run_dir: Path, out: Path | None = None) -> tuple[Path, Verdict]:
+    """Write the report of ``run_dir`` (to ``out``); its path and the run's verdict."""
+    data = load_run(Path(run_dir))
+    path = Path(out) if out is not None else data.path / "report.html"
+    context = report_context(data)
+    write_text(path, environment().get_template("report.html.j2").render(context))
+    return path, context["verdict"]
+
+
 def write_report(run_dir: Path, out: Path | None = None, record: RunRecord | None = None) -> Path:
     """Write ``report.html`` for the run directory ``run_dir`` and return its path.
 

@@ -12,6 +12,7 @@ from collections import Counter
 
 import msgspec
 
+from stampede.core.numbers import money
 from stampede.store.inventory.service import AuditCheck
 from stampede.store.services import Services
 
@@ -65,11 +66,13 @@ async def _payments(services: Services) -> list[AuditCheck]:
     totals = AuditCheck(
         "captured_equals_paid",
         not unpaid and not uncharged,
-        f"captured {sum(charged.values())} cents vs paid orders {sum(paid.values())} cents; "
+        f"captured {money(sum(charged.values()) / 100)} vs paid orders "
+        f"{money(sum(paid.values()) / 100)}; "
         f"captured without a paid order: {unpaid[:5]}; paid without a matching capture: "
         f"{uncharged[:5]}"
         if unpaid or uncharged
-        else f"captured total {sum(charged.values())} cents equals {len(paid)} paid orders",
+        else f"captured total {money(sum(charged.values()) / 100)} equals the {len(paid):,} "
+        "paid orders' total",
     )
     return [once, totals]
 

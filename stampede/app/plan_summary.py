@@ -47,6 +47,26 @@ def _cost_lines(plan: CapacityPlan) -> list[str]:
     ]
 
 
+def _verdict_line(outcome: PlanOutcome, warnings: int) -> str:
+    """The plan in one line, first: what it sizes, or why it cannot be relied on."""
+    facts, plan = outcome.facts, outcome.plan
+    if not facts.valid:
+        why = "; ".join(facts.reasons) or "see run.json"
+        return (
+            f"Inconclusive: the probe run's measurements are invalid ({why}); this plan "
+            "rests on them, so run the capacity probe again before relying on it."
+        )
+    peak = sum(z.replicas for z in plan.sizing.values())
+    baseline = sum(plan.baseline_replicas.values())
+    caveat = f" ({warnings} warning{'s' if warnings != 1 else ''} below)" if warnings else ""
+    return (
+        f"Plan{caveat}: {count(peak)} replicas at the peak ({count(baseline)} at baseline) for "
+        f"{count(plan.target_users)} users within a {number(plan.slo_p95_ms)} ms p95; "
+        f"{count(plan.cost.monthly_baseline)} {plan.cost.currency}/month at baseline, "
+        f"{money(plan.cost.sale_window)} {plan.cost.currency} for the sale window."
+    )
+
+
 def summary_lines(outcome: PlanOutcome) -> list[str]:
     """The short summary ``stampede plan`` prints."""
     plan = outcome.plan
@@ -55,6 +75,7 @@ def summary_lines(outcome: PlanOutcome) -> list[str]:
         f"{s} {plan.baseline_replicas[s]}→{z.replicas}" for s, z in plan.sizing.items()
     )
     return [
+        _verdict_line(outcome, len(warnings)),
         _validity_line(outcome.facts),
         f"Target {count(plan.target_users)} users, p95 objective {number(plan.slo_p95_ms)} ms; "
         f"peak demand {count(plan.peak_demand.total_rps)} req/s, "

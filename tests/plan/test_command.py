@@ -28,6 +28,7 @@ def test_plan_prints_the_fit_sizing_cost_and_the_run_it_came_from(
     run_dir = make_run()
     code, out, err = _plan(capsys, str(run_dir))
     assert code == 0, err
+    assert out.startswith("Plan") and " replicas at the peak (" in out.splitlines()[0], out
     assert "capacity-probe, scale 0.005, time scale 0.5): measurements valid" in out
     assert "Target 120,000 users, p95 objective 500 ms" in out
     assert "USL fit on 9 plateaus: sigma" in out and "R²" in out and "X_max" in out
@@ -68,6 +69,7 @@ def test_plan_states_an_invalid_run_and_takes_overrides(
     run_dir = make_run(valid=False)
     code, out, err = _plan(capsys, str(run_dir), "--target-users", "5000", "--slo", "p95=1.2s")
     assert code == 0, err
+    assert out.startswith("Inconclusive: the probe run's measurements are invalid (12 % of")
     assert "measurements INVALID — 12 % of sends were late" in out
     assert "Target 5,000 users, p95 objective 1,200 ms" in out
     assert "the run is marked invalid" in out

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stampede.reports import Distribution, load_run
-from stampede.reports._compare import comparison_markdown, comparison_rows
+from stampede.reports._compare import comparison_markdown, comparison_rows, comparison_verdict
 from tests.reports.conftest import stampede
 
 
@@ -21,7 +21,7 @@ def test_compare_writes_html_and_markdown(
     assert "| Metric | Before | After | Change |" in markdown
     for metric in (
         "p95 latency (all)",
-        "throughput (mean req/s)",
+        "throughput (mean)",
         "error rate",
         "availability during the sale (seconds within the SLOs)",
         "requests served without error during the sale",
@@ -30,6 +30,7 @@ def test_compare_writes_html_and_markdown(
     ):
         assert f"| {metric}" in markdown
     assert "❌" not in markdown  # the same run twice: no regression
+    assert result.stdout.startswith("The same: no metric changed beyond the 10% tolerance")
     html = (tmp_path / "cmp" / "compare.html").read_text()
     assert html.count("data:image/svg+xml;base64,") == 4
     assert "Before" in html and "After" in html
@@ -48,6 +49,16 @@ def test_a_slower_run_is_highlighted(smoke_run: Path) -> None:
     assert abs(rows["p95 latency (all)"].change - 1.0) < 0.01
     assert rows["error rate"].mark in ("same", "")
     assert "**2× ↑ ❌**" in comparison_markdown([before, after], list(rows.values()))
+    verdict = comparison_verdict([before, after], list(rows.values()))
+    assert verdict.startswith("Worse: p50 latency (all) 2× ↑ and "), verdict
+    interrupted = dataclasses.replace(
+        after, run=dataclasses.replace(
+            after.run, measured=dataclasses.replace(after.run.measured, interrupted=True)
+        )
+    )  # fmt: skip
+    assert comparison_verdict([before, interrupted], list(rows.values())).startswith(
+        "Inconclusive: "
+    )
 
 
 def test_compare_needs_two_runs(smoke_run: Path) -> None:

@@ -37,8 +37,9 @@ def compare(runs: tuple[Path, ...], out_dir: Path, tolerance: float) -> None:
     """
     if len(runs) < 2:
         raise click.UsageError("compare needs at least two run directories, oldest first")
-    from stampede.reports import write_comparison
+    from stampede.reports._compare import compare_runs
 
-    html, markdown = write_comparison(list(runs), out_dir, tolerance)
-    click.echo(f"Comparison: {html}")
-    click.echo(f"Markdown:   {markdown}")
+    found = compare_runs(list(runs), out_dir, tolerance)
+    click.echo(found.verdict)
+    click.echo(f"Comparison: {found.html}")
+    click.echo(f"Markdown:   {found.markdown}")

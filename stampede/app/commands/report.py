@@ -25,6 +25,8 @@ def report(run_dir: Path, out: Path | None) -> None:
       stampede report runs/20251128T090000Z-flash-sale
       stampede report runs/latest --out /tmp/flash-sale.html
     """
-    from stampede.reports import write_report
+    from stampede.reports._report import report_run
 
-    click.echo(f"Report: {write_report(run_dir, out)}")
+    path, verdict = report_run(run_dir, out)
+    click.echo(verdict.sentence)
+    click.echo(f"Report: {path}")
