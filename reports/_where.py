@@ -40,13 +40,13 @@ class Placement:
 
 
 def _between(series: Series, start: float, end: float) -> float:
-    """The integral of a per-second rate ``series`` over ``[start, end)`` (each point
-    stands for the time since the previous one)."""
-    total, previous = 0.0, None
-    for t, rate in zip(series.t, series.values, strict=True):
-        if start <= t < end and previous is not None:
-            total += rate * (t - previous)
-        previous = t
+    """The integral of a per-second rate ``series`` over the points in ``[start, end)``
+    (each point's rate holds from its time to the next point's; the last's for a second)."""
+    total = 0.0
+    ends = (*series.t[1:], series.t[-1] + 1.0) if series.t else ()
+    for t, until, rate in zip(series.t, ends, series.values, strict=True):
+        if start <= t < end:
+            total += rate * (until - t)
     return total
 
 
