@@ -67,4 +67,4 @@ def test_the_report_shows_availability(tmp_path: Path) -> None:
         load_run(write_run(tmp_path / "run", Traffic(failures=0, failing=(10, 14))))
     )
     assert "Availability during the sale" in html
-    assert "78.95%" in html and "15 of 19 seconds" in html
+    assert "78.9%" in html and "15 of 19 seconds" in html
