@@ -222,3 +222,26 @@ def run_charts(
     if data.outcome_totals:
         charts.append(_funnel_chart(data))
     return charts
+
+
+#: what the plan's simulated scaling strategies do, for the supply charts' captions
+STRATEGIES = (
+    "static-peak keeps the peak's replicas all along; reactive-only lets the autoscaler "
+    "follow demand; scheduled-plus-reactive pre-warms on the sale's schedule and lets the "
+    "autoscaler do the rest"
+)
+_CONTROLLERS = {"hpa": "a Kubernetes HPA", "ecs": "AWS ECS (Application Auto Scaling)"}
+
+
+def capacity_caption(stem: str) -> str:
+    """A sentence for a chart of the capacity plan (``supply-catalog-ecs``, ``savings``)."""
+    if stem == "savings":
+        return "Savings: the cost of the sale by scaling strategy, from static peak down"
+    if stem.startswith("supply-"):
+        service, _, controller = stem.removeprefix("supply-").rpartition("-")
+        by = _CONTROLLERS.get(controller, controller)
+        return (
+            f"Supply of {service or controller} under {by}: requests per second the replicas "
+            f"can serve against the demand, per strategy ({STRATEGIES})"
+        )
+    return stem.replace("-", " ")

@@ -18,7 +18,7 @@ from stampede.core.records import RunRecord
 from stampede.core.rundir import write_text
 from stampede.profiles import EndpointGroup
 from stampede.reports._availability import Availability, run_availability
-from stampede.reports._figures import Chart, png_file_uri, run_charts
+from stampede.reports._figures import Chart, capacity_caption, png_file_uri, run_charts
 from stampede.reports._format import FILTERS, duration, ms, num, pct, when
 from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
@@ -160,29 +160,6 @@ def key_numbers(
 def _orders_note(data: RunData) -> str:
     others = {k: v for k, v in data.orders_by_status.items() if k != "paid"}
     return ", ".join(f"{v:,} {k}" for k, v in sorted(others.items())) or "no other orders"
-
-
-#: what the plan's simulated scaling strategies do, for the supply charts' captions
-STRATEGIES = (
-    "static-peak keeps the peak's replicas all along; reactive-only lets the autoscaler "
-    "follow demand; scheduled-plus-reactive pre-warms on the sale's schedule and lets the "
-    "autoscaler do the rest"
-)
-_CONTROLLERS = {"hpa": "a Kubernetes HPA", "ecs": "AWS ECS (Application Auto Scaling)"}
-
-
-def capacity_caption(stem: str) -> str:
-    """A sentence for a chart of the capacity plan (``supply-catalog-ecs``, ``savings``)."""
-    if stem == "savings":
-        return "Savings: the cost of the sale by scaling strategy, from static peak down"
-    if stem.startswith("supply-"):
-        service, _, controller = stem.removeprefix("supply-").rpartition("-")
-        by = _CONTROLLERS.get(controller, controller)
-        return (
-            f"Supply of {service or controller} under {by}: requests per second the replicas "
-            f"can serve against the demand, per strategy ({STRATEGIES})"
-        )
-    return stem.replace("-", " ")
 
 
 def _capacity(data: RunData) -> dict[str, Any] | None:
