@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from stampede.reports._model import FailureRow
 
 _URL = re.compile(r"https?://[^\s'\",)]+")
+#: an object's address in a repr (``<Timeout at 0x7f3a… seconds=10>``): one per failure
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _TIMEOUT = re.compile(r"time[ds]? ?out|timeout", re.IGNORECASE)
 
 
@@ -32,7 +34,7 @@ def grouped(rows: Iterable[FailureRow]) -> tuple[FailureRow, ...]:
     found: dict[tuple[str, str, str], FailureRow] = {}
     for row in rows:
         urls = _URL.findall(row.error)
-        error = _URL.sub("<url>", row.error)
+        error = _ADDRESS.sub("", _URL.sub("<url>", row.error))
         key = (row.method, row.name, error)
         before = found.get(key)
         if before is None:

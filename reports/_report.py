@@ -70,6 +70,7 @@ def facts(data: RunData) -> VerdictInputs:
         valid=data.valid,
         invalid_reasons=data.invalid_reasons,
         interrupted=data.interrupted,
+        stop_reason=data.run.measured.stop_reason if data.interrupted else "",
         audit_ok=data.audit_ok,
         failed_audit_checks=failed,
     )

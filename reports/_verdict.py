@@ -36,6 +36,8 @@ class VerdictInputs:
     valid: bool
     invalid_reasons: tuple[str, ...] = ()
     interrupted: bool = False
+    #: why the run ended (``run.json``'s ``stop_reason``)
+    stop_reason: str = ""
     audit_ok: bool | None = None
     failed_audit_checks: tuple[str, ...] = ()
 
@@ -93,14 +95,19 @@ def judge(
             tuple(f"Audit: {r}" for r in reasons) + tuple(s.detail for s in missed),
         )
     if facts.interrupted or not facts.valid:
-        stopped = ("the run was interrupted before its schedule ended",)
+        why = f" ({facts.stop_reason})" if facts.stop_reason else ""
+        stopped = (f"the run was interrupted before its schedule ended{why}",)
         reasons = (stopped if facts.interrupted else ()) + facts.invalid_reasons
         reasons = reasons or ("the run's measurements were not judged valid",)
         also = tuple(f"Not to be trusted either way: {s.detail}" for s in missed)
+        again = (
+            "run it to the end before deciding"
+            if facts.interrupted and facts.valid
+            else "fix that and run again before deciding"
+        )
         return Verdict(
             "inconclusive",
-            f"Inconclusive: {_first_clause(reasons[0])}, so this run cannot be trusted; fix "
-            "that and run again before deciding.",
+            f"Inconclusive: {_first_clause(reasons[0])}, so this run cannot be trusted; {again}.",
             reasons + also,
         )
     if missed:

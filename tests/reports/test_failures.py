@@ -28,6 +28,17 @@ def test_one_row_per_request_name_and_cause_with_a_sample_url() -> None:
     assert (second.name, second.occurrences, second.sample_url) == ("/api/v1/checkout", 3, "")
 
 
+def test_gevents_timeouts_are_one_row_whatever_their_address() -> None:
+    """geventhttpclient's timeout is gevent's Timeout, whose repr names its address."""
+    rows = [
+        FailureRow("GET", NAME, f"no answer: <Timeout at 0x7f3a{n:04x} seconds=10>", 1)
+        for n in range(37)
+    ]
+    (row,) = grouped(rows)
+    assert row.occurrences == 37 and row.error == "no answer: <Timeout seconds=10>"
+    assert timeouts_by_request([row]) == {f"GET {NAME}": 37}
+
+
 def test_timeouts_are_told_from_other_failures() -> None:
     assert is_timeout("no answer: ConnectionTimeout('timed out')")
     assert is_timeout("no answer: TimeoutError()")
