@@ -56,7 +56,16 @@ def measurements(data: RunData) -> SloMeasurements:
         requests=data.requests,
         failures=data.failures,
         throughput_rps=data.peak_rps(),
+        timeouts=_group_timeouts(data),
     )
+
+
+def _group_timeouts(data: RunData) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for endpoint in data.endpoints:
+        for group in ("all", endpoint.group):
+            found[group] = found.get(group, 0) + endpoint.timeouts
+    return {group: n for group, n in found.items() if n}
 
 
 def facts(data: RunData) -> VerdictInputs:

@@ -10,7 +10,7 @@ objective's budget is the rate itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from stampede.core.numbers import latency, percent
@@ -33,6 +33,8 @@ class SloMeasurements:
     requests: int
     failures: int
     throughput_rps: float
+    #: requests of each endpoint group that timed out (their latency is only a bound)
+    timeouts: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,18 @@ def _ms(seconds: float) -> str:
     return latency(seconds)
 
 
-def _latency(group: str, q: int, target: float, dist: Distribution | None) -> SloResult:
+def _bound(dist: Distribution, q: int, timeouts: int) -> str:
+    """``≥ `` when the percentile falls among timed-out requests (the slowest)."""
+    return "≥ " if timeouts > (1 - q / 100) * dist.total else ""
+
+
+def _timed_out(timeouts: int) -> str:
+    return f" ({timeouts:,} timed out)" if timeouts else ""
+
+
+def _latency(
+    group: str, q: int, target: float, dist: Distribution | None, timeouts: int = 0
+) -> SloResult:
     key = f"latency.{group}.p{q}"
     who = "all requests" if group == "all" else f"{group} requests"
     name = f"p{q} latency, {who}"
@@ -83,7 +96,8 @@ def _latency(group: str, q: int, target: float, dist: Distribution | None) -> Sl
         passed=passed,
         margin=(target - measured) / target if target > 0 else None,
         budget_used=dist.fraction_over(target) / allowed,
-        detail=f"p{q} latency of {who} was {_ms(measured)}, {verb} the {_ms(target)} objective",
+        detail=f"p{q} latency of {who} was {_bound(dist, q, timeouts)}{_ms(measured)}, {verb} the "
+        f"{_ms(target)} objective{_timed_out(timeouts)}",
     )
 
 
@@ -163,7 +177,8 @@ def evaluate_slos(slos: Slos, measured: SloMeasurements) -> tuple[SloResult, ...
         dist = measured.distributions.get(group)
         for q, target in ((95, slo.p95_s), (99, slo.p99_s)):
             if target is not None:
-                results.append(_latency(group, q, target, dist))
+                found = measured.timeouts.get(group, 0)
+                results.append(_latency(group, q, target, dist, found))
     if slos.error_rate is not None:
         results.append(_error_rate(slos.error_rate, measured.requests, measured.failures))
     if slos.min_throughput is not None:

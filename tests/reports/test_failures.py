@@ -63,3 +63,22 @@ def test_a_percentile_among_timed_out_requests_is_shown_as_a_bound(tmp_path: Pat
     html = render_report(data)
     assert f"{timed_out} timed out" in html
     assert "≥ " in html
+
+
+def test_an_objective_judged_among_timeouts_says_so(tmp_path: Path) -> None:
+    from stampede.reports import evaluate_slos
+    from stampede.reports._report import measurements
+
+    run = write_run(tmp_path / "run")
+    stats = list(csv.DictReader((run / "locust_stats.csv").open()))
+    requests = int(next(r for r in stats if r["Name"] == "Aggregated")["Request Count"])
+    timed_out = requests // 10
+    with (run / "locust_failures.csv").open("a", newline="") as out:
+        csv.writer(out).writerow(
+            ["GET", NAME, "no answer: <Timeout at 0x7f00 seconds=10>", timed_out]
+        )
+    data = load_run(run)
+    p95 = next(
+        s for s in evaluate_slos(data.slos, measurements(data)) if s.key == "latency.all.p95"
+    )
+    assert "was ≥ " in p95.detail and f"({timed_out:,} timed out)" in p95.detail
