@@ -23,6 +23,7 @@ from stampede.capacity._demand import (
     requests_per_user,
     visit_ratios,
 )
+from stampede.capacity._feasibility import Feasibility, TierState, feasibility
 from stampede.capacity._fleet import Fleet, size_fleet
 from stampede.capacity._history import normalize_history
 from stampede.capacity._plan_config import PLACEHOLDER_SALE_START, PlanConfig, SaleWindow
@@ -83,15 +84,12 @@ class CapacityPlan:
     simulations: Mapping[str, tuple[SimulationResult, ...]]
     cost: CostReport
     warnings: tuple[str, ...]
+    #: the fixes the shared tiers need at the peak, priced; feasible as planned when none
+    feasibility: Feasibility
 
 
-def _checks(
-    think_time_s: float | None,
-    plateaus: Plateaus,
-    db: DatabaseConnections,
-    redis: RedisLoad,
-    outbox: OutboxDrain,
-) -> list[str]:
+def _checks(think_time_s: float | None, plateaus: Plateaus, tiers: _SharedTiers) -> list[str]:
+    db, redis, outbox = tiers.database, tiers.redis, tiers.outbox
     notes: list[str] = []
     if think_time_s is not None and think_time_s > 0:
         lightest = min(plateaus.points, key=lambda p: p.users)
@@ -295,6 +293,15 @@ def _policies(
     return _Policies(leads, hpas, kedas, ecss, sims), start, notes
 
 
+def _feasibility(
+    fleet: Fleet, tiers: _SharedTiers, cost: CostReport, topology: Topology, prices: PriceSheet
+) -> Feasibility:
+    """The fixes the shared tiers need at the planned peak, priced over the sale window."""
+    peak = {s: z.replicas for s, z in fleet.sizing.items()}
+    state = TierState(tiers.database, tiers.redis, tiers.outbox, peak, cost.sale_hours)
+    return feasibility(state, topology, prices)
+
+
 def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
     """Plan capacity for a flash sale from a capacity-probe run.
 
@@ -314,18 +321,18 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
     Raises
     ------
     ConfigError
-        On a history without enough plateaus or an SLO no service can meet.
+        On a history without enough plateaus, or an SLO no service can meet.
     """
-    topology = config.topology or default_topology()
-    prices = config.prices or load_prices()
+    topology, prices = config.topology or default_topology(), config.prices or load_prices()
     measured = _measure(history, config)
     plateaus, load = measured.plateaus, measured.load
     fleet = _size(measured, topology, config)
     tiers = _shared_tiers(fleet, load, topology, config.sale.duration_s)
-    checks = _checks(config.run.think_time_s, plateaus, tiers.database, tiers.redis, tiers.outbox)
+    checks = _checks(config.run.think_time_s, plateaus, tiers)
     generator, generator_notes = _generator(load.peak, config)
     policies, start, sale_notes = _policies(fleet, load, topology, prices, config)
     warnings = [*measured.usl.warnings, *fleet.notes, *checks, *generator_notes, *sale_notes]
+    cost = _cost(fleet, load, topology, prices, policies.leads, config)
     return CapacityPlan(
         config.target_users,
         load.baseline_users,
@@ -351,6 +358,7 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
         policies.keda,
         policies.ecs,
         policies.simulations,
-        _cost(fleet, load, topology, prices, policies.leads, config),
+        cost,
         tuple(dict.fromkeys(warnings)),
+        _feasibility(fleet, tiers, cost, topology, prices),
     )

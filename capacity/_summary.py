@@ -204,11 +204,47 @@ def _demand_lines(plan: CapacityPlan) -> list[str]:
     ]
 
 
+def feasibility_lines(plan: CapacityPlan) -> list[str]:
+    """The plan's opening: infeasible as planned with each fix priced, or feasible."""
+    f, c = plan.feasibility, plan.cost
+    if f.feasible:
+        return [
+            "## Feasible as planned",
+            "",
+            "The database connections, Redis and the outbox hold the peak, and every service "
+            "fits its max_replicas.",
+            "",
+        ]
+    fixes = [
+        f"- {x.problem}. Fix: {x.fix}"
+        + (
+            f" ({signed_money(x.monthly)} {c.currency} a month, "
+            f"{signed_money(x.sale_window)} in the sale window)."
+            if x.monthly or x.sale_window
+            else "."
+        )
+        for x in f.fixes
+    ]
+    return [
+        "## Infeasible as planned",
+        "",
+        f"The plan for {count(plan.target_users)} users needs {f.needs()}.",
+        "",
+        *fixes,
+        "",
+        f"The fixed plan costs {money(c.monthly_baseline + f.monthly)} {c.currency} a month "
+        f"({signed_money(f.monthly)}) and {money(c.sale_window + f.sale_window)} {c.currency} "
+        f"in the sale window ({signed_money(f.sale_window)}).",
+        "",
+    ]
+
+
 def summary_markdown(plan: CapacityPlan, source: PlanSource | None = None) -> str:
     """A short human summary of the plan, with the measurement's ``source`` facts first."""
     lines = [
         f"# Capacity plan for {count(plan.target_users)} users",
         "",
+        *feasibility_lines(plan),
         *source_lines(source),
         f"Sale: {plan.sale_start.isoformat()} for {seconds(plan.sale_duration_s)}; "
         f"p95 objective {number(plan.slo_p95_ms)} ms.",

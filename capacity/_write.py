@@ -31,15 +31,16 @@ from stampede.core.plan_document import (
     PlanCost,
     PlanCostLine,
     PlanDocument,
+    PlanFeasibility,
+    PlanFix,
     PlanInputs,
     PlanSaving,
     PlanServiceDemands,
     PlanSizingRow,
     PlanSource,
-    finite,
-    strict_json,
 )
 from stampede.core.protocol import PLAN_FILE
+from stampede.core.strict_json import finite, strict_json
 
 CHART_BINS = 300
 
@@ -145,6 +146,21 @@ def plan_document(plan: CapacityPlan, source: PlanSource | None = None) -> PlanD
         cost=_cost(plan),
         warnings=tuple(plan.warnings),
         details=_details(plan),
+        feasibility=_feasibility(plan),
+    )
+
+
+def _feasibility(plan: CapacityPlan) -> PlanFeasibility:
+    f = plan.feasibility
+    return PlanFeasibility(
+        f.feasible,
+        "" if f.feasible else f.needs(),
+        tuple(
+            PlanFix(x.tier, x.problem, x.fix, dict(x.sizes), x.monthly, x.sale_window)
+            for x in f.fixes
+        ),
+        f.monthly,
+        f.sale_window,
     )
 
 

@@ -73,6 +73,9 @@ def facts(data: RunData) -> VerdictInputs:
     failed = tuple(
         f"{c.name.replace('_', ' ')}: {c.detail}" for c in data.audit_checks or () if not c.ok
     )
+    plan = data.capacity
+    holds = None if plan is None else plan.feasibility
+    needs = None if holds is None or holds.feasible else holds.needs
     return VerdictInputs(
         scale=data.scale,
         peak_users=data.peak_users,
@@ -82,6 +85,8 @@ def facts(data: RunData) -> VerdictInputs:
         stop_reason=data.run.measured.stop_reason if data.interrupted else "",
         audit_ok=data.audit_ok,
         failed_audit_checks=failed,
+        plan_users=None if plan is None else plan.inputs.target_users,
+        plan_needs=needs,
     )
 
 

@@ -7,7 +7,9 @@ Precedence, first match wins:
 2. the run was interrupted or its measurements are invalid → Inconclusive;
 3. an objective was missed → Not ready, naming the first miss, the phase and the
    time window where it happened, and the phases that met every objective;
-4. otherwise → Ready, at the scale the run used.
+4. otherwise → Ready, at the scale the run used; when the run's capacity plan is
+   infeasible as planned, "Ready for the load tested" and what the plan needs
+   (never a bare "Ready" beside an infeasible plan).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class VerdictInputs:
     stop_reason: str = ""
     audit_ok: bool | None = None
     failed_audit_checks: tuple[str, ...] = ()
+    #: the users the run's capacity plan is for, and what it needs to hold (None: it holds)
+    plan_users: float | None = None
+    plan_needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,14 @@ def judge(
     count = {0: "a run with no objectives set", 1: "its one objective"}.get(
         len(slos), f"all {len(slos)} objectives"
     )
+    if facts.plan_needs:
+        users = f"{facts.plan_users:,.0f}" if facts.plan_users is not None else "the target's"
+        return Verdict(
+            "ready",
+            f"Ready for the load tested: {_load_phrase(facts)} the store met {count}, and "
+            f"{integrity}; the plan for {users} users needs {facts.plan_needs}.",
+            (f"The capacity plan is infeasible as planned: it needs {facts.plan_needs}.",),
+        )
     return Verdict(
         "ready",
         f"Ready: {_load_phrase(facts)} the store met {count}, and {integrity}.",

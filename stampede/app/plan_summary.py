@@ -59,6 +59,14 @@ def _verdict_line(outcome: PlanOutcome, warnings: int) -> str:
     peak = sum(z.replicas for z in plan.sizing.values())
     baseline = sum(plan.baseline_replicas.values())
     caveat = f" ({warnings} warning{'s' if warnings != 1 else ''} below)" if warnings else ""
+    f = plan.feasibility
+    if not f.feasible:
+        return (
+            f"Infeasible as planned{caveat}: the plan for {count(plan.target_users)} users "
+            f"needs {f.needs()}; fixed, it costs "
+            f"{count(plan.cost.monthly_baseline + f.monthly)} {plan.cost.currency}/month "
+            f"({signed_money(f.monthly)}) and {count(peak)} replicas at the peak; see summary.md."
+        )
     return (
         f"Plan{caveat}: {count(peak)} replicas at the peak ({count(baseline)} at baseline) for "
         f"{count(plan.target_users)} users within a {number(plan.slo_p95_ms)} ms p95; "

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from stampede.core.errors import ConfigError
 from stampede.core.fields import Fields, Json
+from stampede.core.strict_json import finite, strict_json, why_null
 
 _HINT = "; re-run `stampede plan` to rewrite the plan"
 #: the sections kept as written, in the file's order with the typed ones
@@ -54,65 +54,9 @@ _ORDER = (
     "lead_times",
     "simulations",
     "cost",
+    "feasibility",
     "warnings",
 )
-
-
-#: why a number of the plan is not finite, by its key; others get the generic reason
-NULL_REASONS: Mapping[str, str] = {
-    "mmc_p95_ms": "the M/M/c queue saturates: the demand reaches the planned replicas' "
-    "service rate, so the wait grows without bound",
-    "drain_time_s": "the outbox relay drains no faster than ordinary traffic adds after "
-    "the sale, so the backlog never clears",
-    "n_star": "kappa is 0: the USL has no peak, throughput rises with concurrency "
-    "within what was measured",
-    "cost_per_1000_orders": "the sale takes no orders",
-}
-NULL_SUFFIX = "_null_because"
-
-
-def _not_finite(value: object) -> str | None:
-    """Why ``value`` cannot be a JSON number, or None when it can (or is not a number)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    number = float(value)
-    if math.isnan(number):
-        return "not a number: the quantity is undefined for this plan"
-    if math.isinf(number):
-        return "infinite" if number > 0 else "minus infinity"
-    return None
-
-
-def strict_json(value: object) -> Json:
-    """``value`` as strict JSON data; a number that is not finite becomes null with a reason.
-
-    In a mapping, ``key: inf`` is written ``key: null`` and
-    ``key_null_because: "<why>"`` (from :data:`NULL_REASONS`, or what the
-    value was); a bare non-finite number outside a mapping becomes null.
-    """
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, numbers.Integral):  # numpy's integers too
-        return int(value)
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, Mapping):
-        out: dict[str, Json] = {}
-        for k, v in value.items():
-            out[str(k)] = strict_json(v)
-            why = _not_finite(v)
-            if why is not None and f"{k}{NULL_SUFFIX}" not in value:
-                out[f"{k}{NULL_SUFFIX}"] = NULL_REASONS.get(str(k), why)
-        return out
-    if isinstance(value, list | tuple):
-        return [strict_json(v) for v in value]
-    return str(value)
-
-
-def finite(value: float | None) -> float | None:
-    """``value`` when it is a finite number, else None (the document's "not a number")."""
-    return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass(frozen=True)
@@ -295,6 +239,51 @@ class PlanCost:
 
 
 @dataclass(frozen=True)
+class PlanFix:
+    """A shared tier that fails at the planned peak, the fix, and what it adds to the bill."""
+
+    tier: str
+    problem: str
+    fix: str
+    sizes: Mapping[str, int]
+    monthly: float
+    sale_window: float
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanFix:
+        return cls(
+            f.text("tier"),
+            f.text("problem"),
+            f.text("fix"),
+            f.integer_map("sizes"),
+            f.number("monthly"),
+            f.number("sale_window"),
+        )
+
+
+@dataclass(frozen=True)
+class PlanFeasibility:
+    """Whether the plan holds as planned; otherwise the fixes, priced."""
+
+    feasible: bool
+    #: the fixes as one phrase, for a verdict ("PgBouncer ... and 17 Redis nodes")
+    needs: str
+    fixes: tuple[PlanFix, ...]
+    monthly: float
+    sale_window: float
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PlanFeasibility:
+        return cls(
+            f.flag("feasible"),
+            f.text("needs"),
+            f.each("fixes", PlanFix.from_fields),
+            f.number("monthly"),
+            f.number("sale_window"),
+        )
+
+
+@dataclass(frozen=True)
 class PlanDocument:
     """``plan.json``: the typed parts a report reads, and the other sections as written."""
 
@@ -305,6 +294,8 @@ class PlanDocument:
     cost: PlanCost
     warnings: tuple[str, ...]
     details: Mapping[str, Json]
+    #: None in a plan written before plans said whether they hold
+    feasibility: PlanFeasibility | None = None
 
     @property
     def baseline_replicas(self) -> int:
@@ -320,6 +311,7 @@ class PlanDocument:
         f = Fields.document(data, source, _HINT)
         run = f.child("source")
         demands = f.optional_child("service_demands")
+        holds = f.optional_child("feasibility") if "feasibility" in f else None
         return cls(
             source=PlanSource.from_fields(run) if len(run) else None,
             inputs=PlanInputs.from_fields(f.child("inputs")),
@@ -328,6 +320,7 @@ class PlanDocument:
             cost=PlanCost.from_fields(f.child("cost")),
             warnings=f.texts("warnings"),
             details=_details(f),
+            feasibility=None if holds is None else PlanFeasibility.from_fields(holds),
         )
 
     @classmethod
@@ -345,13 +338,19 @@ class PlanDocument:
             "service_demands": (
                 None if self.service_demands is None else vars(self.service_demands)
             ),
-            "sizing": [_why_null(vars(row), "mmc_p95_ms") for row in self.sizing],
+            "sizing": [why_null(vars(row), "mmc_p95_ms") for row in self.sizing],
             "cost": {
-                **_why_null(vars(self.cost), "cost_per_1000_orders"),
+                **why_null(vars(self.cost), "cost_per_1000_orders"),
                 "lines": [vars(line) for line in self.cost.lines],
                 "waterfall": [vars(step) for step in self.cost.waterfall],
             },
             "warnings": list(self.warnings),
+            "feasibility": None
+            if self.feasibility is None
+            else {
+                **vars(self.feasibility),
+                "fixes": [vars(fix) for fix in self.feasibility.fixes],
+            },
         }
         sections = {**typed, **self.details}
         return {name: strict_json(sections[name]) for name in _ORDER}
@@ -359,13 +358,6 @@ class PlanDocument:
     def dumps(self) -> str:
         """The text of ``plan.json`` (strict JSON; the one way it is written)."""
         return json.dumps(self.to_json(), indent=2, allow_nan=False) + "\n"
-
-
-def _why_null(fields: Mapping[str, object], key: str) -> dict[str, object]:
-    """``fields`` with the reason beside ``key`` when the typed value is None (not a number)."""
-    if fields[key] is not None:
-        return dict(fields)
-    return {**fields, f"{key}{NULL_SUFFIX}": NULL_REASONS[key]}
 
 
 def _details(f: Fields) -> dict[str, Json]:

@@ -21,8 +21,9 @@ from stampede.capacity import (
     write_plan,
 )
 from stampede.core.errors import ConfigError
-from stampede.core.plan_document import PlanDocument, PlanSource, strict_json
+from stampede.core.plan_document import PlanDocument, PlanSource
 from stampede.core.rundir import RunDir
+from stampede.core.strict_json import strict_json
 from tests.capacity.synthetic import Truth, synthetic_history
 from tests.capacity.test_service_demand import cpu_samples
 
@@ -102,7 +103,7 @@ def test_the_file_keeps_its_sections_and_is_strict_json(plan: CapacityPlan, tmp_
     assert list(data) == [
         "source", "inputs", "usl", "service_demands", "demand", "visit_ratios", "sizing",
         "database", "redis", "outbox", "generator", "lead_times", "simulations", "cost",
-        "warnings",
+        "feasibility", "warnings",
     ]  # fmt: skip
     assert data["source"]["store_workers"] == 2 and data["usl"]["sigma"] == plan.usl.sigma
     saturated = [row for row in data["sizing"] if row["mmc_p95_ms"] is None]

@@ -28,7 +28,9 @@ def test_plan_prints_the_fit_sizing_cost_and_the_run_it_came_from(
     run_dir = make_run()
     code, out, err = _plan(capsys, str(run_dir))
     assert code == 0, err
-    assert out.startswith("Plan") and " replicas at the peak (" in out.splitlines()[0], out
+    # this synthetic probe's plan breaks its shared tiers, so the verdict line says so first
+    first = out.splitlines()[0]
+    assert out.startswith("Infeasible as planned") and " replicas at the peak" in first, out
     assert "capacity-probe, scale 0.005, time scale 0.5): measurements valid" in out
     assert "Target 120,000 users, p95 objective 500 ms" in out
     assert "USL fit on 9 plateaus: sigma" in out and "R²" in out and "X_max" in out
@@ -61,6 +63,25 @@ def test_the_summaries_hold_only_readable_numbers(
     for where, text in (("stdout", out), ("summary.md", summary)):
         found = UNREADABLE.findall(text)
         assert not found, f"{where} holds {found}"
+
+
+def test_an_infeasible_plan_opens_with_it_and_prices_the_fixes(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run()
+    code, out, err = _plan(capsys, str(run_dir))
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert first.startswith("Infeasible as planned (")
+    assert ": the plan for 120,000 users needs PgBouncer" in first
+    summary = (run_dir / "capacity" / "summary.md").read_text()
+    assert summary.splitlines()[2] == "## Infeasible as planned"
+    assert "The fixed plan costs" in summary and "Ready" not in summary
+    plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
+    holds = plan["feasibility"]
+    assert holds["feasible"] is False
+    assert [f["tier"] for f in holds["fixes"]] == ["database", "redis", "outbox", "max_replicas"]
+    assert holds["monthly"] == pytest.approx(sum(f["monthly"] for f in holds["fixes"]))
 
 
 def test_plan_states_an_invalid_run_and_takes_overrides(

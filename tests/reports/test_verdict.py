@@ -81,3 +81,22 @@ def test_a_miss_no_phase_makes_alone_is_over_the_whole_run(tmp_path: Path) -> No
     (miss,) = placement.misses
     assert miss.window is None and where(miss) == "over the whole run"
     assert "throughput (busiest 10 s)" in judge(facts(data), judged, placement).sentence
+
+
+def test_never_a_bare_ready_beside_an_infeasible_plan() -> None:
+    facts = VerdictInputs(
+        scale=0.005,
+        peak_users=600,
+        valid=True,
+        audit_ok=True,
+        plan_users=120_000,
+        plan_needs="PgBouncer in transaction mode (6 processes) and 17 Redis nodes",
+    )
+    verdict = judge(facts, [MET])
+    assert verdict.status == "ready"
+    assert verdict.sentence.startswith("Ready for the load tested: at 0.5% of full scale")
+    assert verdict.sentence.endswith(
+        "; the plan for 120,000 users needs PgBouncer in transaction mode (6 processes) "
+        "and 17 Redis nodes."
+    )
+    assert judge(GOOD, [MET]).sentence.startswith("Ready: at 0.5%")
