@@ -1,0 +1,53 @@
+"""`stampede run`'s exit code: the target, the run's end, then the gate (or --no-gate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stampede.app.commands.run import _exit_code
+from stampede.app.run_finish import RunResult
+from stampede.app.run_summary import RunVerdict, judge_result
+from stampede.core.records import RunRecord
+from stampede.core.rundir import RunDir
+from stampede.core.validity import Validity
+from tests.core.samples import measured_run, runner_facts
+from tests.synthetic import Traffic, write_run
+
+BREACHED = RunVerdict("Not ready: …", 1, gated=True)
+MET = RunVerdict("Ready: …", 0, gated=True)
+UNGATED = RunVerdict("Ready: … a run with no objectives set", 0, gated=False)
+INVALID = Validity(False, ("the generator's CPU was saturated",))
+
+
+def _result(runner: dict[str, object] | None = None, **measured: object) -> RunResult:
+    return RunResult(
+        Path("run"), RunRecord(measured_run(**measured), runner_facts(**(runner or {})))
+    )
+
+
+@pytest.mark.parametrize(
+    ("result", "verdict", "terminated", "gate", "code"),
+    [
+        (_result(), MET, False, True, 0),
+        (_result(), BREACHED, False, True, 1),
+        (_result(), BREACHED, False, False, 0),  # --no-gate: a valid run is 0
+        (_result(validity=INVALID), BREACHED, False, False, 2),
+        (_result(validity=INVALID), UNGATED, False, True, 2),
+        (_result(interrupted=True), BREACHED, False, True, 130),
+        (_result(interrupted=True), BREACHED, True, True, 143),
+        (_result({"target_lost": "no answer for 5 s"}, interrupted=True), MET, False, True, 4),
+    ],
+)
+def test_the_exit_code(
+    result: RunResult, verdict: RunVerdict, terminated: bool, gate: bool, code: int
+) -> None:
+    assert _exit_code(result, verdict, terminated, stop_on_loss=False, gate=gate) == code
+
+
+def test_the_verdict_is_the_gates_on_the_profiles_objectives(tmp_path: Path) -> None:
+    slow = write_run(tmp_path / "slow", Traffic(stall=(10, 13, 0.6)))
+    verdict = judge_result(RunResult(slow, RunDir(slow).record()))
+    assert verdict.gated and verdict.exit_code == 1
+    assert verdict.line.startswith("Not ready: all requests' p95 604 ms > 500 ms during sale")
