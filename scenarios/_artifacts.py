@@ -79,6 +79,21 @@ def _cpu_objects(rows: list[dict[str, float]]) -> list[CpuSample]:
     ]
 
 
+def _lost_workers(end: TrafficEnd) -> str | None:
+    """Why load went missing, when workers were lost: when, and what happened next."""
+    if not end.worker_losses:
+        return None
+    then = (
+        "the run stopped there"
+        if end.on_worker_loss == "stop"
+        else "their users moved to the workers left once Locust's heartbeats missed them"
+    )
+    lost = ", ".join(
+        f"{loss.t:.0f} s ({loss.left} of {loss.before} left)" for loss in end.worker_losses
+    )
+    return f"Locust worker processes were lost at {lost} and {then}"
+
+
 def judge(
     ctx: TrafficContext, users: list[dict[str, float]], end: TrafficEnd, cpu: list[dict[str, float]]
 ) -> tuple[Validity, GeneratorFacts]:
@@ -103,12 +118,12 @@ def judge(
     if ctx.profile.model == "open":
         intended = round(ctx.schedule.intended_arrivals(0.0, min(elapsed, ctx.schedule.duration_s)))
         facts = replace(facts, intended_arrivals=intended, sent_on_time=on_time)
-        reasons.append(check_sent(intended, on_time))
+        reasons.append(check_sent(intended, on_time, because=_lost_workers(end)))
     else:
         intended_us = sum(r["intended"] for r in users)
         running_us = sum(min(r["running"], r["intended"]) for r in users)
         facts = replace(facts, intended_user_seconds=intended_us, running_user_seconds=running_us)
-        reasons.append(check_users(intended_us, running_us))
+        reasons.append(check_users(intended_us, running_us, because=_lost_workers(end)))
     found = tuple(r for r in reasons if r is not None)
     return Validity(not found, found), facts
 

@@ -130,6 +130,10 @@ def create_context(environment: Any, **_: Any) -> None:
         _weigh_user_classes(environment, ctx)
     if isinstance(environment.runner, MasterRunner):
         handshake.offer(environment)
+        if environment.parsed_options.on_worker_loss == "continue":
+            # Locust's own rebalancing: a lost worker's users go to the workers left
+            # (and a worker that joins takes its share)
+            environment.parsed_options.enable_rebalancing = True
 
     def report_to_master(data: dict[str, Any], **_: Any) -> None:
         data[REPORT_KEY] = environment.stampede.measurements.drain()

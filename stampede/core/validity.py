@@ -31,13 +31,17 @@ def _percent(fraction: float) -> str:
     return f"{fraction * 100:.3g}%"
 
 
-def check_sent(intended: int, sent: int, min_sent_fraction: float = 0.95) -> str | None:
-    """A reason when fewer than ``min_sent_fraction`` of the intended arrivals were sent."""
+def check_sent(
+    intended: int, sent: int, min_sent_fraction: float = 0.95, because: str | None = None
+) -> str | None:
+    """A reason when fewer than ``min_sent_fraction`` of the intended arrivals were sent
+    (``because``: the cause, when it is known)."""
     if intended <= 0 or sent >= min_sent_fraction * intended:
         return None
+    cause = f" because {because}" if because else ""
     return (
         f"only {_percent(sent / intended)} of the intended arrivals were sent "
-        f"({sent:,} of {intended:,}), below the {_percent(min_sent_fraction)} required; "
+        f"({sent:,} of {intended:,}), below the {_percent(min_sent_fraction)} required{cause}; "
         "the target never saw the load this run claims"
     )
 
@@ -102,14 +106,18 @@ def judge_run(
     return Validity(valid=not found, reasons=found)
 
 
-def check_users(intended: float, running: float, min_fraction: float = 0.95) -> str | None:
-    """A reason when the generator ran fewer user-seconds than the profile intended."""
+def check_users(
+    intended: float, running: float, min_fraction: float = 0.95, because: str | None = None
+) -> str | None:
+    """A reason when the generator ran fewer user-seconds than the profile intended
+    (``because``: the cause, when it is known; else the generator was too slow to spawn)."""
     if intended <= 0 or running >= min_fraction * intended:
         return None
+    cause = because or "it could not spawn users fast enough"
     return (
         f"the generator ran only {_percent(running / intended)} of the user-seconds the profile "
-        f"intended, below the {_percent(min_fraction)} required; it could not spawn users fast "
-        "enough, so the target saw less load than this run claims"
+        f"intended, below the {_percent(min_fraction)} required; {cause}, so the target saw "
+        "less load than this run claims"
     )
 
 

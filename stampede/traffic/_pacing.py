@@ -18,6 +18,7 @@ the arrival's intended time and the lateness is counted, never hidden.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,12 @@ class OpenPacer:
 
     def __post_init__(self) -> None:
         self.phase = self.rng.random()
+        # a user that starts mid-run (it replaces one of a lost worker, or joined late)
+        # owns the arrivals from now on; those before it was there are not its to send
+        now = self.clock() - self.origin()
+        if now > 0:
+            owned = self.schedule.intended_arrivals(0.0, now) / self.pool_size - self.phase
+            self.k = max(0, math.ceil(owned))
 
     def _next_amount(self) -> float:
         """The cumulative intended count at which this user's next arrival falls."""

@@ -3,6 +3,7 @@ a load-generator worker that disappears. Each ends clearly and keeps what was me
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -127,3 +128,33 @@ def test_a_lost_load_worker_stops_the_run_when_asked(tmp_path: Path) -> None:
     assert "worker process was lost" in run["stop_reason"] and run["interrupted"] is True
     assert run["audit_ok"] is True and run["duration_s"] < 25
     assert "Locust worker lost at" in stdout
+
+
+def test_a_lost_load_workers_users_move_to_the_workers_left(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(PROFILE)
+    out = tmp_path / "run"
+    # --on-worker-loss continue is the default
+    child = _start(
+        tmp_path, "run", str(profile), "--out", str(out), "--no-report", "--processes", "2"
+    )
+    _wait_for_load(child)
+    workers = _locust_workers(child.pid)
+    assert len(workers) == 2
+    os.kill(workers[1].pid, signal.SIGKILL)
+    stdout, stderr = child.communicate(timeout=120)
+    assert child.returncode in (0, 2), stderr[-3000:]
+    run = run_json(out)
+    assert run["on_worker_loss"] == "continue" and run["complete"] is True
+    assert [(loss["before"], loss["left"]) for loss in run["worker_losses"]] == [(2, 1)]
+    lost_at = run["worker_losses"][0]["t"]
+    # Locust misses the worker's heartbeats within ~5 s; from then the survivor runs all 12
+    rows = json.loads((out / "users.json").read_text())["rows"]
+    late_sale = [r for r in rows if lost_at + 8 <= r["t"] <= 27]
+    assert late_sale and all(r["running"] == r["intended"] == 12 for r in late_sale), late_sale
+    listed = run["workers"]
+    assert len(listed) == 2 and [w["lost"] for w in listed].count(True) == 1
+    if not run["validity"]["valid"]:
+        assert any("Locust worker processes were lost at" in r for r in run["validity"]["reasons"])
+    for text in (stderr, (out / "locust.out").read_text()):
+        assert "Traceback" not in text

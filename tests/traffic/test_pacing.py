@@ -223,3 +223,21 @@ def test_even_users_send_gaps_that_are_not_exponential(make_schedule: MakeSchedu
     # each user sends one every 0.4 s: every 2 s holds 100 arrivals, give or take a boundary
     pairs = np.array(_per_second(sent)[1:201]).reshape(-1, 2).sum(axis=1)
     assert np.abs(pairs - 100).max() <= 2
+
+
+def test_an_open_user_started_mid_run_takes_its_next_arrival_not_a_burst(
+    make_schedule: MakeSchedule,
+) -> None:
+    # a survivor's new user, 12 s in: 70 arrivals (50 ramp, 20 hold) were before it existed
+    schedule = make_schedule(RAMP_AND_HOLD)
+    clock = FakeClock(1012.0)
+    pacer = OpenPacer(schedule, 1, lambda: 1000.0, clock, random.Random(0))
+    pause = pacer.wait()
+    assert pause is not None and 0 <= pause < 0.1  # one arrival each 0.1 s on the hold
+    assert pacer.next_intended is not None and pacer.next_intended >= 1012.0
+    # the same user from run time 0 owns the same arrivals from 12 s on
+    fresh = OpenPacer(schedule, 1, lambda: 1000.0, FakeClock(1000.0), random.Random(0))
+    times = []
+    while fresh.wait() is not None and fresh.next_intended is not None:
+        times.append(fresh.next_intended)
+    assert pacer.next_intended == min(t for t in times if t >= 1012.0)
