@@ -142,7 +142,7 @@ def test_a_lost_load_workers_users_move_to_the_workers_left(tmp_path: Path) -> N
     workers = _locust_workers(child.pid)
     assert len(workers) == 2
     os.kill(workers[1].pid, signal.SIGKILL)
-    stdout, stderr = child.communicate(timeout=120)
+    _, stderr = child.communicate(timeout=120)
     assert child.returncode in (0, 2), stderr[-3000:]
     run = run_json(out)
     assert run["on_worker_loss"] == "continue" and run["complete"] is True
