@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "gate": "stampede.app.commands.gate:gate",
     "compare": "stampede.app.commands.compare:compare",
     "plan": "stampede.app.commands.plan:plan",
+    "fleet": "stampede.app.commands.fleet:fleet",
 }
 
 

@@ -66,9 +66,11 @@ def summary_lines(result: RunResult) -> list[str]:
         )
     sizing = runner.generator_sizing if runner is not None else None
     if sizing is not None and sizing.workers_needed:
+        fixed = sizing.process_memory_mb
         lines.append(
             f"Generator: {sizing.measured_rps_per_core:.0f} req/s per core, "
-            f"{sizing.measured_memory_mb_per_user * 1024:.0f} KB per user "
+            + (f"{fixed:.0f} MB a process + " if fixed is not None else "")
+            + f"{sizing.measured_memory_mb_per_user * 1024:.0f} KB per user "
             f"({sizing.memory_per_user_method}); at full scale "
             f"({sizing.full_scale_peak_users:,.0f} users, {sizing.full_scale_peak_rps:,.0f}"
             f" req/s) it needs {sizing.workers_needed} Locust worker processes and "

@@ -81,6 +81,8 @@ class MemoryPerUser:
     mb: float
     method: Literal["slope", "peak/users"]
     note: str  # a sentence for run.json: the fit, or why there was none
+    #: what the process tree holds whatever its users (the fit's intercept); None unfitted
+    fixed_mb: float | None = None
 
 
 @dataclass(frozen=True)
@@ -160,4 +162,4 @@ def _slope(rows: npt.NDArray[np.float64], rules: SlopeRules) -> MemoryPerUser:
     fit += f": {slope / KB:z.1f} ± {stderr / KB:.1f} KB per user"
     if slope < 0:
         fit += ", below 0, so 0"
-    return MemoryPerUser(max(slope, 0.0) / MB, "slope", fit)
+    return MemoryPerUser(max(slope, 0.0) / MB, "slope", fit, max(float(coef[0]), 0.0) / MB)

@@ -190,6 +190,8 @@ class FullScaleGenerator:
     full_scale_peak_users: int
     workers_needed: int | None = None
     memory_gb_needed: float | None = None
+    process_memory_mb: float | None = None  # a Locust process whatever its users; None: unknown
+    peak_rps_basis: str = ""  # where full_scale_peak_rps came from (intended, or achieved)
 
     @classmethod
     def from_fields(cls, f: Fields) -> FullScaleGenerator:
@@ -203,6 +205,9 @@ class FullScaleGenerator:
             full_scale_peak_users=f.integer("full_scale_peak_users"),
             workers_needed=f.optional_integer("workers_needed", absent_ok=True),
             memory_gb_needed=f.optional_number("memory_gb_needed", absent_ok=True),
+            # runs made before the fixed part and the basis were recorded have neither
+            process_memory_mb=f.optional_number("process_memory_mb", absent_ok=True),
+            peak_rps_basis=f.text("peak_rps_basis", ""),
         )
 
     def to_json(self) -> dict[str, Json]:

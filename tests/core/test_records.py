@@ -33,6 +33,7 @@ OPTIONAL = {
     "generator.intended_user_seconds", "generator.running_user_seconds", "store_workers",
     "generator_sizing.memory_per_user_method", "generator_sizing.memory_per_user_note",
     "generator_sizing.workers_needed", "generator_sizing.memory_gb_needed", "target_lost",
+    "generator_sizing.process_memory_mb", "generator_sizing.peak_rps_basis",
     "write_error",
 }  # fmt: skip
 

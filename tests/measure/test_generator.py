@@ -5,13 +5,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import psutil
 import pytest
 
-from stampede.app.generator_sizing import GeneratorFootprint, full_scale_workers
+from stampede.app.generator_sizing import (
+    GeneratorFootprint,
+    full_scale_workers,
+    measured_footprint,
+)
 from stampede.core.generator import KB, MB, MemoryPerUser, memory_per_user, tree_rss
+from stampede.core.rundir import RunDir
+from stampede.profiles import load_profile
+from tests.run.helpers import run_json
+from tests.synthetic import write_run, write_run_json
 
 PEAK_ABOVE_IDLE = 120 * MB
 
@@ -38,6 +47,7 @@ def test_the_slope_is_the_memory_each_user_adds_without_the_fixed_part() -> None
     found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
     assert found.method == "slope"
     assert found.mb * MB / KB == pytest.approx(20.0, abs=0.5)
+    assert found.fixed_mb == pytest.approx(50.0, abs=0.5)  # what it holds whatever the users
     # peak over users would have counted the 50 MB the generator holds anyway
     assert PEAK_ABOVE_IDLE / MB / max(users) > 10 * found.mb
     assert "with run time as a second term" in found.note
@@ -73,7 +83,7 @@ def test_samples_without_users_are_left_out() -> None:
 def test_a_slope_below_zero_is_clipped_to_zero_and_says_so() -> None:
     t, users, rss = _run(per_user_kb=-5.0)
     found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
-    assert found == MemoryPerUser(0.0, "slope", found.note)
+    assert found == MemoryPerUser(0.0, "slope", found.note, found.fixed_mb)
     assert found.note.endswith("KB per user, below 0, so 0")
 
 
@@ -151,3 +161,27 @@ def test_a_run_stopped_before_its_peak_still_sizes_the_profiles_full_scale() -> 
     sizing = full_scale_workers(interrupted)
     assert sizing.full_scale_peak_users == 120_000
     assert sizing.full_scale_peak_rps == 240_000
+
+
+def test_sizing_from_a_saturated_run_uses_the_rate_the_profile_intended(tmp_path: Path) -> None:
+    # the run kept only half its users running: Locust's achieved rate is half the intended
+    run = write_run(tmp_path / "run")
+    write_run_json(
+        run,
+        {"generator": {**run_json(run)["generator"], "running_user_seconds": 78.0}},
+    )
+    rundir = RunDir(run)
+    measured = rundir.record().measured
+    requests = rundir.latency().count()
+    footprint = measured_footprint(rundir, measured)
+    peak_users = max(s.users or 0 for s in rundir.profile(load_profile).stages)
+    assert footprint.peak_rps == pytest.approx(peak_users * requests / 78.0)
+    assert footprint.peak_rps > max(
+        float(r["Requests/s"]) for r in rundir.read_csv("locust_stats_history.csv")
+    )
+    assert footprint.peak_rps_basis == (
+        f"the profile's peak of {peak_users:g} users × {requests / 78.0:.2f} requests a user-second"
+    )
+    sizing = full_scale_workers(footprint)
+    assert sizing.full_scale_peak_rps == pytest.approx(footprint.peak_rps / measured.scale, 0.01)
+    assert sizing.peak_rps_basis == footprint.peak_rps_basis
