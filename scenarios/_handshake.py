@@ -51,9 +51,7 @@ def locustfiles(environment: Any) -> list[Locustfile]:
 
 def offer(environment: Any) -> None:
     """On the master: its traffic goes with every spawn message; refusals are printed."""
-    ctx: TrafficContext = environment.stampede
-    traffic = ctx.master_traffic(locustfiles(environment))
-    setattr(environment.parsed_options, TRAFFIC_OPTION, traffic.to_wire())
+    publish(environment)
 
     def on_refused(environment: Any, msg: Any, **_: Any) -> None:
         data = msg.data
@@ -69,6 +67,13 @@ def offer(environment: Any) -> None:
 
     environment.runner.register_message(TRAFFIC_REFUSED_MESSAGE, on_refused)
     environment.runner.register_message(TRAFFIC_REQUEST_MESSAGE, on_request)
+
+
+def publish(environment: Any) -> None:
+    """On the master: the traffic it runs now, for every spawn message from here on."""
+    ctx: TrafficContext = environment.stampede
+    traffic = ctx.master_traffic(locustfiles(environment))
+    setattr(environment.parsed_options, TRAFFIC_OPTION, traffic.to_wire())
 
 
 def announce_start(environment: Any, origin: float, workers: int) -> None:

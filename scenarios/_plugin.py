@@ -26,6 +26,7 @@ from stampede.core.errors import StampedeError
 from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import available_profiles
 from stampede.scenarios import _handshake as handshake
+from stampede.scenarios import _web_ui as web_ui
 from stampede.scenarios._run_state import RunState
 from stampede.traffic import REPORT_KEY, ProcessMeasurements, TrafficContext, TrafficOptions
 
@@ -57,7 +58,7 @@ def add_options(parser: Any) -> None:
         default=os.environ.get("STAMPEDE_TRAFFIC"),
         help=(
             f"traffic profile: {', '.join(available_profiles())} or a .yaml path (default "
-            f"smoke; a worker runs its master's)"
+            f"smoke; a worker runs its master's); {web_ui.DISABLED_NOTE}"
         ),
         include_in_web_ui=True,
     )
@@ -127,7 +128,9 @@ def create_context(environment: Any, **_: Any) -> None:
         # the master dispatches the users by its profile; every class stays spawnable here
         handshake.check_early(environment, ctx)
     else:
+        environment.stampede_user_classes = list(environment.user_classes)
         _weigh_user_classes(environment, ctx)
+        web_ui.extend(environment)
     if isinstance(environment.runner, MasterRunner):
         handshake.offer(environment)
         if environment.parsed_options.on_worker_loss == "continue":
@@ -155,7 +158,7 @@ def _weigh_user_classes(environment: Any, ctx: TrafficContext) -> None:
     """Keep the user classes the profile's mix runs, weighted as it says."""
     weights = {str(b): w for b, w in ctx.profile.weights().items()}
     kept = []
-    for user_class in environment.user_classes:
+    for user_class in environment.stampede_user_classes:
         behaviour = getattr(user_class, "behaviour", None)
         if behaviour is None:  # a user class of the locustfile's own: left as it is
             kept.append(user_class)
@@ -186,6 +189,8 @@ def on_test_start(environment: Any, **_: Any) -> None:
         create_context(environment)
         if not handshake.take(environment):
             return
+    elif not _follow_web_ui(environment):
+        return
     ctx: TrafficContext = environment.stampede
     ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
     ctx.measurements.start()
@@ -209,6 +214,20 @@ def on_test_stopping(environment: Any, **_: Any) -> None:
     state: RunState | None = getattr(environment, "stampede_run", None)
     if state is not None:
         state.stopping()
+
+
+def _follow_web_ui(environment: Any) -> bool:
+    """The traffic the web UI's form asked for; False (the test stopped) when it is bad."""
+    try:
+        web_ui.follow_form(environment)
+    except StampedeError as exc:
+        sys.stderr.write(f"Error: the web UI's traffic: {exc}\n")
+        gevent.spawn(environment.runner.stop)
+        return False
+    _weigh_user_classes(environment, environment.stampede)
+    if isinstance(environment.runner, MasterRunner):
+        handshake.publish(environment)
+    return True
 
 
 def on_test_stop(environment: Any, **_: Any) -> None:
