@@ -91,7 +91,7 @@ def overhead(users: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp, serving(StubServer()) as stub:
         root = Path(tmp)
         profile = _profile(root, users, seconds)
-        results = {}
+        results: dict[str, list[float]] = {}
         for user in ("Bare", "Instrumented", "Bare", "Instrumented"):
             out = root / f"{user}-{len(results)}"
             out.mkdir()
@@ -155,18 +155,54 @@ def _rss_with(users: int, host: str, root: Path) -> int:
     return peak
 
 
+#: open files a Locust process needs besides one connection per user
+FILES_BESIDES_USERS = 256
+
+
+def fitting_sizes(sizes: list[int], limit: int) -> list[int]:
+    """The two user counts, shrunk (in proportion) so that one socket per user fits ``limit``."""
+    room = max(limit - FILES_BESIDES_USERS, 20)
+    if max(sizes) <= room:
+        return sizes
+    return [max(10, n * room // max(sizes)) for n in sizes]
+
+
+def _open_file_limit(wanted: int) -> int:
+    """Raise this process's open-file limit (its children inherit it) as far as allowed."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if target > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
 def memory(sizes: list[int]) -> None:
+    limit = _open_file_limit(max(sizes) + FILES_BESIDES_USERS)
+    fitted = fitting_sizes(sizes, limit)
+    if fitted != sizes:
+        print(
+            f"open-file limit: {limit} and it cannot be raised further, so {sizes[0]:,} and "
+            f"{sizes[1]:,} users (one connection each) do not fit; measuring {fitted[0]:,} "
+            f"and {fitted[1]:,} instead (raise it with `ulimit -n` for the defaults)"
+        )
+        sizes = fitted
     with tempfile.TemporaryDirectory() as tmp, serving(StubServer()) as stub:
         small, large = (_rss_with(n, stub.url.rstrip("/"), Path(tmp)) for n in sizes)
     per_user = (large - small) / (sizes[1] - sizes[0])
+    fixed = small - per_user * sizes[0]
     print(f"hardware: {describe()}")
     print(
         f"RSS with {sizes[0]:,} idle users: {small / 2**20:.0f} MiB; with {sizes[1]:,}: "
         f"{large / 2**20:.0f} MiB"
     )
+    # the same model as the run summary, run.json and `stampede fleet`
     print(
-        f"per user: {per_user / 1024:.1f} KiB; 100,000 users: "
-        f"{(small + per_user * (100_000 - sizes[0])) / 2**30:.2f} GiB (goal <= 2 GiB)"
+        f"memory = {fixed / 2**20:.0f} MiB a process + {per_user / 1024:.1f} KiB a user; "
+        f"100,000 users: {(fixed + per_user * 100_000) / 2**30:.2f} GiB (goal <= 2 GiB)"
     )
 
 
