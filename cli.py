@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "compare": "stampede.app.commands.compare:compare",
     "plan": "stampede.app.commands.plan:plan",
     "fleet": "stampede.app.commands.fleet:fleet",
+    "case-study": "stampede.app.commands.case_study:case_study",
 }
 
 

@@ -1,0 +1,115 @@
+"""The case study's dashboard from synthetic runs: every row measured or marked, known answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stampede.reports import load_run
+from stampede.reports._availability import run_availability
+from stampede.reports._case_study import Side, dashboard, users_at_slo
+from stampede.reports._case_study_render import Conditions, write_case_study
+from tests.synthetic import Traffic, write_run
+
+#: the metrics issue 16 names, each a row of case-study.json
+METRICS = (
+    "page load time",
+    "API response time (p95)",
+    "availability during the sale",
+    "concurrent users supported at the SLO",
+    "mean time to recovery",
+    "infrastructure cost per month",
+    "conversion rate",
+    "cart abandonment",
+    "checkout success",
+    "error rate",
+    "mobile crash rate",
+    "deployment frequency",
+)
+CONDITIONS = Conditions(0.002, 0.1, 0.1, "sqlite", "synthetic: 2 CPUs", "payment-outage@…", "now")
+
+
+def _fault(recovery_s: float | None) -> dict[str, object]:
+    return {
+        "spec": "payment-outage@sale+5s:2s",
+        "kind": "payment-outage",
+        "planned_s": 10.0,
+        "start_s": 10.0,
+        "end_s": 12.0,
+        "detail": "synthetic",
+        "recovery_s": recovery_s,
+        "store_recovery_s": None,
+    }
+
+
+def _sides(tmp_path: Path) -> tuple[Side, Side]:
+    # legacy: fails through doors-open and the sale; modern: one failed checkout
+    slow = write_run(
+        tmp_path / "legacy",
+        Traffic(failing=(5, 22), stall=(5, 22, 0.6)),
+        chaos=[_fault(None)],
+    )
+    fast = write_run(tmp_path / "modern", chaos=[_fault(3.0)])
+    legacy = Side("legacy", load_run(slow), load_run(slow), None, "too few plateaus")
+    modern = Side("modern", load_run(fast), load_run(fast), None, "too few plateaus")
+    return legacy, modern
+
+
+def test_every_metric_is_a_row_measured_or_marked(tmp_path: Path) -> None:
+    rows = {r.metric: r for r in dashboard(*_sides(tmp_path))}
+    assert set(METRICS) <= set(rows)
+    for row in rows.values():
+        if row.status == "measured":
+            assert row.before is not None and row.after is not None, row
+            assert row.improvement != "—"
+        else:
+            assert row.note, row  # a reason, never a silent blank
+    assert rows["page load time"].status == "not measured yet"
+    assert rows["mobile crash rate"].status == "not measured by a load test"
+    assert rows["deployment frequency"].status == "not measured by a load test"
+    cost = rows["infrastructure cost per month"]
+    assert cost.status == "not measured" and "too few plateaus" in cost.note
+
+
+def test_known_answers_from_the_runs(tmp_path: Path) -> None:
+    legacy, modern = _sides(tmp_path)
+    rows = {r.metric: r for r in dashboard(legacy, modern)}
+    api = rows["API response time (p95)"]
+    assert api.before == legacy.sale.distributions["all"].percentile(95) * 1000
+    assert api.before is not None and api.after is not None and api.before > 10 * api.after
+    seconds = run_availability(legacy.sale)
+    # only the second 23 of the legacy sale is clean: the stall carries failures into 22
+    assert seconds.seconds_met == 1
+    assert rows["availability during the sale"].before == pytest.approx(100 / 19)
+    assert rows["availability during the sale"].after == pytest.approx(100 * 18 / 19)
+    assert rows["error rate"].after == pytest.approx(
+        100 * modern.sale.failures / modern.sale.requests
+    )
+    # items added that never reached a checkout, from the funnel's own counts
+    funnel = modern.sale.outcome_totals
+    added, checked_out = funnel["added_to_cart"], funnel["checkout_attempted"]
+    assert rows["cart abandonment"].after == pytest.approx(100 * (added - checked_out) / added)
+    # the failing run met its objectives only in the 4-user baseline and decay
+    assert (users_at_slo(legacy.sale), users_at_slo(modern.sale)) == (4.0, 8.0)
+    assert rows["concurrent users supported at the SLO"].improvement == "2× ↑"
+    mttr = rows["mean time to recovery"]
+    assert mttr.status == "not measured" and "not recovered by the end of the run" in mttr.note
+
+
+def test_write_the_three_files(tmp_path: Path) -> None:
+    legacy, modern = _sides(tmp_path)
+    paths = write_case_study(tmp_path / "out", legacy, modern, CONDITIONS)
+    doc = json.loads(paths[0].read_text())
+    names = [m["metric"] for m in doc["metrics"]]
+    assert set(METRICS) <= set(names)
+    for m in doc["metrics"]:
+        assert {"metric", "before", "after", "unit", "improvement"} <= set(m)
+    assert doc["conditions"]["scale"] == 0.002
+    markdown = paths[1].read_text()
+    assert "| Metric | Before (legacy) | After (modern) | Improvement |" in markdown
+    assert "| mobile crash rate | not measured by a load test |" in markdown
+    html = paths[2].read_text()
+    assert "absolute numbers are a laptop&#39;s" in html and "synthetic: 2 CPUs" in html
+    assert "<script" not in html and "http" not in html.split("<main>", 1)[1]
