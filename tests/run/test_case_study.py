@@ -40,4 +40,3 @@ def test_case_study_end_to_end(tmp_path: Path) -> None:
         assert (out / arch / "probe" / "run.json").is_file()
     html = (out / "case-study.html").read_text()
     assert "scale 0.001" in html and "time scale 0.01" in html
-
