@@ -29,8 +29,6 @@ from stampede.app.run_finish import RunResult
 from stampede.app.runner import RunRequest, execute
 from stampede.core.errors import ConfigError
 from stampede.core.machine import cpu_model
-from stampede.core.plan_document import PlanDocument
-from stampede.core.protocol import PLAN_DIR
 from stampede.profiles import Schedule, load_profile
 from stampede.reports import load_run
 from stampede.reports._case_study import Side
@@ -95,13 +93,14 @@ def _run(request: RunRequest, echo: Echo) -> RunResult:
     return result
 
 
-def _plan(probe_dir: Path, echo: Echo) -> tuple[PlanDocument | None, str | None]:
+def _plan(probe_dir: Path, echo: Echo) -> str | None:
+    """Plan the probe (into its ``capacity/``); why not, when it cannot be planned."""
     try:
         plan_run(PlanRequest(run_dir=probe_dir, charts=False))
     except ConfigError as exc:
         echo(f"No plan from {probe_dir}: {exc}")
-        return None, str(exc)
-    return PlanDocument.load(probe_dir / PLAN_DIR / "plan.json"), None
+        return str(exc)
+    return None
 
 
 def _side(request: CaseStudyRequest, architecture: str, fault: str, echo: Echo) -> Side:
@@ -127,8 +126,9 @@ def _side(request: CaseStudyRequest, architecture: str, fault: str, echo: Echo) 
         ),
         echo,
     )  # fmt: skip
-    plan, why = _plan(probe.run_dir, echo)
-    return Side(architecture, load_run(sale.run_dir), load_run(probe.run_dir), plan, why)
+    why = _plan(probe.run_dir, echo)
+    probed = load_run(probe.run_dir)  # with its plan, when there is one
+    return Side(architecture, load_run(sale.run_dir), probed, probed.capacity, why)
 
 
 def machine() -> str:
