@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from stampede.app.run_finish import RunResult
 from stampede.core.errors import StampedeError
 from stampede.core.exits import Exit
+from stampede.core.numbers import count, rate
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,15 @@ def summary_lines(result: RunResult) -> list[str]:
     sizing = runner.generator_sizing if runner is not None else None
     if sizing is not None and sizing.workers_needed:
         fixed = sizing.process_memory_mb
+        gb = sizing.memory_gb_needed or 0.0
+        memory = f"{gb:,.1f} GB" if gb >= 1 else f"{gb * 1024:,.0f} MB"
         lines.append(
-            f"Generator: {sizing.measured_rps_per_core:.0f} req/s per core, "
+            f"Generator: {rate(sizing.measured_rps_per_core)} per core, "
             + (f"{fixed:.0f} MB a process + " if fixed is not None else "")
             + f"{sizing.measured_memory_mb_per_user * 1024:.0f} KB per user "
             f"({sizing.memory_per_user_method}); at full scale "
-            f"({sizing.full_scale_peak_users:,.0f} users, {sizing.full_scale_peak_rps:,.0f}"
-            f" req/s) it needs {sizing.workers_needed} Locust worker processes and "
-            f"{sizing.memory_gb_needed} GB"
+            f"({count(sizing.full_scale_peak_users)} users, {rate(sizing.full_scale_peak_rps)})"
+            f" it needs {count(sizing.workers_needed)} Locust worker process"
+            f"{'es' if sizing.workers_needed != 1 else ''} and {memory} of memory"
         )
     return lines

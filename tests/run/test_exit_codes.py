@@ -8,7 +8,7 @@ import pytest
 
 from stampede.app.commands.run import _exit_code
 from stampede.app.run_finish import RunResult
-from stampede.app.run_summary import RunVerdict, judge_result
+from stampede.app.run_summary import RunVerdict, judge_result, summary_lines
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.core.validity import Validity
@@ -51,3 +51,13 @@ def test_the_verdict_is_the_gates_on_the_profiles_objectives(tmp_path: Path) -> 
     verdict = judge_result(RunResult(slow, RunDir(slow).record()))
     assert verdict.gated and verdict.exit_code == 1
     assert verdict.line.startswith("Not ready: all requests' p95 604 ms > 500 ms during sale")
+
+
+def test_an_interrupted_runs_summary_tells_the_same_story() -> None:
+    lines = summary_lines(
+        _result(interrupted=True, stop_reason="stopped early after 35 of 240 s", duration_s=35.0)
+    )
+    assert lines[0] == "Run INTERRUPTED (stopped early after 35 of 240 s): run"
+    assert lines[1].startswith("Measurements: valid for the 35 s that ran, but the run was")
+    assert "not judged" in lines[1]
+    assert summary_lines(_result())[1] == "Measurements: valid"
