@@ -9,11 +9,11 @@ the scale, time scale and machine, and that the absolute numbers are a laptop's.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stampede.core import numbers
 from stampede.core.fields import Json
 from stampede.core.rundir import write_text
 from stampede.reports._case_study import CaseMetric, Side, dashboard, fault_notes
@@ -41,17 +41,18 @@ class Conditions:
 
 
 def _shown(value: float | None, unit: str) -> str:
-    if value is None or not math.isfinite(value):
-        return "—"
+    """A row's value in its unit, by the one number formatter."""
+    if value is None:
+        return numbers.DASH
     if unit == "%":
-        return f"{value:.2f}%" if value < 10 else f"{value:.1f}%"
+        return numbers.percent(value / 100)
     if unit == "ms":
-        return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+        return numbers.latency(value / 1000)
     if unit == "s":
-        return f"{value:,.0f} s" if value >= 10 else f"{value:.1f} s"
+        return numbers.latency(value)
     if unit == "users":
-        return f"{value:,.0f}"
-    return f"{value:,.2f} {unit}".strip()
+        return numbers.count(value)
+    return numbers.money(value, unit)
 
 
 def checkout_ratio(rows: Sequence[CaseMetric]) -> str:
