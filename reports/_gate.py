@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from stampede.profiles import Slos
-from stampede.reports._format import ms, signed_pct, value
+from stampede.reports._availability import Availability, run_availability
+from stampede.reports._format import ms, pct, signed_pct, value
 from stampede.reports._model import RunData
 from stampede.reports._regression import RegressionResult, detect_regression, interval_p95s
 from stampede.reports._report import facts, measurements, run_recoveries
@@ -54,6 +55,7 @@ class GateResult:
     regressions: tuple[RegressionResult, ...] = ()
     baseline_label: str | None = None
     problems: tuple[str, ...] = ()
+    availability: Availability | None = None
 
 
 def _trust_problems(data: RunData, role: str) -> list[str]:
@@ -230,6 +232,7 @@ def run_gate(
         regressions,
         _label(baseline) if baseline is not None else None,
         tuple(problems),
+        run_availability(data),
     )
 
 
@@ -283,6 +286,16 @@ _ICONS = {PASSED: "✅ PASSED", BREACHED: "❌ FAILED", INVALID: "⚠️ INVALID
 _MARKS = {"passed": "✅ pass", "failed": "❌ fail", "error": "⚠️ error", "skipped": "➖ skipped"}
 
 
+def _availability_line(found: Availability | None) -> list[str]:
+    if found is None:
+        return []
+    return [
+        f"**Availability during the sale:** {pct(found.seconds_share)} of its seconds within "
+        f"the objectives ({found.seconds_met:,} of {found.seconds_judged:,}), "
+        f"{pct(found.requests_share)} of its requests served without error"
+    ]
+
+
 def summary_markdown(result: GateResult) -> str:
     """The result as Markdown for a pull request or a CI job summary."""
     lines = [
@@ -290,7 +303,8 @@ def summary_markdown(result: GateResult) -> str:
         "",
         f"**Run:** `{_cell(result.run_label)}`  ",
         *([f"**Baseline:** `{_cell(result.baseline_label)}`  "] if result.baseline_label else []),
-        f"**Verdict:** {_cell(result.headline)} (exit code {result.exit_code})",
+        f"**Verdict:** {_cell(result.headline)} (exit code {result.exit_code})  ",
+        *_availability_line(result.availability),
         "",
     ]
     if result.slos:

@@ -68,3 +68,12 @@ def test_the_report_shows_availability(tmp_path: Path) -> None:
     )
     assert "Availability during the sale" in html
     assert "78.9%" in html and "15 of 19 seconds" in html
+
+
+def test_the_gate_summary_states_availability(tmp_path: Path) -> None:
+    from stampede.reports import run_gate, summary_markdown
+
+    data = load_run(write_run(tmp_path / "run", Traffic(failures=0, failing=(10, 14))))
+    markdown = summary_markdown(run_gate(data, data.slos))
+    assert "**Availability during the sale:** 78.9% of its seconds" in markdown
+    assert "(15 of 19)" in markdown
