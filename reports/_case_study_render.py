@@ -69,6 +69,16 @@ def checkout_ratio(rows: Sequence[CaseMetric]) -> str:
     )
 
 
+def invalid_runs(sides: Sequence[Side]) -> list[str]:
+    """Each run of the study whose measurements cannot be trusted, with why."""
+    found = []
+    for side in sides:
+        for what, run in (("sale", side.sale), ("probe", side.probe)):
+            if run is not None and not run.valid:
+                found.append(f"{side.architecture} {what}: " + "; ".join(run.invalid_reasons))
+    return found
+
+
 def document(rows: Sequence[CaseMetric], sides: Sequence[Side], cond: Conditions) -> Json:
     metrics: list[Json] = [
         {
@@ -92,6 +102,7 @@ def document(rows: Sequence[CaseMetric], sides: Sequence[Side], cond: Conditions
                 "sale": str(s.sale.path),
                 "probe": None if s.probe is None else str(s.probe.path),
                 "plan_error": s.plan_error,
+                "invalid": list(invalid_runs((s,))),
             }
             for s in sides
         },
@@ -121,6 +132,10 @@ def markdown(rows: Sequence[CaseMetric], sides: Sequence[Side], cond: Conditions
             lines.append(f"| {r.metric} | {r.status} | {r.status} | — |")
             notes.append(f"- **{r.metric}** ({r.status}): {r.note}")
     lines += ["", checkout_ratio(rows), "", *[f"- {n}" for n in fault_notes(sides)], ""]
+    invalid = invalid_runs(sides)
+    if invalid:
+        lines += ["**Runs whose measurements cannot be trusted:**", ""]
+        lines += [f"- {n}" for n in invalid] + [""]
     if notes:
         lines += ["## Not measured", "", *notes, ""]
     return "\n".join(lines)
@@ -149,6 +164,7 @@ def write_case_study(
             laptop=LAPTOP,
             ratio=checkout_ratio(rows),
             faults=fault_notes(sides),
+            invalid=invalid_runs(sides),
         )
     )
     write_text(paths[2], html)

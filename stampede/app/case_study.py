@@ -32,7 +32,7 @@ from stampede.core.machine import cpu_model
 from stampede.profiles import Schedule, load_profile
 from stampede.reports import load_run
 from stampede.reports._case_study import Side
-from stampede.reports._case_study_render import Conditions, write_case_study
+from stampede.reports._case_study_render import Conditions, invalid_runs, write_case_study
 
 Echo = Callable[[str], None]
 ARCHITECTURES = ("legacy", "modern")
@@ -135,8 +135,11 @@ def machine() -> str:
     return f"{platform.node()}: {os.cpu_count()} CPUs ({cpu_model()}), {platform.platform()}"
 
 
-def run_case_study(request: CaseStudyRequest, echo: Echo) -> tuple[Path, Path, Path]:
-    """Make every run of the study and write its dashboard; return (json, md, html)."""
+def run_case_study(
+    request: CaseStudyRequest, echo: Echo
+) -> tuple[tuple[Path, Path, Path], list[str]]:
+    """Make every run of the study and write its dashboard; return the (json, md, html)
+    paths and the runs whose measurements are invalid."""
     fault = fault_spec(request.time_scale)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     before, after = (_side(request, arch, fault, echo) for arch in ARCHITECTURES)
@@ -149,4 +152,5 @@ def run_case_study(request: CaseStudyRequest, echo: Echo) -> tuple[Path, Path, P
         fault=fault,
         started_at=started,
     )
-    return write_case_study(request.out_dir, before, after, conditions)
+    paths = write_case_study(request.out_dir, before, after, conditions)
+    return paths, invalid_runs((before, after))

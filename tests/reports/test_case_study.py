@@ -113,3 +113,17 @@ def test_write_the_three_files(tmp_path: Path) -> None:
     html = paths[2].read_text()
     assert "absolute numbers are a laptop&#39;s" in html and "synthetic: 2 CPUs" in html
     assert "<script" not in html and "http" not in html.split("<main>", 1)[1]
+
+
+def test_an_invalid_run_is_named_on_the_page_and_in_the_json(tmp_path: Path) -> None:
+    legacy, modern = _sides(tmp_path)
+    late = write_run(
+        tmp_path / "late", validity={"valid": False, "reasons": ["only 80% of arrivals on time"]}
+    )
+    modern = Side("modern", load_run(late), None, None, "no probe")
+    paths = write_case_study(tmp_path / "out", legacy, modern, CONDITIONS)
+    doc = json.loads(paths[0].read_text())
+    assert doc["runs"]["modern"]["invalid"] == ["modern sale: only 80% of arrivals on time"]
+    assert doc["runs"]["legacy"]["invalid"] == []
+    assert "Not to be trusted" in paths[2].read_text()
+    assert "- modern sale: only 80% of arrivals on time" in paths[1].read_text()

@@ -20,9 +20,11 @@ def test_case_study_end_to_end(tmp_path: Path) -> None:
         "case-study", "--out", str(out), "--scale", "0.001", "--time-scale", "0.01",
         cwd=tmp_path, timeout=180,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert f"Dashboard: {out / 'case-study.html'}" in result.stdout
     doc = json.loads((out / "case-study.json").read_text())
+    invalid = [n for run in doc["runs"].values() for n in run["invalid"]]
+    # a run the shared machine could not drive on time is called invalid: exit 2
+    assert result.returncode == (2 if invalid else 0), result.stderr[-3000:]
+    assert f"Dashboard: {out / 'case-study.html'}" in result.stdout
     rows = {m["metric"]: m for m in doc["metrics"]}
     assert set(METRICS) <= set(rows)
     for row in rows.values():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from stampede.app.commands.run import _terminate_as_interrupt
 from stampede.core.exits import Exit
 
 
@@ -93,10 +94,14 @@ def case_study(
         redis_url=redis_url,
         seed=seed,
     )
-    try:
-        paths = run_case_study(request, lambda line: click.echo(line, err=True))
-    except Interrupted as stopped:
-        click.echo(f"Case study interrupted; what was measured is in {stopped.run_dir}", err=True)
-        sys.exit(Exit.INTERRUPTED)
+    with _terminate_as_interrupt() as terminated:
+        try:
+            paths, invalid = run_case_study(request, lambda line: click.echo(line, err=True))
+        except Interrupted as stopped:
+            click.echo(f"Case study stopped; what was measured is in {stopped.run_dir}", err=True)
+            sys.exit(Exit.TERMINATED if terminated else Exit.INTERRUPTED)
     for label, path in zip(("Dashboard", "Markdown", "JSON"), paths[::-1], strict=True):
         click.echo(f"{label + ':':<10} {path}")
+    if invalid:
+        click.echo("INVALID runs, not to be trusted: " + " | ".join(invalid))
+        sys.exit(Exit.UNTRUSTED)
