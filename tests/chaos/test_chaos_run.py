@@ -65,7 +65,8 @@ def _locust_workers(root: int) -> list[psutil.Process]:
 @pytest.mark.e2e
 def test_every_fault_kind_with_a_lost_load_worker(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    args = ["run", str(_profile(tmp_path)), "--out", str(out), "--store-workers", "2"]
+    # --no-gate: the faults may breach the objectives; exit 0 or 2 says the run's validity
+    args = ["run", str(_profile(tmp_path)), "--out", str(out), "--store-workers", "2", "--no-gate"]
     args += ["--processes", "2", *(f"--chaos={spec}" for spec in CHAOS)]
     child = subprocess.Popen(
         [sys.executable, "-c", RUN_CLI, *args],

@@ -47,6 +47,7 @@ def test_a_three_second_freeze_shows_in_corrected_p99(tmp_path: Path) -> None:
             "--out",
             str(out),
             "--no-report",
+            "--no-gate",  # the stall breaches the p95 objective; the measurement is the point
             cwd=tmp_path,
         )
         assert stub.froze.is_set(), "the stub never froze"
