@@ -312,10 +312,8 @@ class RunnerFacts:
 
     ``target_kind`` is ``embedded`` (the store Stampede started, with
     ``store_workers`` server processes) or ``remote`` (``--host``);
-    ``complete`` is true only once every file of the run was written — it says
-    nothing of how the traffic ended: an interrupted run whose files were all
-    written is ``complete`` with the measured part's ``interrupted`` true and its
-    ``stop_reason`` saying why (Ctrl-C, SIGTERM, a lost worker, a dead target).
+    ``complete`` is true once every file of the run was written; how the traffic
+    ended is the measured part's ``interrupted`` and ``stop_reason``.
     """
 
     target_kind: str
