@@ -137,8 +137,8 @@ def _run(hosts: Hosts, tmp: Path, name: str, kill_one: bool) -> Path:
     workers = [hosts.run(i, *worker, stderr=subprocess.PIPE) for i in (1, 2)]
     if kill_one:
         assert master.stderr is not None
-        for line in master.stderr:  # progress lines: the test is running
-            if line.startswith("[") and "sale" in line:
+        for line in master.stderr:  # progress lines: once both workers have reported
+            if line.startswith("[") and int(line[1:].split("s/")[0]) >= 6:
                 break
         workers[1].send_signal(signal.SIGKILL)
     _, err = master.communicate(timeout=120)
