@@ -144,7 +144,9 @@ def _run(hosts: Hosts, tmp: Path, name: str, kill_one: bool) -> Path:
     _, err = master.communicate(timeout=120)
     for child in workers:
         child.communicate(timeout=60)
-    assert master.returncode == 0, err[-3000:]
+    # Locust's 1: a request failed (the store's simulated payment provider fails a few)
+    assert master.returncode in (0, 1), err[-3000:]
+    assert "Stampede: run written to" in err
     assert "Traceback" not in err
     return out
 
