@@ -128,7 +128,11 @@ def _fault_note(d: RunData) -> str:
     if fault.start_s is None:
         return f"{fault.spec} was never injected ({fault.detail})"
     if fault.recovery_s is None:
-        return f"{fault.spec}: not recovered by the end of the run"
+        left = d.duration_s - (fault.end_s if fault.end_s is not None else fault.start_s)
+        return (
+            f"{fault.spec}: not recovered by the end of the run (not back within the "
+            f"objectives in the {left:.0f} s after the fault)"
+        )
     return f"{fault.spec}: back within the objectives {fault.recovery_s:.0f} s after it ended"
 
 
