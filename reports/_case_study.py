@@ -207,6 +207,20 @@ def _recovery_note(row: CaseMetric, before: Side, after: Side) -> CaseMetric:
     return CaseMetric(row.metric, row.before, row.after, row.unit, row.status, note)
 
 
+def _at_least(*sides: Side) -> str:
+    """Which sides met the objectives even at the probe's highest step (a lower bound)."""
+    top = [
+        s.architecture
+        for s in sides
+        if s.probe is not None
+        and (found := users_at_slo(s.probe)) is not None
+        and found >= s.probe.peak_users
+    ]
+    if not top:
+        return ""
+    return f"; {' and '.join(top)} met them at the probe's highest step, so at least that many"
+
+
 def _plan_rows(before: Side, after: Side) -> list[CaseMetric]:
     def probe(side: Side) -> float | None:
         return users_at_slo(side.probe) if side.probe is not None else None
@@ -214,7 +228,7 @@ def _plan_rows(before: Side, after: Side) -> list[CaseMetric]:
     users = _measured(
         "concurrent users supported at the SLO", "users", probe,
         "most users running in a step of the capacity probe whose own requests met every "
-        "objective, on this machine's one store",
+        "objective, on this machine's one store" + _at_least(before, after),
     )(before, after)  # fmt: skip
     cost = _measured(
         "infrastructure cost per month",
