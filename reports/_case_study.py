@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from stampede.core.groups import endpoint_group
 from stampede.core.plan_document import PlanDocument
 from stampede.reports._availability import run_availability
+from stampede.reports._failures import timeouts_by_request
 from stampede.reports._improvement import improvement
 from stampede.reports._model import RunData
 from stampede.reports._where import _phase_results
@@ -44,6 +46,8 @@ class CaseMetric:
     unit: str
     status: Status
     note: str
+    #: ``before`` and/or ``after`` when that value is only a lower bound (requests timed out)
+    at_least: tuple[str, ...] = ()
 
     @property
     def improvement(self) -> str:
@@ -162,6 +166,30 @@ def _why_missing(row: CaseMetric, before: Side, after: Side, plan: bool) -> Case
     return CaseMetric(row.metric, row.before, row.after, row.unit, row.status, "; ".join(reasons))
 
 
+def timed_out(d: RunData, group: str) -> int:
+    """Requests of ``group`` (``all``: every one) that got no answer before the timeout."""
+    found = timeouts_by_request(d.failure_rows)
+    return sum(n for name, n in found.items() if group == "all" or endpoint_group(name) == group)
+
+
+def _p95_bound(row: CaseMetric, group: str, sides: Sequence[Side]) -> CaseMetric:
+    """A p95 over requests of which more than 5% timed out is at least the timeout."""
+    bounded, notes = [], []
+    for which, side in zip(("before", "after"), sides, strict=True):
+        dist = side.sale.distributions.get(group)
+        late = timed_out(side.sale, group)
+        if late and late > 0.05 * (late + (dist.total if dist is not None else 0)):
+            bounded.append(which)
+            notes.append(
+                f"{side.architecture}: {late:,} timed out, so its p95 is at least the "
+                "client's timeout"
+            )
+    if not bounded:
+        return row
+    note = f"{row.note}; " + "; ".join(notes)
+    return CaseMetric(row.metric, row.before, row.after, row.unit, row.status, note, tuple(bounded))
+
+
 def _sale_rows(before: Side, after: Side) -> list[CaseMetric]:
     def sale(get: Callable[[RunData], float | None]) -> Getter:
         return lambda side: get(side.sale)
@@ -196,6 +224,8 @@ def _sale_rows(before: Side, after: Side) -> list[CaseMetric]:
                   "objectives"),
     ]  # fmt: skip
     rows = [_why_missing(make(before, after), before, after, False) for make in makers]
+    rows[0] = _p95_bound(rows[0], "all", (before, after))
+    rows[1] = _p95_bound(rows[1], "checkout", (before, after))
     return [_recovery_note(r, before, after) for r in rows]
 
 

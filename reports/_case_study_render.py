@@ -55,13 +55,22 @@ def _shown(value: float | None, unit: str) -> str:
     return numbers.money(value, unit)
 
 
+def shown(row: CaseMetric, side: int) -> str:
+    """Before (0) or after (1) of a row, ``≥`` when it is a lower bound."""
+    value = row.before if side == 0 else row.after
+    text = _shown(value, row.unit)
+    names = ("before", "after")
+    return f"≥ {text}" if row.at_least and names[side] in row.at_least else text
+
+
 def checkout_ratio(rows: Sequence[CaseMetric]) -> str:
     """Legacy over modern checkout p95, and what the case study reported."""
     row = next(r for r in rows if r.metric == "checkout response time (p95)")
     if row.before is None or not row.after:
         return "The checkout p95 ratio could not be computed: " + row.note
+    bound = "at least " if row.at_least else ""
     return (
-        f"Checkout p95, legacy over modern: {row.before / row.after:.1f}× (the case study "
+        f"Checkout p95, legacy over modern: {bound}{row.before / row.after:.1f}× (the case study "
         "reported 7.5×). The legacy store is the monolith's real faults — one shared database, "
         "no cache, N+1 queries, synchronous e-mail and checkout behind a table lock — and how "
         "much they cost depends on how many shoppers queue behind that lock, so the ratio "
@@ -124,10 +133,7 @@ def markdown(rows: Sequence[CaseMetric], sides: Sequence[Side], cond: Conditions
     notes = []
     for r in rows:
         if r.status == "measured":
-            lines.append(
-                f"| {r.metric} | {_shown(r.before, r.unit)} | {_shown(r.after, r.unit)} "
-                f"| {r.improvement} |"
-            )
+            lines.append(f"| {r.metric} | {shown(r, 0)} | {shown(r, 1)} | {r.improvement} |")
         else:
             lines.append(f"| {r.metric} | {r.status} | {r.status} | — |")
             notes.append(f"- **{r.metric}** ({r.status}): {r.note}")
@@ -157,7 +163,7 @@ def write_case_study(
         .get_template("case-study.html.j2")
         .render(
             rows=rows,
-            shown=_shown,
+            shown=shown,
             before=before,
             after=after,
             cond=cond,

@@ -127,3 +127,27 @@ def test_an_invalid_run_is_named_on_the_page_and_in_the_json(tmp_path: Path) -> 
     assert doc["runs"]["legacy"]["invalid"] == []
     assert "Not to be trusted" in paths[2].read_text()
     assert "- modern sale: only 80% of arrivals on time" in paths[1].read_text()
+
+
+def test_a_p95_among_timeouts_is_a_lower_bound(tmp_path: Path) -> None:
+    import dataclasses
+
+    from stampede.reports._case_study_render import checkout_ratio, shown
+    from stampede.reports._model import FailureRow
+
+    legacy, modern = _sides(tmp_path)
+    checkouts = legacy.sale.distributions["checkout"].total
+    late = FailureRow("POST", "/api/v1/checkout", "CatchResponseError('timed out')", checkouts)
+    sale = dataclasses.replace(legacy.sale, failure_rows=(late,))
+    rows = {r.metric: r for r in dashboard(dataclasses.replace(legacy, sale=sale), modern)}
+    row = rows["checkout response time (p95)"]
+    assert row.at_least == ("before",) and "timed out" in row.note
+    assert shown(row, 0).startswith("≥ ") and not shown(row, 1).startswith("≥")
+    assert "legacy over modern: at least" in checkout_ratio(list(rows.values()))
+    # every request's p95: the checkouts are not more than 5% of all requests plus timeouts
+    everything = rows["API response time (p95)"]
+    assert everything.at_least == (
+        ("before",)
+        if checkouts > 0.05 * (checkouts + legacy.sale.distributions["all"].total)
+        else ()
+    )
