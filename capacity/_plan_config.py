@@ -116,7 +116,8 @@ class Autoscaling:
     ecs_metric : str
         Metric of ECS target tracking: ``"cpu"`` or ``"alb"``.
     alb_resource_label : str, optional
-        The load balancer's resource label, needed with ``ecs_metric="alb"``.
+        A target group's resource label, for a topology of one service; with
+        several, each service's own ``alb_resource_label`` in the topology.
     """
 
     hpa_metric: HpaMetric = "cpu"

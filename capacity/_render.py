@@ -18,6 +18,8 @@ import yaml
 from stampede.capacity._policies import CronPrewarm, EcsPolicy, HpaPolicy, ScalingBehavior
 
 ECS_DIMENSION = "ecs:service:DesiredCount"
+#: the annotation of a ScaledObject saying when its yearless cron pre-warm must go
+REMOVE_AFTER = "stampede.dev/remove-after"
 
 
 def _behavior(b: ScalingBehavior) -> dict[str, Any]:
@@ -102,7 +104,11 @@ def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
     return {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",
-        "metadata": {"name": f"{p.service}-prewarm", "namespace": p.namespace},
+        "metadata": {
+            "name": f"{p.service}-prewarm",
+            "namespace": p.namespace,
+            "annotations": {REMOVE_AFTER: c.end.isoformat()},
+        },
         "spec": {
             "scaleTargetRef": {"name": p.service},
             "minReplicaCount": p.min_replicas,
@@ -132,13 +138,48 @@ def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
 
 
 def render_hpa(p: HpaPolicy) -> str:
-    """The HPA as a YAML document."""
-    return yaml.safe_dump(hpa_manifest(p), sort_keys=False)
+    """The HPA as a YAML document, its header saying to apply it and no ScaledObject."""
+    header = [
+        f"HorizontalPodAutoscaler for Deployment {p.namespace}/{p.service} "
+        "(stampede plan --autoscaler hpa).",
+        "Apply this one and no KEDA ScaledObject for the same Deployment: two autoscalers on",
+        "one Deployment fight over its replicas, and KEDA's webhook refuses the second.",
+        "Reactive only, no pre-warm for the sale: --autoscaler keda writes a ScaledObject that",
+        "raises the replicas one lead time before the sale opens.",
+    ]
+    return _commented(header) + yaml.safe_dump(hpa_manifest(p), sort_keys=False)
 
 
 def render_keda(c: CronPrewarm) -> str:
-    """The KEDA ScaledObject as a YAML document."""
-    return yaml.safe_dump(keda_manifest(c), sort_keys=False)
+    """The KEDA ScaledObject as a YAML document, its header saying when to remove it."""
+    p = c.hpa
+    again = _next_year(c.start)
+    header = [
+        f"KEDA ScaledObject for Deployment {p.namespace}/{p.service} "
+        "(stampede plan --autoscaler keda, the default).",
+        "Apply this one and no HorizontalPodAutoscaler for the same Deployment: KEDA creates",
+        "and owns the HPA, and its webhook refuses a ScaledObject beside another HPA.",
+        f"The cron trigger holds {c.desired_replicas} replicas from {c.start:%Y-%m-%d %H:%M} "
+        f"to {c.end:%Y-%m-%d %H:%M} ({c.timezone}).",
+        "KEDA's cron has no year, so the trigger would fire again on "
+        f"{again:%Y-%m-%d %H:%M}: remove this ScaledObject",
+        f"(or its cron trigger) after {c.end:%Y-%m-%d %H:%M}; annotation {REMOVE_AFTER} says when.",
+    ]
+    return _commented(header) + yaml.safe_dump(keda_manifest(c), sort_keys=False)
+
+
+def _commented(lines: list[str]) -> str:
+    return "".join(f"# {line}\n" for line in lines)
+
+
+def _next_year(at: datetime) -> datetime:
+    """The next time a yearless cron of ``at`` fires (29 February waits for a leap year)."""
+    year = at.year + 1
+    while True:
+        try:
+            return at.replace(year=year)
+        except ValueError:
+            year += 1
 
 
 def aws_documents(p: EcsPolicy) -> dict[str, dict[str, Any]]:

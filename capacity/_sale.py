@@ -32,6 +32,23 @@ from stampede.capacity._simulate import (
 )
 from stampede.capacity._sizing import ServiceSizing
 from stampede.capacity._topology import Topology
+from stampede.core.errors import ConfigError
+
+
+def _alb_label(
+    service: str, topology: Topology, autoscaling: Autoscaling, services: int
+) -> str | None:
+    """The service's own target-group label; one label for several services is refused."""
+    own = topology.service(service).alb_resource_label
+    if own or autoscaling.ecs_metric != "alb":
+        return own
+    if autoscaling.alb_resource_label and services > 1:
+        raise ConfigError(
+            f"one ALB target-group label ({autoscaling.alb_resource_label}) for {services} "
+            f"services: requests per target counts one target group each; set "
+            f"services.{service}.alb_resource_label in the topology for every service."
+        )
+    return autoscaling.alb_resource_label
 
 
 def sale_policies(
@@ -79,7 +96,7 @@ def sale_policies(
             sale_end=sale_end,
             lead=leads["ecs"],
             metric=autoscaling.ecs_metric,
-            resource_label=autoscaling.alb_resource_label,
+            resource_label=_alb_label(s, topology, autoscaling, len(sizing)),
         )
     return hpas, kedas, ecss
 

@@ -55,6 +55,9 @@ class ServiceSpec:
     stateless: bool = True
     task_start_median_s: float = 30.0
     task_start_p95_s: float = 60.0
+    #: this service's ALB target group (``app/<lb>/<id>/targetgroup/<tg>/<id>``), for ECS
+    #: target tracking on ALBRequestCountPerTarget
+    alb_resource_label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@
       plan.json                 every number of the plan
       summary.md                the plan for a person to read
       plateaus.csv services.csv sizing.csv simulations.csv
-      k8s/hpa-<service>.yaml    reactive only
-      k8s/keda-<service>.yaml   scheduled pre-warm plus reactive (instead of the HPA)
+      k8s/keda-<service>.yaml   scheduled pre-warm plus reactive (--autoscaler keda, default)
+      k8s/hpa-<service>.yaml    reactive only (--autoscaler hpa), never both for one service
       aws/<service>/<command>.json   --cli-input-json for application-autoscaling
       charts/supply-<service>.png  charts/savings.png
 """
@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -199,6 +200,7 @@ def write_plan(
     *,
     charts: bool = True,
     source: PlanSource | None = None,
+    autoscaler: Literal["hpa", "keda"] = "keda",
 ) -> list[Path]:
     """Write the plan's files under ``out_dir`` (created if needed).
 
@@ -213,6 +215,9 @@ def write_plan(
     source : PlanSource, optional
         Where the measurements came from (run directory, validity, scale),
         written into plan.json and at the top of summary.md.
+    autoscaler : {"keda", "hpa"}
+        One Kubernetes autoscaler per Deployment: a KEDA ScaledObject (cron
+        pre-warm plus the reactive metric) or a reactive HPA, never both.
 
     Returns
     -------
@@ -230,8 +235,10 @@ def write_plan(
         out / "simulations.csv": simulation_frame(plan).to_csv(index=False),
     }
     for s, hpa in plan.hpa.items():
-        files[out / "k8s" / f"hpa-{s}.yaml"] = render_hpa(hpa)
-        files[out / "k8s" / f"keda-{s}.yaml"] = render_keda(plan.keda[s])
+        if autoscaler == "hpa":
+            files[out / "k8s" / f"hpa-{s}.yaml"] = render_hpa(hpa)
+        else:
+            files[out / "k8s" / f"keda-{s}.yaml"] = render_keda(plan.keda[s])
     for s, policy in plan.ecs.items():
         for command, text in render_aws(policy).items():
             files[out / "aws" / s / f"{command}.json"] = text

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from stampede.app.plan_input import ProbeRun, TimelineLatency, read_run
 from stampede.capacity import (
@@ -59,6 +60,8 @@ class PlanRequest:
     baseline_users: float | None = None
     sale_start: datetime | None = None
     sale_duration_s: int = 3600
+    #: one Kubernetes autoscaler per Deployment: KEDA (pre-warm + reactive) or a reactive HPA
+    autoscaler: Literal["hpa", "keda"] = "keda"
 
 
 @dataclass(frozen=True)
@@ -229,5 +232,7 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
     )
     plan = make_plan(facts.history, config)
     out = facts.path / PLAN_DIR
-    files = write_plan(plan, out, charts=request.charts, source=plan_source(facts))
+    files = write_plan(
+        plan, out, charts=request.charts, source=plan_source(facts), autoscaler=request.autoscaler
+    )
     return PlanOutcome(plan, facts, out, tuple(files))

@@ -96,18 +96,38 @@ def test_write_plan_writes_parseable_files(plan: CapacityPlan, tmp_path: Path) -
     data = json.loads((tmp_path / "plan.json").read_text())
     assert data["usl"]["sigma"] == pytest.approx(plan.usl.sigma)
     assert data["inputs"]["sale_start"] == "2025-11-28T09:00:00"
-    hpa = yaml.safe_load((tmp_path / "k8s" / "hpa-catalog.yaml").read_text())
-    assert hpa["spec"]["maxReplicas"] >= plan.sizing["catalog"].replicas
-    keda = yaml.safe_load((tmp_path / "k8s" / "keda-catalog.yaml").read_text())
+    # one autoscaler per Deployment: KEDA by default, never an HPA beside it
+    assert sorted(p.name for p in (tmp_path / "k8s").iterdir()) == sorted(
+        f"keda-{s}.yaml" for s in plan.sizing
+    )
+    text = (tmp_path / "k8s" / "keda-catalog.yaml").read_text()
+    keda = yaml.safe_load(text)
     assert keda["spec"]["triggers"][0]["metadata"]["desiredReplicas"] == str(
         plan.sizing["catalog"].replicas
     )
+    # the cron has no year: the file says when it fires again and when to remove it
+    assert "# Apply this one and no HorizontalPodAutoscaler" in text
+    assert "would fire again on 2026-11-28" in text and "remove this ScaledObject" in text
+    assert keda["metadata"]["annotations"]["stampede.dev/remove-after"].startswith("2025-11-28T")
     aws = json.loads((tmp_path / "aws" / "catalog" / "register-scalable-target.json").read_text())
     assert aws["ResourceId"] == "service/stampede/catalog"
     summary = (tmp_path / "summary.md").read_text()
     assert summary.startswith("# Capacity plan for 1,000 users")
     assert "| service |" in summary
     assert (tmp_path / "sizing.csv").read_text().startswith("service,")
+
+
+def test_write_plan_with_the_hpa_writes_no_scaled_object(
+    plan: CapacityPlan, tmp_path: Path
+) -> None:
+    write_plan(plan, tmp_path, charts=False, autoscaler="hpa")
+    names = sorted(p.name for p in (tmp_path / "k8s").iterdir())
+    assert names == sorted(f"hpa-{s}.yaml" for s in plan.sizing)
+    text = (tmp_path / "k8s" / "hpa-catalog.yaml").read_text()
+    assert text.startswith("# HorizontalPodAutoscaler for Deployment stampede/catalog")
+    assert "no KEDA ScaledObject" in text
+    hpa = yaml.safe_load(text)
+    assert hpa["spec"]["maxReplicas"] >= plan.sizing["catalog"].replicas
 
 
 def test_write_plan_draws_charts(plan: CapacityPlan, tmp_path: Path) -> None:

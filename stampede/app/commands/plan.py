@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -58,6 +59,14 @@ from stampede.app.planning import DEFAULT_TARGET_USERS
     metavar="DURATION",
     help="How long the sale lasts, e.g. 1h or 45m.",
 )
+@click.option(
+    "--autoscaler",
+    type=click.Choice(["keda", "hpa"]),
+    default="keda",
+    show_default=True,
+    help="One Kubernetes autoscaler per Deployment: a KEDA ScaledObject (cron pre-warm for "
+    "the sale plus the reactive metric) or a reactive HPA.",
+)
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
 def plan(
     run_dir: Path,
@@ -68,6 +77,7 @@ def plan(
     baseline_users: float | None,
     sale_start: datetime | None,
     sale_duration: str,
+    autoscaler: Literal["keda", "hpa"],
     no_charts: bool,
 ) -> None:
     """Plan capacity for a flash sale from RUN_DIR, a capacity-probe run: fit the Universal
@@ -94,6 +104,7 @@ def plan(
         baseline_users=baseline_users,
         sale_start=sale_start,
         sale_duration_s=parse_sale_duration(sale_duration),
+        autoscaler=autoscaler,
     )
     for line in summary_lines(plan_run(request)):
         click.echo(line)
