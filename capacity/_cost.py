@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from stampede.capacity._lcu import alb_lcus
 from stampede.capacity._prices import PriceSheet
 from stampede.capacity._topology import Topology
 
@@ -139,7 +140,7 @@ def _lines(
         if s != "gateway" and topology.service(s).db_pool_size > 0
     )
     gb_per_s = total_rps * shared.bytes_per_response / 1e9
-    lcus = max(gb_per_s * 3600.0, total_rps / shared.lcu_new_connections_per_s)
+    lcus = alb_lcus(total_rps, shared).billed
     events = point.paid_orders_per_s * shared.outbox_events_per_order
     return {
         "compute": compute,

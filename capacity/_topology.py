@@ -78,7 +78,12 @@ class SharedTiers:
     outbox_drain_per_s: float = 200.0
     sqs_requests_per_event: float = 3.0
     bytes_per_response: float = 20_000.0
-    lcu_new_connections_per_s: float = 25.0
+    #: requests a client connection carries (keep-alive over a visit); stated, not measured
+    alb_requests_per_connection: float = 20.0
+    #: how long a client connection stays open, seconds
+    alb_connection_s: float = 60.0
+    #: listener rules evaluated per request (the first 10 are free)
+    alb_rules: int = 7
 
 
 @dataclass(frozen=True)
