@@ -14,13 +14,14 @@ compute.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from stampede.capacity._lcu import alb_lcus
 from stampede.capacity._prices import PriceSheet
-from stampede.capacity._topology import Topology
+from stampede.capacity._topology import SharedTiers, Topology
 
 HOURS_PER_MONTH = 730.0
 
@@ -157,12 +158,28 @@ def _lines(
         "redis": shared.redis_nodes * prices.elasticache_node_hour(shared.redis_node_type) * hours,
         "load_balancer": (prices.price("alb.hour") + lcus * prices.price("alb.lcu_hour")) * hours,
         "queue": events
-        * shared.sqs_requests_per_event
+        * sqs_billed_requests_per_event(shared)
         * seconds
         / 1e6
         * prices.price("sqs.standard.per_million"),
         "data_transfer": gb_per_s * seconds * prices.price("data_transfer.out.gb"),
     }
+
+
+SQS_CHUNK_KB = 64.0
+
+
+def sqs_billed_requests_per_event(shared: SharedTiers) -> float:
+    """SQS requests billed per outbox event, with batching and 64 KB chunks.
+
+    Each event is sent, received and deleted (``sqs_requests_per_event``
+    calls) in batches of ``sqs_batch_size``; a call is billed one request per
+    64 KB chunk of its payload, so a batch of ten 2 KB messages is one
+    request: 3 × ⌈10 × 2 / 64⌉ / 10 = 0.3 billed requests per event.
+    """
+    batch = min(10, max(1, shared.sqs_batch_size))
+    chunks = math.ceil(batch * shared.sqs_message_kb / SQS_CHUNK_KB - 1e-9)
+    return shared.sqs_requests_per_event * max(1, chunks) / batch
 
 
 def savings_waterfall(

@@ -76,7 +76,12 @@ class SharedTiers:
     redis_target_utilization: float = 0.5
     outbox_events_per_order: float = 2.0
     outbox_drain_per_s: float = 200.0
+    #: API calls each event makes of SQS: send, receive and delete
     sqs_requests_per_event: float = 3.0
+    #: events per SendMessageBatch / ReceiveMessage / DeleteMessageBatch call (1 to 10)
+    sqs_batch_size: int = 10
+    #: an outbox event's message, KB; SQS bills each 64 KB chunk of a call's payload
+    sqs_message_kb: float = 2.0
     bytes_per_response: float = 20_000.0
     #: requests a client connection carries (keep-alive over a visit); stated, not measured
     alb_requests_per_connection: float = 20.0

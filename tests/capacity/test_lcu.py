@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from stampede.capacity._cost import sqs_billed_requests_per_event
 from stampede.capacity._lcu import alb_lcus
 from stampede.capacity._topology import SharedTiers
 
@@ -30,3 +31,17 @@ def test_one_connection_per_request_is_billed_on_new_connections() -> None:
     assert lcus.new_connections == pytest.approx(323.0)
     assert lcus.rule_evaluations == pytest.approx(8075 * 15 / 1000)
     assert lcus.billed == pytest.approx(323.0) and lcus.dimension == "new connections"
+
+
+@pytest.mark.parametrize(
+    ("batch", "kb", "expected"),
+    [
+        (10, 2.0, 3 * 1 / 10),  # ten 2 KB messages: one 64 KB chunk per call
+        (10, 10.0, 3 * 2 / 10),  # 100 KB per call: two chunks
+        (1, 2.0, 3.0),  # no batching: every call is a request
+        (1, 100.0, 3 * 2),  # a 100 KB message alone is two chunks
+    ],
+)
+def test_sqs_bills_each_64_kb_chunk_of_a_batch(batch: int, kb: float, expected: float) -> None:
+    shared = SharedTiers(sqs_batch_size=batch, sqs_message_kb=kb)
+    assert sqs_billed_requests_per_event(shared) == pytest.approx(expected)

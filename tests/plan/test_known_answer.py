@@ -29,8 +29,8 @@ UTILIZATIONS = (0.45, 0.55, 0.62, 0.69, 0.76, 0.83, 0.9)
 
 @pytest.mark.parametrize(
     ("servers", "mean_ms", "budget_ms", "hold_s"),
-    [(4, 20.0, 100.0, 4.0), (2, 20.0, 100.0, 5.0)],
-    ids=["c4-S20ms", "c2-S20ms"],
+    [(4, 10.0, 50.0, 4.0), (2, 10.0, 50.0, 5.0)],
+    ids=["c4-S10ms", "c2-S10ms"],
 )
 def test_the_safe_rate_measured_through_the_crossing_is_the_analytic_one(
     tmp_path: Path, servers: int, mean_ms: float, budget_ms: float, hold_s: float
