@@ -35,6 +35,7 @@ from stampede.core.rundir import RunDir  # noqa: E402
 from tests.measure.stub_server import StubServer, serving  # noqa: E402
 
 LOCUSTFILE = str(ROOT / "bench" / "locustfile_overhead.py")
+BARE_LOCUSTFILE = str(ROOT / "bench" / "locustfile_bare.py")
 
 
 def _profile(tmp: Path, users: int, seconds: float) -> Path:
@@ -48,31 +49,20 @@ def _profile(tmp: Path, users: int, seconds: float) -> Path:
     return path
 
 
-def _locust(user: str, host: str, profile: Path, out: Path, core: int | None) -> tuple[int, float]:
+def _locust(
+    user: str, host: str, profile: Path, out: Path, core: int | None, load: tuple[int, float]
+) -> tuple[int, float]:
     """(requests completed, CPU seconds the Locust process used)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    command = [
-        sys.executable,
-        "-m",
-        "locust",
-        "-f",
-        LOCUSTFILE,
-        user,
-        "--headless",
-        "--host",
-        host,
-        "--traffic",
-        str(profile),
-        "--stampede-out",
-        str(out),
-        "--csv",
-        str(out / "l"),
-        "--only-summary",
-        "--loglevel",
-        "ERROR",
-        "--progress-interval",
-        "0",
-    ]
+    command = [sys.executable, "-m", "locust", "--headless", "--host", host]
+    command += ["--csv", str(out / "l"), "--only-summary", "--loglevel", "ERROR"]
+    if user == "Bare":  # plain Locust, no hooks: the same users for the same time
+        users, seconds = load
+        command += ["-f", BARE_LOCUSTFILE, user, "-u", str(users), "-r", str(users)]
+        command += ["--run-time", f"{seconds + 1:g}s"]
+    else:
+        command += ["-f", LOCUSTFILE, user, "--traffic", str(profile)]
+        command += ["--stampede-out", str(out), "--progress-interval", "0"]
     preexec = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
     subprocess.run(command, cwd=out, capture_output=True, check=False, preexec_fn=preexec)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -95,7 +85,9 @@ def overhead(users: int, seconds: float) -> None:
         for user in ("Bare", "Instrumented", "Bare", "Instrumented"):
             out = root / f"{user}-{len(results)}"
             out.mkdir()
-            requests, cpu = _locust(user, stub.url.rstrip("/"), profile, out, client_core)
+            requests, cpu = _locust(
+                user, stub.url.rstrip("/"), profile, out, client_core, (users, seconds)
+            )
             results.setdefault(user, []).append(requests / cpu)
     bare = sum(results["Bare"]) / 2
     instrumented = sum(results["Instrumented"]) / 2

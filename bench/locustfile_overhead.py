@@ -1,33 +1,23 @@
-"""Two users hitting one trivial endpoint as fast as they can: bare Locust and Stampede's.
+"""Stampede's user hitting one trivial endpoint as fast as it can (bare Locust's: locustfile_bare).
 
 Used by ``bench/generator.py``; pick one class on Locust's command line.
 """
 
 from __future__ import annotations
 
-from locust import FastHttpUser, constant, events, task
+from locust import events, task
 
-from stampede.profiles import Behaviour
-from stampede.scenarios import ProfileShape, install  # noqa: F401  (the shape drives both runs alike)
-from stampede.scenarios._base import StampedeUser
+from stampede.scenarios import ProfileShape, StampedeUser, install  # noqa: F401  (the shape)
 
 install(events)
 
 
-class Bare(FastHttpUser):
-    wait_time = constant(0)
+class Instrumented(StampedeUser):
+    behaviour = "browser"
 
     @task
     def hit(self) -> None:
         self.client.get("/", name="/")
-
-
-class Instrumented(StampedeUser):
-    behaviour = Behaviour.BROWSER
-
-    @task
-    def hit(self) -> None:
-        self.call("GET", "/", "/")
 
 
 class Idle(Instrumented):

@@ -15,7 +15,7 @@ The format (durations ``30s``/``5m``/``1h30m`` or seconds; latencies ``500ms``/`
     stages:               # all users (closed model) or all arrivals_per_s (open model)
       - {duration: 1m, users: 5000, phase: baseline}    # linear ramp from the previous target
       - {duration: 1m, users: 120000, spawn_rate: 2500, phase: doors-open}
-    mix: {browser: 0.5, flash_buyer: 0.5}              # fractions adding up to 1.0
+    mix: {browser: 0.5, flash_buyer: 0.5}    # user class names or bundled behaviours; total 1.0
     think_times:
       browser: {min: 2s, max: 8s}                       # uniform
       flash_buyer: {distribution: exponential, mean: 1s, max: 5s}   # or constant: {value: 1s}
@@ -24,6 +24,7 @@ The format (durations ``30s``/``5m``/``1h30m`` or seconds; latencies ``500ms``/`
       latency: {all: {p95: 500ms, p99: 1s}, checkout: {p95: 800ms}}
       error_rate: 0.01
       min_throughput: 10000   # requests/s at scale 1
+    target: shop.target.yaml  # optional: the target description (groups, services, outcomes)
 
 Use::
 
@@ -43,9 +44,8 @@ The units and the ``slos:`` block are public for other inputs written the same w
 
 from stampede.profiles._load import available_profiles, load_profile, profile_from_yaml
 from stampede.profiles._model import (
-    Behaviour,
+    ALL_GROUP,
     ConstantThinkTime,
-    EndpointGroup,
     ExponentialThinkTime,
     FlashSale,
     LatencySlo,
@@ -61,9 +61,8 @@ from stampede.profiles._schedule import IntendedLoad, Phase, PlannedPlateau, Sch
 from stampede.profiles._units import parse_duration, parse_latency
 
 __all__ = [
-    "Behaviour",
+    "ALL_GROUP",
     "ConstantThinkTime",
-    "EndpointGroup",
     "ExponentialThinkTime",
     "FlashSale",
     "IntendedLoad",

@@ -41,7 +41,7 @@ def slos_data(slos: Slos) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if slos.latency:
         out["latency"] = {
-            slo.group.value: {
+            slo.group: {
                 name: format_latency(value)
                 for name, value in (("p95", slo.p95_s), ("p99", slo.p99_s))
                 if value is not None

@@ -8,28 +8,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Literal
 
-
-class Behaviour(StrEnum):
-    """The kinds of simulated users a profile can mix."""
-
-    BROWSER = "browser"
-    SHOPPER = "shopper"
-    FLASH_BUYER = "flash_buyer"
-    MOBILE_APP = "mobile_app"
-
-
-class EndpointGroup(StrEnum):
-    """Groups of endpoints an SLO can target; ``all`` is every request."""
-
-    BROWSE = "browse"
-    CART = "cart"
-    CHECKOUT = "checkout"
-    AUTH = "auth"
-    STOCK = "stock"
-    ALL = "all"
+#: the endpoint group of every request, which an SLO can target beside the target's own groups
+ALL_GROUP = "all"
 
 
 @dataclass(frozen=True)
@@ -78,9 +60,14 @@ ThinkTime = UniformThinkTime | ConstantThinkTime | ExponentialThinkTime
 
 @dataclass(frozen=True)
 class UserBehaviour:
-    """One behaviour of the mix: its share of users and how long its users think."""
+    """One user class of the mix: its share of users and how long its users think.
 
-    behaviour: Behaviour
+    ``behaviour`` names a user class of the locustfile (``Checkout`` for a class
+    ``Checkout(StampedeUser)``), or a bundled behaviour's name (``browser``,
+    ``shopper``, ``flash_buyer``, ``mobile_app``) when none is given.
+    """
+
+    behaviour: str
     weight: float
     think_time: ThinkTime
 
@@ -120,9 +107,9 @@ class FlashSale:
 
 @dataclass(frozen=True)
 class LatencySlo:
-    """Latency objectives for one endpoint group, in seconds."""
+    """Latency objectives for one endpoint group (``all`` or a group of the target), in seconds."""
 
-    group: EndpointGroup
+    group: str
     p95_s: float | None = None
     p99_s: float | None = None
 
@@ -139,7 +126,7 @@ class Slos:
     error_rate: float | None = None
     min_throughput: float | None = None
 
-    def latency_for(self, group: EndpointGroup) -> LatencySlo | None:
+    def latency_for(self, group: str) -> LatencySlo | None:
         """The latency objective of ``group``, if the profile sets one."""
         return next((slo for slo in self.latency if slo.group == group), None)
 

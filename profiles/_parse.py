@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 
+from stampede.core.node import Node
 from stampede.profiles._model import (
+    ALL_GROUP,
     ARRIVALS,
     Arrivals,
-    Behaviour,
     ConstantThinkTime,
-    EndpointGroup,
     ExponentialThinkTime,
     FlashSale,
     LatencySlo,
@@ -23,15 +23,17 @@ from stampede.profiles._model import (
     UniformThinkTime,
     UserBehaviour,
 )
-from stampede.profiles._node import Node
 from stampede.profiles._profile import Profile
 from stampede.profiles._units import format_duration, parse_duration, parse_latency
 
 _TOP_REQUIRED = ("name", "stages", "mix", "think_times")
 _TOP_OPTIONAL = ("description", "flash", "slos", "scale", "time_scale", "applied", "arrivals")
+_TOP_OPTIONAL += ("target",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-_BEHAVIOURS = [b.value for b in Behaviour]
-_GROUPS = [g.value for g in EndpointGroup]
+#: a user class of the locustfile, or a bundled behaviour (browser, flash_buyer, ...)
+_CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: an endpoint group of the target description (browse, checkout, ...)
+GROUP_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 _WEIGHT_TOLERANCE = 1e-6
 _FACTOR = "a number in (0, 1] such as 0.01"
 _POSITIVE_DURATION = "a positive duration such as 30s or 5m"
@@ -49,6 +51,7 @@ def parse_profile(root: Node) -> Profile:
     applied = root.child("applied")
     if applied.value is not None:
         applied.keys(optional=("scale", "time_scale"))
+    target = root.child("target")
     return Profile(
         arrivals=_arrivals(root.child("arrivals"), stages),
         name=name.value,
@@ -61,6 +64,7 @@ def parse_profile(root: Node) -> Profile:
         time_scale=_factor(root.child("time_scale")),
         applied_scale=_factor(applied.child("scale")),
         applied_time_scale=_factor(applied.child("time_scale")),
+        target=None if target.value is None else target.text("the path of a target description"),
     )
 
 
@@ -173,7 +177,7 @@ def _spawn_rate(node: Node, step: float, duration: float) -> float:
 def parse_mix(mix: Node, think_times: Node) -> tuple[UserBehaviour, ...]:
     """The behaviours of the mix with their weights and think times."""
     weights: dict[str, float] = {}
-    for key, node in mix.entries(_BEHAVIOURS):
+    for key, node in _named_entries(mix, "mix"):
         expected = "a weight between 0 and 1 such as 0.25 (a fraction, not a percentage)"
         weight = node.number(expected)
         if not 0 <= weight <= 1:
@@ -185,18 +189,28 @@ def parse_mix(mix: Node, think_times: Node) -> tuple[UserBehaviour, ...]:
         mix.error(
             f"the weights add up to {total:.10g} ({terms}); expected a total of 1.0 within 1e-6"
         )
-    thinks = dict(think_times.entries(_BEHAVIOURS))
+    thinks = dict(_named_entries(think_times, "think_times"))
     for key in thinks:
         if key not in weights:
             think_times.child(key).error(f"{key} is not in mix; expected only behaviours of mix")
     for key in weights:
         if key not in thinks:
             think_times.child(key).error("missing; every behaviour of mix needs a think time")
-    return tuple(
-        UserBehaviour(Behaviour(key), weights[key], parse_think_time(thinks[key]))
-        for key in _BEHAVIOURS
-        if key in weights
-    )
+    return tuple(UserBehaviour(key, weights[key], parse_think_time(thinks[key])) for key in weights)
+
+
+def _named_entries(node: Node, what: str) -> list[tuple[str, Node]]:
+    """The entries of ``mix`` or ``think_times``: keyed by user class names."""
+    if not isinstance(node.value, dict) or not node.value:
+        node.fail("a mapping of user class names (or bundled behaviours such as browser) to values")
+    entries = []
+    for key in node.value:
+        if not isinstance(key, str) or not _CLASS_NAME.fullmatch(key):
+            Node(key, f"{node.path}.{key}", node.source).fail(
+                f"a user class name such as Shopper or browser in {what}"
+            )
+        entries.append((key, node.child(key)))
+    return entries
 
 
 def parse_think_time(node: Node) -> ThinkTime:
@@ -279,17 +293,25 @@ def _bounded(node: Node, upper: float | None, what: str) -> float | None:
 
 def _latency_slos(node: Node) -> tuple[LatencySlo, ...]:
     found: dict[str, LatencySlo] = {}
-    for key, group in node.entries(_GROUPS):
+    if not isinstance(node.value, dict):
+        node.fail(f"a mapping of endpoint groups ({ALL_GROUP} or the target's) to objectives")
+    for key in node.value:
+        if not isinstance(key, str) or not GROUP_NAME.fullmatch(key):
+            Node(key, f"{node.path}.{key}", node.source).fail(
+                f"an endpoint group such as {ALL_GROUP}, browse or checkout"
+            )
+        group = node.child(key)
         group.keys(optional=("p95", "p99"))
         p95, p99 = group.child("p95"), group.child("p99")
         if p95.value is None and p99.value is None:
             group.fail("p95, p99 or both such as {p95: 500ms, p99: 1s}")
         slo = LatencySlo(
-            EndpointGroup(key),
+            key,
             None if p95.value is None else _latency(p95),
             None if p99.value is None else _latency(p99),
         )
         if slo.p95_s is not None and slo.p99_s is not None and slo.p99_s < slo.p95_s:
             p99.fail(f"a p99 no lower than p95 ({p95.value})")
         found[key] = slo
-    return tuple(found[key] for key in _GROUPS if key in found)
+    # `all` first, then the groups in the order the file gives them
+    return tuple(sorted(found.values(), key=lambda slo: slo.group != ALL_GROUP))

@@ -10,7 +10,6 @@ import yaml
 from stampede.profiles._dump import slos_data, stage_data, think_time_data
 from stampede.profiles._model import (
     Arrivals,
-    Behaviour,
     FlashSale,
     Model,
     Slos,
@@ -42,6 +41,8 @@ class Profile:
     applied_time_scale: float = 1.0
     #: open model only: arrivals evenly spaced (the default) or a Poisson process
     arrivals: Arrivals = "even"
+    #: the target description the profile names (a path, relative to the working directory)
+    target: str | None = None
 
     @property
     def model(self) -> Model:
@@ -53,8 +54,8 @@ class Profile:
         """The length of the run in seconds."""
         return sum(stage.duration_s for stage in self.stages)
 
-    def weights(self) -> dict[Behaviour, float]:
-        """Each behaviour's share of the users."""
+    def weights(self) -> dict[str, float]:
+        """Each user class's share of the users, by name."""
         return {entry.behaviour: entry.weight for entry in self.mix}
 
     def scaled(self, scale: float | None = None, time_scale: float | None = None) -> Profile:
@@ -94,9 +95,9 @@ class Profile:
         if self.model == "open":
             data["arrivals"] = self.arrivals
         data["stages"] = [stage_data(stage) for stage in self.stages]
-        data["mix"] = {entry.behaviour.value: entry.weight for entry in self.mix}
+        data["mix"] = {entry.behaviour: entry.weight for entry in self.mix}
         data["think_times"] = {
-            entry.behaviour.value: think_time_data(entry.think_time) for entry in self.mix
+            entry.behaviour: think_time_data(entry.think_time) for entry in self.mix
         }
         if self.flash is not None:
             data["flash"] = {
@@ -104,4 +105,6 @@ class Profile:
                 "opens_at": format_duration(self.flash.opens_at_s),
             }
         data["slos"] = slos_data(self.slos)
+        if self.target is not None:
+            data["target"] = self.target
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -6,8 +6,8 @@ import math
 from dataclasses import replace
 
 from stampede.core.errors import ConfigError
+from stampede.core.node import show
 from stampede.profiles._model import Slos, Stage
-from stampede.profiles._node import show
 
 
 def scale_users(users: int, scale: float) -> int:

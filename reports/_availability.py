@@ -68,7 +68,7 @@ def _p95_limits(slos: Slos, timelines: Mapping[str, GroupTimeline]) -> list[dict
     for slo in slos.latency:
         if slo.p95_s is None:
             continue
-        tl = timelines.get(str(slo.group.value))
+        tl = timelines.get(slo.group)
         if tl is None:
             continue
         out.append({math.floor(t): p - slo.p95_s for t, p in zip(tl.t, tl.p95, strict=True)})

@@ -205,13 +205,10 @@ def plot_latency_over_time(
 def plot_errors(
     ax: Axes, failures: Series, outcomes: Mapping[str, Series], max_points: int = 900
 ) -> list[Any]:
-    """Failed requests, 429 rate-limited and 409 sold-out answers per second."""
+    """Failed requests, and business outcomes (by label, ``409 sold out``) per second."""
     drawn: list[Any] = []
-    lines = (
-        ("failed requests", failures, "#dc2626"),
-        ("429 rate limited", outcomes.get("rate_limited", Series()), "#7c3aed"),
-        ("409 sold out", outcomes.get("sold_out", Series()), "#d97706"),
-    )
+    lines = [("failed requests", failures, "#dc2626")]
+    lines += [(label, s, RUN_COLORS[1 + i % 5]) for i, (label, s) in enumerate(outcomes.items())]
     for label, series, color in lines:
         t, values = thin(series.t, series.values, max_points)
         drawn += ax.plot(t, values, color=color, linewidth=1.2, label=label, drawstyle="steps-post")

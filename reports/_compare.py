@@ -21,7 +21,7 @@ from stampede.reports._figures import Chart, render
 from stampede.reports._format import duration, ms, num, pct
 from stampede.reports._improvement import improvement
 from stampede.reports._load import load_run
-from stampede.reports._model import GROUP_ORDER, RunData, Series
+from stampede.reports._model import RunData, Series
 from stampede.reports._report import environment
 
 Better = Literal["lower", "higher", "neither"]
@@ -93,7 +93,7 @@ def _metrics(runs: Sequence[RunData]) -> list[Metric]:
         ("p95 latency (all)", q("all", 95), ms, "lower"),
         ("p99 latency (all)", q("all", 99), ms, "lower"),
     ]
-    for group in GROUP_ORDER[1:]:
+    for group in runs[0].group_order[1:]:
         if all(group in d.distributions for d in runs):
             found.append((f"p95 latency ({group})", q(group, 95), ms, "lower"))
     found += [

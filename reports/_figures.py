@@ -17,8 +17,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
-from stampede.core.outcomes import FUNNEL
-from stampede.profiles import EndpointGroup, LatencySlo
+from stampede.profiles import LatencySlo
 from stampede.reports._charts import (
     mark_faults,
     mark_phases,
@@ -28,7 +27,7 @@ from stampede.reports._charts import (
     plot_latency_over_time,
     plot_load,
 )
-from stampede.reports._model import GROUP_ORDER, RunData
+from stampede.reports._model import RunData, Series
 
 FUNNEL_LABELS = {
     "viewed_product": "browse (product views)",
@@ -81,12 +80,12 @@ def render(draw: Callable[[Figure], object], size: tuple[float, float]) -> str:
 
 
 def _latency_groups(data: RunData) -> list[str]:
-    return [g for g in GROUP_ORDER if g in data.timelines]
+    return [g for g in data.group_order if g in data.timelines]
 
 
 def _slo_for(data: RunData, group: str) -> LatencySlo | None:
     try:
-        return data.slos.latency_for(EndpointGroup(group))
+        return data.slos.latency_for(group)
     except ValueError:
         return None
 
@@ -167,15 +166,31 @@ def _errors_chart(data: RunData, max_points: int, recovered: Mapping[str, float]
         "Errors and business refusals over time",
         render(
             lambda fig: (
-                plot_errors(fig.add_subplot(), data.failures_per_s, data.outcomes, max_points),
+                plot_errors(fig.add_subplot(), data.failures_per_s, _refusals(data), max_points),
                 mark_phases(fig.axes[0], data.phases, data.sale_opens_at_s),
                 mark_faults(fig.axes[0], data.faults, recovered),
             ),
             (9, 2.6),
         ),
-        "Failed requests are errors; 429 (rate limited) and 409 (sold out) are the store "
-        "protecting itself and the stock, and are not counted as errors.",
+        "Failed requests are errors; the answers the target description calls business "
+        f"outcomes ({_outcome_list(data)}) are the store protecting itself and its stock, "
+        "and are not counted as errors.",
     )
+
+
+def _refusals(data: RunData) -> dict[str, Series]:
+    """The described outcomes per second, labelled with their status (``409 sold out``)."""
+    out: dict[str, Series] = {}
+    for rule in data.target.outcomes:
+        label = f"{rule.status} {rule.name.replace('_', ' ')}"
+        if rule.name in data.outcomes and label not in out:
+            out[label] = data.outcomes[rule.name]
+    return out
+
+
+def _outcome_list(data: RunData) -> str:
+    names = dict.fromkeys(f"{r.status} {r.name.replace('_', ' ')}" for r in data.target.outcomes)
+    return ", ".join(names) or "none described"
 
 
 def _distribution_chart(data: RunData) -> Chart:
@@ -185,7 +200,7 @@ def _distribution_chart(data: RunData) -> Chart:
         render(
             lambda fig: plot_distribution(
                 fig.add_subplot(),
-                {g: data.distributions[g] for g in GROUP_ORDER if g in data.distributions},
+                {g: data.distributions[g] for g in data.group_order if g in data.distributions},
             ),
             (9, 3.2),
         ),
@@ -195,7 +210,10 @@ def _distribution_chart(data: RunData) -> Chart:
 
 
 def _funnel_chart(data: RunData) -> Chart:
-    steps = [(FUNNEL_LABELS[s], int(data.outcome_totals.get(s, 0))) for s in FUNNEL]
+    steps = [
+        (FUNNEL_LABELS.get(s, s.replace("_", " ")), int(data.outcome_totals.get(s, 0)))
+        for s in data.target.funnel
+    ]
     return Chart(
         "funnel",
         "The business funnel",
@@ -219,7 +237,7 @@ def run_charts(
         _errors_chart(data, max_points, recovered),
         _distribution_chart(data),
     ]
-    if data.outcome_totals:
+    if data.outcome_totals and data.target.funnel:
         charts.append(_funnel_chart(data))
     return charts
 

@@ -98,7 +98,7 @@ def _regressions(
     alpha: float,
     min_intervals: int,
 ) -> tuple[RegressionResult, ...]:
-    groups = ["all", *(str(s.group.value) for s in slos.latency if s.group.value != "all")]
+    groups = ["all", *(s.group for s in slos.latency if s.group != "all")]
     results = []
     for group in groups:
         ours, theirs = data.timelines.get(group), baseline.timelines.get(group)
@@ -161,12 +161,13 @@ def _recovery_cases(data: RunData, max_recovery_s: float) -> list[GateCase]:
     return cases
 
 
-def _validity_case(problems: list[str]) -> GateCase:
+def _validity_case(problems: list[str], audit_ok: bool | None) -> GateCase:
+    audit = "audit clean" if audit_ok else "not audited"
     return GateCase(
         "stampede.core.validity",
-        "the run can be trusted (valid, complete, audit clean)",
+        f"the run can be trusted (valid, complete, {audit})",
         "error" if problems else "passed",
-        "; ".join(problems) or "valid: schedule kept, generator not saturated, audit clean",
+        "; ".join(problems) or f"valid: schedule kept, generator not saturated, {audit}",
     )
 
 
@@ -220,7 +221,7 @@ def run_gate(
         regression_cases, too_few = _regression_cases(regressions)
         cases += regression_cases
         problems += too_few
-    cases.insert(0, _validity_case(problems))
+    cases.insert(0, _validity_case(problems, data.audit_ok))
     verdict = judge(facts(data), judged, place_misses(data, judged, slos))
     code, headline = _verdict(problems, cases, verdict, baseline is not None)
     return GateResult(

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from stampede.core.groups import endpoint_group
 from stampede.core.protocol import (
     ARRIVALS_FILE,
     CPU_FILE,
@@ -30,6 +29,7 @@ from stampede.core.protocol import (
 )
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
+from stampede.core.target_description import TargetDescription
 from stampede.profiles import Slos, load_profile
 from stampede.reports._failures import grouped, timeouts_by_request
 from stampede.reports._hist import Counts, percentiles_of_counts
@@ -59,12 +59,13 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
     run = record if record is not None else rundir.record()
     measured = run.measured
     origin = measured.origin
+    target = rundir.target()
     latency = rundir.read_json(LATENCY_FILE)
     phases = tuple(Phase(*phase) for phase in measured.phases)
-    timelines = read_timelines(rundir.read_json(TIMELINE_FILE), origin, phases)
+    timelines = read_timelines(rundir.read_json(TIMELINE_FILE), origin, target.group_of, phases)
     stats = rundir.read_csv(STATS_FILE)
     failure_rows = grouped(_failure_rows(rundir.read_csv(FAILURES_FILE)))
-    endpoints = _endpoints(latency, stats, timeouts_by_request(failure_rows))
+    endpoints = _endpoints(latency, stats, timeouts_by_request(failure_rows), target)
     requests, failures = _totals(stats, endpoints)
     return RunData(
         path=rundir.path,
@@ -80,7 +81,7 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
         failures_per_s=_failures_per_s(rundir.read_csv(HISTORY_FILE), origin),
         outcomes=_outcomes(rundir, origin),
         outcome_totals=rundir.outcomes().totals() if rundir.has(OUTCOMES_FILE) else {},
-        distributions=group_distributions(latency),
+        distributions=group_distributions(latency, target.group_of),
         timelines=timelines.groups,
         phase_distributions=timelines.phases,
         endpoints=endpoints,
@@ -94,6 +95,7 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
         cpu=_cpu(rundir),
         capacity=rundir.plan(),
         faults=faults_from(run.runner.chaos if run.runner is not None else ()),
+        target=target,
     )
 
 
@@ -113,10 +115,13 @@ def _totals(stats: list[dict[str, str]], endpoints: tuple[EndpointStats, ...]) -
 
 
 def _endpoints(
-    latency: Mapping[str, Any], stats: list[dict[str, str]], timeouts: Mapping[str, int]
+    latency: Mapping[str, Any],
+    stats: list[dict[str, str]],
+    timeouts: Mapping[str, int],
+    target: TargetDescription,
 ) -> tuple[EndpointStats, ...]:
-    corrected, _, highest = group_counts(latency, "corrected")
-    uncorrected, _, _ = group_counts(latency, "uncorrected")
+    corrected, _, highest = group_counts(latency, target.group_of, "corrected")
+    uncorrected, _, _ = group_counts(latency, target.group_of, "uncorrected")
     counts = {
         f"{row.get('Type', '')} {row.get('Name', '')}".strip(): row
         for row in stats
@@ -132,7 +137,7 @@ def _endpoints(
         rows.append(
             EndpointStats(
                 name=name,
-                group=endpoint_group(name),
+                group=target.group_of(name),
                 requests=_int(row.get("Request Count")) if row else int(mine.sum()),
                 failures=_int(row.get("Failure Count")) if row else 0,
                 p50_s=p50,

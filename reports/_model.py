@@ -12,6 +12,7 @@ from pathlib import Path
 
 from stampede.core.plan_document import PlanDocument
 from stampede.core.records import RunRecord
+from stampede.core.target_description import TargetDescription, reference_description
 
 # a run's phases are its schedule's, as run.json records them: one type for both
 from stampede.profiles import Phase as Phase
@@ -19,7 +20,6 @@ from stampede.profiles import Slos
 from stampede.reports._hist import Distribution
 
 #: the groups charted and judged, in the order they are shown; ``all`` is every request
-GROUP_ORDER = ("all", "browse", "cart", "checkout", "auth", "stock", "other")
 
 
 @dataclass(frozen=True)
@@ -186,6 +186,13 @@ class RunData:
     faults: tuple[Fault, ...] = ()
     #: each phase's corrected distribution per endpoint group (``all`` included)
     phase_distributions: Mapping[str, Mapping[str, Distribution]] = field(default_factory=dict)
+    #: the target description the run used: its groups, services and outcomes
+    target: TargetDescription = field(default_factory=reference_description)
+
+    @property
+    def group_order(self) -> tuple[str, ...]:
+        """``all``, then the target's endpoint groups in its order, then ``other``."""
+        return ("all", *self.target.group_names)
 
     @property
     def valid(self) -> bool:

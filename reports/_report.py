@@ -16,13 +16,13 @@ import jinja2
 
 from stampede.core.records import RunRecord
 from stampede.core.rundir import write_text
-from stampede.profiles import EndpointGroup
+from stampede.core.target_description import OTHER_GROUP
 from stampede.reports._availability import Availability, run_availability
 from stampede.reports._figures import Chart, capacity_caption, png_file_uri, run_charts
 from stampede.reports._format import FILTERS, duration, ms, num, pct, when
 from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
-from stampede.reports._model import GROUP_ORDER, RunData
+from stampede.reports._model import RunData
 from stampede.reports._recovery import Recovery, recoveries
 from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
@@ -109,7 +109,9 @@ def _sold_out(data: RunData) -> KeyNumber:
 
 def _integrity(data: RunData) -> KeyNumber:
     if data.audit_ok is None:
-        return KeyNumber("Data integrity", "not audited", "no admin token for the store")
+        return KeyNumber(
+            "Data integrity", "not audited", "the target names no audit, or no admin token"
+        )
     failed = sorted({_INTEGRITY.get(c.name, c.name) for c in data.audit_checks or () if not c.ok})
     if data.audit_ok:
         return KeyNumber(
@@ -260,7 +262,7 @@ def _environment(data: RunData) -> list[tuple[str, str]]:
 
 def run_recoveries(data: RunData) -> tuple[Recovery, ...]:
     """Each injected fault's recovery, judged on the ``all`` p95 and the error-rate SLOs."""
-    slo = data.slos.latency_for(EndpointGroup("all"))
+    slo = data.slos.latency_for("all")
     return recoveries(
         data.faults,
         data.requests_per_s,
@@ -300,6 +302,28 @@ def _chaos_rows(data: RunData, found: tuple[Recovery, ...]) -> list[dict[str, st
     return rows
 
 
+def _target_notes(data: RunData) -> list[str]:
+    """What the report could not attribute, and what it measured less well."""
+    notes = []
+    other = [e for e in data.endpoints if e.group == OTHER_GROUP]
+    if other:
+        count = sum(e.requests for e in other)
+        names = ", ".join(e.name for e in other[:3]) + (" …" if len(other) > 3 else "")
+        notes.append(
+            f"{count:,} requests ({len(other)} request names: {names}) matched no endpoint "
+            f"group of the target description {data.target.name} and are counted in "
+            f"{OTHER_GROUP}; add patterns for them to its groups."
+        )
+    plain = data.run.measured.uncorrected_users
+    if plain:
+        notes.append(
+            f"{', '.join(plain)} are plain Locust users: their latency is measured from each "
+            "request's actual send, not corrected for coordinated omission (subclass "
+            "StampedeUser to correct it)."
+        )
+    return notes
+
+
 def _run_notes(run: RunRecord) -> list[str]:
     """What went wrong with the run itself: a dead target, lost workers, missing files."""
     notes = []
@@ -333,13 +357,19 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
         "key_numbers": key_numbers(data, slos, available),
         "availability": available,
         "charts": charts,
-        "endpoints": sorted(data.endpoints, key=lambda e: (GROUP_ORDER.index(e.group), e.name)),
+        "endpoints": sorted(
+            data.endpoints, key=lambda e: (_index(data.group_order, e.group), e.name)
+        ),
         "capacity": _capacity(data),
         "environment": _environment(data),
         "command": _command(data),
         "chaos": _chaos_rows(data, found),
-        "run_notes": _run_notes(data.run),
+        "run_notes": [*_run_notes(data.run), *_target_notes(data)],
     }
+
+
+def _index(order: tuple[str, ...], group: str) -> int:
+    return order.index(group) if group in order else len(order)
 
 
 def _command(data: RunData) -> str:

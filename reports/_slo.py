@@ -173,7 +173,7 @@ def evaluate_slos(slos: Slos, measured: SloMeasurements) -> tuple[SloResult, ...
     """
     results = []
     for slo in slos.latency:
-        group = str(slo.group.value)
+        group = slo.group
         dist = measured.distributions.get(group)
         for q, target in ((95, slo.p95_s), (99, slo.p99_s)):
             if target is not None:

@@ -8,14 +8,13 @@ per group and interval are kept; nothing else of the interval stays in memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from stampede.core.errors import ConfigError
-from stampede.core.groups import endpoint_group
 from stampede.core.histograms import Counts, decode, layout
 from stampede.core.latency import FORMAT as LATENCY_FORMAT
 from stampede.core.latency import TIMELINE_FORMAT
@@ -23,6 +22,8 @@ from stampede.reports._hist import Distribution, distribution_of_counts, percent
 from stampede.reports._model import GroupTimeline, Phase, Series
 
 _PERCENTILES = (50.0, 95.0, 99.0)
+#: the endpoint group of a request name: the target description's ``group_of``
+GroupOf = Callable[[str], str]
 _EPOCH_FLOOR = 1e8  # interval starts above this are epoch seconds, not run seconds
 
 
@@ -32,9 +33,11 @@ def since(start: float, origin: float) -> float:
 
 
 def group_counts(
-    recorder: Mapping[str, Any], kind: str = "corrected"
+    recorder: Mapping[str, Any], group_of: GroupOf, kind: str = "corrected"
 ) -> tuple[dict[str, Counts], dict[str, Counts], Counts]:
     """Counts per request name and per endpoint group (``all`` included) of one recorder dict.
+
+    ``group_of`` names the group of a request name (the target description's).
 
     Returns the per-name counts, the per-group sums and the highest equivalent
     value (µs) of every counts index.
@@ -49,7 +52,7 @@ def group_counts(
             precision, counts = decode(encoded[kind])
             highest = layout(precision).highest_us
             names[str(name)] = counts
-            for group in ("all", endpoint_group(str(name))):
+            for group in ("all", group_of(str(name))):
                 _add_into(groups, group, counts)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed Stampede latency record: {exc!r}") from exc
@@ -69,9 +72,9 @@ def _add_into(sums: dict[str, Counts], key: str, counts: Counts) -> None:
         sums[key] = grown
 
 
-def group_distributions(recorder: Mapping[str, Any]) -> dict[str, Distribution]:
+def group_distributions(recorder: Mapping[str, Any], group_of: GroupOf) -> dict[str, Distribution]:
     """The corrected :class:`Distribution` of every endpoint group (``all`` included)."""
-    _, groups, highest = group_counts(recorder)
+    _, groups, highest = group_counts(recorder, group_of)
     return {group: distribution_of_counts(c, highest) for group, c in groups.items()}
 
 
@@ -90,7 +93,7 @@ def _phase_of(t: float, phases: Sequence[Phase]) -> str | None:
 
 
 def read_timelines(
-    data: Mapping[str, Any], origin: float, phases: Sequence[Phase] = ()
+    data: Mapping[str, Any], origin: float, group_of: GroupOf, phases: Sequence[Phase] = ()
 ) -> Timelines:
     """Percentiles per group and interval, requests per second and, for each of
     ``phases``, the distribution per group of the intervals that start in it."""
@@ -109,7 +112,7 @@ def read_timelines(
     for index, recorder in entries:
         start = index * interval
         t = since(start, origin)
-        _, groups, highest = group_counts(recorder)
+        _, groups, highest = group_counts(recorder, group_of)
         phase = _phase_of(t, phases)
         for group, counts in groups.items():
             total = int(counts.sum())

@@ -121,7 +121,7 @@ def judge(
         return _not_ready(facts, placement.misses, placement)
     integrity = {
         True: "the store's audit found no oversell, lost order or double charge",
-        None: "data integrity was not audited (no admin token for the store)",
+        None: "data integrity was not audited (the target names no audit, or no admin token)",
     }[facts.audit_ok]
     count = {0: "a run with no objectives set", 1: "its one objective"}.get(
         len(slos), f"all {len(slos)} objectives"

@@ -7,9 +7,18 @@ corrected latency, worker reports, the run directory.
 
 from stampede.scenarios._plugin import install
 from stampede.scenarios._shape import ProfileShape
+from stampede.scenarios._user import StampedeUser
 from stampede.scenarios.browser import Browser
 from stampede.scenarios.flash_buyer import FlashBuyer
 from stampede.scenarios.mobile_app import MobileApp
 from stampede.scenarios.shopper import Shopper
 
-__all__ = ["Browser", "FlashBuyer", "MobileApp", "ProfileShape", "Shopper", "install"]
+__all__ = [
+    "Browser",
+    "FlashBuyer",
+    "MobileApp",
+    "ProfileShape",
+    "Shopper",
+    "StampedeUser",
+    "install",
+]

@@ -23,6 +23,7 @@ from stampede.core.protocol import (
     LATENCY_FILE,
     OUTCOMES_FILE,
     PROFILE_FILE,
+    TARGET_FILE,
     TIMELINE_FILE,
     USERS_FILE,
 )
@@ -35,13 +36,14 @@ from stampede.core.records import (
     WorkerLoss,
     WorkerRecord,
 )
-from stampede.core.rundir import RunDir, write_json
+from stampede.core.rundir import RunDir, write_json, write_text
 from stampede.core.validity import (
     Validity,
     check_late,
     check_sample_count,
     check_saturation,
     check_sent,
+    check_served,
     check_users,
 )
 from stampede.core.version import installed_version
@@ -106,6 +108,7 @@ def judge(
         check_late(ledger.sent, ledger.missed),
         check_saturation(_cpu_objects(cpu)),
         check_sample_count(m.latency.count(), MIN_SAMPLES),
+        check_served(sum(m.statuses.values()), m.statuses[404] + m.statuses[405]),
     ]
     facts = GeneratorFacts(
         processes=end.processes,
@@ -156,6 +159,9 @@ def measured_run(
         worker_losses=end.worker_losses,
         on_worker_loss=end.on_worker_loss,
         workers=end.workers,
+        target=ctx.target.name,
+        uncorrected_users=ctx.uncorrected,
+        statuses=tuple(sorted(ctx.measurements.statuses.items())),
     )
 
 
@@ -204,5 +210,7 @@ def write_artifacts(
     write_json(out / CPU_FILE, {"samples": cpu})
     if not _handed_profile(ctx, out):
         rundir.write_profile(ctx.profile)
+    if not (out / TARGET_FILE).is_file():  # plain locust: the description it used
+        write_text(out / TARGET_FILE, ctx.target_text())
     rundir.write_record(RunRecord(measured_run(ctx, end, validity, generator)))
     return validity

@@ -1,10 +1,12 @@
-"""The instrumented user every Stampede behaviour extends.
+"""The reference store's users: what every bundled behaviour (Browser, Shopper, …) shares.
 
-Each task's first request starts on the user's schedule (its *intended*
-time); its latency is recorded from then (corrected) and from the actual send
-(uncorrected). Expected business answers — 409 sold out, 402 declined, 429
-rate limited — are counted as outcomes, not failures; a 429 is honoured by
-waiting out ``Retry-After`` before trying again.
+They are :class:`~stampede.scenarios.StampedeUser` classes like any of
+yours, written for the reference store's API (``/api/v1/...``): ``call``
+sends one request and judges it by the statuses the store answers with
+(201 for a created cart item, say); the answers the store's description
+calls business outcomes — 409 sold out, 402 declined, 429 rate limited —
+are not failures, and a 429 is honoured by waiting out ``Retry-After``
+before trying again, measured from the first attempt's intended start.
 """
 
 from __future__ import annotations
@@ -12,43 +14,23 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import gevent
-from locust import FastHttpUser
-from locust.exception import StopUser
 
-from stampede.profiles import Behaviour
-from stampede.traffic import TrafficContext, classify, json_list, json_object, retry_after
+from stampede.scenarios._user import StampedeUser
+from stampede.traffic import INTENDED_KEY, json_list, json_object, retry_after
 
 MAX_RATE_LIMIT_RETRIES = 3
 #: a checkout that got no answer (or a 503) is sent again this many times, same key
 CHECKOUT_RETRIES = 2
 
 
-class StampedeUser(FastHttpUser):
+class ReferenceUser(StampedeUser):
+    """A user of the reference store's API."""
+
     abstract = True
-    behaviour: ClassVar[Behaviour]
-    network_timeout = 10.0
-    connection_timeout = 5.0
-
-    def __init__(self, environment: Any) -> None:
-        super().__init__(environment)
-        self.ctx: TrafficContext = environment.stampede
-        self.number = self.ctx.next_user_number()
-        self.rng = self.ctx.rng(self.number)
-        self.pacer = self.ctx.pacer(self.behaviour, self.rng)
-        self.token: str | None = None
-        self._intended: float | None = None
-
-    def wait_time(self) -> float:
-        pause = self.pacer.wait()
-        if pause is None:
-            raise StopUser()
-        self._intended = self.pacer.next_intended
-        return pause
-
-    # -- requests -------------------------------------------------------
+    token: str | None = None
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -63,48 +45,36 @@ class StampedeUser(FastHttpUser):
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> Any:
-        """One request with outcome accounting; returns the response (status 0 on no answer)."""
-        intended = self._take_intended()
+        """One request judged by ``ok``; returns the response (status 0 on no answer)."""
+        intended = self.take_intended()
+        if intended is None:  # retries are measured from the first attempt
+            intended = time.time()
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
-            response = self._send(method, path, name, intended, json, headers, ok)
+            with self.client.request(
+                method,
+                path,
+                name=name,
+                json=json,
+                headers=dict(headers or {}),
+                catch_response=True,
+                context={INTENDED_KEY: intended},
+            ) as response:
+                self._judge(response, ok)
             if response.status_code != 429 or attempt == MAX_RATE_LIMIT_RETRIES:
                 return response
             gevent.sleep(retry_after(response))
         return response
 
-    def _take_intended(self) -> float:
-        now = time.time()
-        intended, self._intended = self._intended, None
-        if intended is None:
-            return now
-        self.ctx.measurements.arrivals.record_sent(intended, now)
-        return min(intended, now)
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        name: str,
-        intended: float,
-        json: Any,
-        headers: Mapping[str, str] | None,
-        ok: tuple[int, ...],
-    ) -> Any:
-        measurements = self.ctx.measurements
-        sent = time.time()
-        with self.client.request(
-            method, path, name=name, json=json, headers=dict(headers or {}), catch_response=True
-        ) as response:
-            done = time.time()
-            outcome, failure = classify(response, ok)
-            if failure is None:
-                response.success()
-            else:
-                response.failure(failure)
-            if outcome is not None:
-                measurements.outcomes.add(outcome, done)
-        measurements.record(f"{method} {name}", intended, sent, done)
-        return response
+    def _judge(self, response: Any, ok: tuple[int, ...]) -> None:
+        status = int(response.status_code or 0)
+        rule = self.ctx.target.outcome_of(status, lambda: str(response.text or ""))
+        if status in ok or (rule is not None and not rule.failure):
+            response.success()
+        elif status == 0:
+            response.failure(f"no answer: {response.error!r}"[:200])
+        else:
+            code = str(json_object(response).get("error", ""))
+            response.failure(f"HTTP {status} {code}".strip())
 
     def log_in(self) -> bool:
         response = self.call(
@@ -121,7 +91,7 @@ class StampedeUser(FastHttpUser):
         return self.token is not None
 
 
-class CatalogUser(StampedeUser):
+class CatalogUser(ReferenceUser):
     """A user that browses: knows the catalog and the flash product."""
 
     abstract = True

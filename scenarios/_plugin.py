@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,21 @@ from locust.runners import MasterRunner, WorkerRunner
 from stampede.core import protocol
 from stampede.core.errors import StampedeError
 from stampede.core.rundir import new_run_dir, write_json
-from stampede.profiles import available_profiles
+from stampede.profiles import ThinkTime, available_profiles
 from stampede.scenarios import _handshake as handshake
 from stampede.scenarios import _web_ui as web_ui
 from stampede.scenarios._run_state import RunState
-from stampede.traffic import REPORT_KEY, ProcessMeasurements, TrafficContext, TrafficOptions
+from stampede.scenarios._user import is_stampede_user, mix_name
+from stampede.traffic import (
+    INTENDED_KEY,
+    REPORT_KEY,
+    ProcessMeasurements,
+    TrafficContext,
+    TrafficOptions,
+    UserClassInfo,
+    check_mix,
+    response_text,
+)
 
 
 def install(events: Events) -> None:
@@ -102,6 +113,12 @@ def add_options(parser: Any) -> None:
     )
     group.add_argument(protocol.SEED, type=int, default=None, help="seed for reproducible traffic")
     group.add_argument(
+        protocol.TARGET,
+        default=os.environ.get("STAMPEDE_TARGET") or None,
+        help="target description YAML: endpoint groups, services, outcomes "
+        "(default: the profile's target:, else the reference store's)",
+    )
+    group.add_argument(
         protocol.ON_WORKER_LOSS,
         choices=protocol.WORKER_LOSS_CHOICES,
         default="continue",
@@ -124,13 +141,19 @@ def create_context(environment: Any, **_: Any) -> None:
         _fail(str(exc))
         return
     environment.stampede = ctx
-    if isinstance(environment.runner, WorkerRunner):
-        # the master dispatches the users by its profile; every class stays spawnable here
-        handshake.check_early(environment, ctx)
-    else:
-        environment.stampede_user_classes = list(environment.user_classes)
-        _weigh_user_classes(environment, ctx)
-        web_ui.extend(environment)
+    environment.events.request.add_listener(partial(_on_request, ctx))
+    try:
+        if isinstance(environment.runner, WorkerRunner):
+            # the master dispatches the users by its profile; every class stays spawnable here
+            handshake.check_early(environment, ctx)
+            _pace_plain_users(environment.user_classes, ctx)
+        else:
+            environment.stampede_user_classes = list(environment.user_classes)
+            _weigh_user_classes(environment, ctx)
+            web_ui.extend(environment)
+    except StampedeError as exc:
+        _fail(str(exc))
+        return
     if isinstance(environment.runner, MasterRunner):
         handshake.offer(environment)
         if environment.parsed_options.on_worker_loss == "continue":
@@ -155,17 +178,79 @@ def create_context(environment: Any, **_: Any) -> None:
 
 
 def _weigh_user_classes(environment: Any, ctx: TrafficContext) -> None:
-    """Keep the user classes the profile's mix runs, weighted as it says."""
-    weights = {str(b): w for b, w in ctx.profile.weights().items()}
-    kept = []
-    for user_class in environment.stampede_user_classes:
-        behaviour = getattr(user_class, "behaviour", None)
-        if behaviour is None:  # a user class of the locustfile's own: left as it is
-            kept.append(user_class)
-        elif weights.get(str(behaviour), 0) > 0:
-            user_class.weight = max(1, round(weights[str(behaviour)] * 1000))
-            kept.append(user_class)
+    """Keep the user classes the profile's mix names, weighted as it says (else ConfigError).
+
+    A plain Locust user keeps its tasks and is paced by the profile's think
+    time; it is measured from Locust's request event, from its actual send.
+    """
+    classes = {mix_name(c): c for c in environment.stampede_user_classes}
+    infos = [
+        UserClassInfo(name, is_stampede_user(c), _kind(c)) for name, c in sorted(classes.items())
+    ]
+    ctx.uncorrected = check_mix(ctx.profile, infos, _source(environment), allow_plain=True)
+    weights = ctx.profile.weights()
+    kept = [c for name, c in classes.items() if weights.get(name, 0) > 0]
+    for user_class in kept:
+        user_class.weight = max(1, round(weights[mix_name(user_class)] * 1000))
+    _pace_plain_users(kept, ctx)
     environment.user_classes[:] = kept
+
+
+def _pace_plain_users(classes: list[type], ctx: TrafficContext) -> None:
+    """A plain user of the mix waits the profile's think time (a StampedeUser paces itself)."""
+    names = {entry.behaviour for entry in ctx.profile.mix}
+    for user_class in classes:
+        name = mix_name(user_class)
+        if name in names and not is_stampede_user(user_class):
+            user_class.wait_time = _think(ctx.think_time(name), ctx)  # type: ignore[attr-defined]
+
+
+def _kind(user_class: type) -> str:
+    for base in user_class.__mro__[1:]:
+        if base.__module__.startswith("locust."):
+            return base.__name__
+    return "User"
+
+
+def _source(environment: Any) -> str:
+    files = str(getattr(environment.parsed_options, "locustfile", "") or "locustfile")
+    mine = [f for f in files.split(",") if not f.endswith("hooks_locustfile.py")]
+    return ",".join(mine) or files
+
+
+def _think(think: ThinkTime, ctx: TrafficContext) -> Any:
+    rng = ctx.rng(-1)
+
+    def wait_time(user: Any) -> float:
+        return think.sample(rng)
+
+    return wait_time
+
+
+def _on_request(
+    ctx: TrafficContext,
+    request_type: str,
+    name: str,
+    response_time: float | None,
+    response: Any = None,
+    context: Any = None,
+    start_time: float | None = None,
+    **_: Any,
+) -> None:
+    """Every request of every user: its latencies, its status, and its business outcome."""
+    done = time.time()
+    elapsed = (response_time or 0.0) / 1000.0
+    sent = start_time if start_time is not None else done - elapsed
+    done = sent + elapsed
+    intended = context.get(INTENDED_KEY) if isinstance(context, dict) else None
+    intended = sent if intended is None else min(float(intended), sent)
+    m = ctx.measurements
+    m.record(f"{request_type} {name}", intended, sent, done)
+    status = int(getattr(response, "status_code", 0) or 0)
+    m.count_status(status)
+    rule = ctx.target.outcome_of(status, lambda: response_text(response))
+    if rule is not None:
+        m.outcomes.add(rule.name, done)
 
 
 def _handle_ctrl_c(environment: Any) -> None:
@@ -224,7 +309,12 @@ def _follow_web_ui(environment: Any) -> bool:
         sys.stderr.write(f"Error: the web UI's traffic: {exc}\n")
         gevent.spawn(environment.runner.stop)
         return False
-    _weigh_user_classes(environment, environment.stampede)
+    try:
+        _weigh_user_classes(environment, environment.stampede)
+    except StampedeError as exc:
+        sys.stderr.write(f"Error: the web UI's traffic: {exc}\n")
+        gevent.spawn(environment.runner.stop)
+        return False
     if isinstance(environment.runner, MasterRunner):
         handshake.publish(environment)
     return True

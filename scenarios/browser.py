@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from locust import task
 
-from stampede.profiles import Behaviour
 from stampede.scenarios._base import CatalogUser
 from stampede.traffic import SEARCH_WORDS
 
 
 class Browser(CatalogUser):
-    behaviour = Behaviour.BROWSER
+    behaviour = "browser"
 
     def on_start(self) -> None:
         self.ensure_catalog()

@@ -13,7 +13,6 @@ import time
 
 from locust import task
 
-from stampede.profiles import Behaviour
 from stampede.scenarios._base import CatalogUser
 
 #: buyers spread their first click over this many seconds after the opening
@@ -21,7 +20,7 @@ RUSH_JITTER_S = 0.5
 
 
 class FlashBuyer(CatalogUser):
-    behaviour = Behaviour.FLASH_BUYER
+    behaviour = "flash_buyer"
 
     def on_start(self) -> None:
         self.ensure_catalog()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from locust import task
 
-from stampede.profiles import Behaviour
 from stampede.scenarios._base import CatalogUser
 
 RECONNECT_PROBABILITY = 0.1
@@ -17,7 +16,7 @@ APP_HEADERS = {"User-Agent": "StampedeMobile/1.0 (iOS)", "X-Client": "mobile-app
 
 
 class MobileApp(CatalogUser):
-    behaviour = Behaviour.MOBILE_APP
+    behaviour = "mobile_app"
 
     def on_start(self) -> None:
         self.ensure_catalog()

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from locust import task
 
-from stampede.profiles import Behaviour
 from stampede.scenarios._base import CatalogUser
 
 
 class Shopper(CatalogUser):
-    behaviour = Behaviour.SHOPPER
+    behaviour = "shopper"
 
     def on_start(self) -> None:
         self.ensure_catalog()

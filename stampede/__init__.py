@@ -12,8 +12,11 @@ One import package, in layers that import only downwards (see docs/architecture.
 
 Importing ``stampede`` imports neither Locust nor the store: Locust
 monkey-patches the standard library, so only ``stampede.scenarios`` and the
-locustfile load it.
+locustfile load it. ``from stampede import StampedeUser`` (the base class of
+your own users, in a locustfile) imports ``stampede.scenarios`` on first use.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from stampede.core.errors import (
     ConfigError,
@@ -23,10 +26,23 @@ from stampede.core.errors import (
     TargetError,
 )
 
+if TYPE_CHECKING:
+    from stampede.scenarios import StampedeUser
+
+
+def __getattr__(name: str) -> Any:
+    if name == "StampedeUser":  # loads Locust: only when a locustfile asks for it
+        from stampede.scenarios import StampedeUser
+
+        return StampedeUser
+    raise AttributeError(f"module 'stampede' has no attribute {name!r}")
+
+
 __all__ = [
     "ConfigError",
     "InvalidRunError",
     "ServiceUnavailableError",
     "StampedeError",
+    "StampedeUser",
     "TargetError",
 ]

@@ -20,7 +20,7 @@ from stampede.core.latency import Kind, LatencyRecorder, LatencyTimeline
 from stampede.core.protocol import HISTORY_FILE, STATS_FILE, STORE_CPU_FILE, TIMELINE_FILE
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
-from stampede.profiles import EndpointGroup, Profile, load_profile
+from stampede.profiles import ALL_GROUP, Profile, load_profile
 
 PROBE_COMMAND = "stampede run capacity-probe"
 
@@ -125,7 +125,7 @@ def _think_time_s(profile: Profile) -> float:
 
 
 def _slo_ms(profile: Profile) -> float | None:
-    slo = profile.slos.latency_for(EndpointGroup.ALL)
+    slo = profile.slos.latency_for(ALL_GROUP)
     return slo.p95_s * 1000.0 if slo is not None and slo.p95_s is not None else None
 
 

@@ -57,6 +57,16 @@ class AfterTraffic:
 
 
 @dataclass(frozen=True)
+class RunSources:
+    """The files a run came from besides its profile: the user's locustfile (None: the
+    bundled scenarios), its SHA-256, and the target description file (None: the reference's)."""
+
+    locustfile: str | None = None
+    locustfile_sha256: str | None = None
+    target_file: str | None = None
+
+
+@dataclass(frozen=True)
 class RunResult:
     run_dir: Path
     record: RunRecord
@@ -96,7 +106,12 @@ def _ended(measured: MeasuredRun, ended: LocustExit) -> MeasuredRun:
 
 
 def _runner_facts(
-    rundir: RunDir, measured: MeasuredRun, after: AfterTraffic, command: str, store_workers: int
+    rundir: RunDir,
+    measured: MeasuredRun,
+    after: AfterTraffic,
+    command: str,
+    store_workers: int,
+    sources: RunSources,
 ) -> RunnerFacts:
     ended = after.ended
     return RunnerFacts(
@@ -111,6 +126,9 @@ def _runner_facts(
         chaos=tuple(ChaosFault(**fault) for fault in after.faults),
         complete=False,
         target_lost=ended.target_lost,
+        locustfile=sources.locustfile,
+        locustfile_sha256=sources.locustfile_sha256,
+        target_file=sources.target_file,
     )
 
 
@@ -146,10 +164,11 @@ def finish_run(
     command: str,
     store_workers: int,
     report: Report | None,
+    sources: RunSources = RunSources(),
 ) -> RunResult:
     """Write what the runner learned, the report, then the final record (once)."""
     measured = _measured(rundir, after.ended)
-    runner = _runner_facts(rundir, measured, after, command, store_workers)
+    runner = _runner_facts(rundir, measured, after, command, store_workers, sources)
     measured = _ended(measured, after.ended)
     record = _with_recoveries(rundir, RunRecord(measured, runner))
     runner = record.runner or runner

@@ -37,6 +37,9 @@ def judge_result(result: RunResult) -> RunVerdict:
     return RunVerdict(judged.headline, judged.exit_code, gated)
 
 
+NOT_AUDITED = "not audited (the target names no audit, or no --admin-token was given)"
+
+
 def _measurements(result: RunResult) -> str:
     measured = result.record.measured
     validity = measured.validity
@@ -56,8 +59,8 @@ def summary_lines(result: RunResult) -> list[str]:
     if result.target_lost:
         state = f"STOPPED, {measured.stop_reason}"
     lines = [f"Run {state}: {result.run_dir}", _measurements(result)]
-    if result.record.audit_ok is not None:
-        lines.append(f"Store audit: {'clean' if result.record.audit_ok else 'FAILED'}")
+    audit = {True: "clean", False: "FAILED", None: NOT_AUDITED}[result.record.audit_ok]
+    lines.append(f"Store audit: {audit}")
     for fault in runner.chaos if runner is not None else ():
         lines.append(f"Chaos {fault.spec}: {fault.detail}")
     for loss in measured.worker_losses:

@@ -27,14 +27,14 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import IO
 
 from stampede.app.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
 from stampede.app.run_checks import chaos_specs, needs_private_redis
-from stampede.app.run_finish import AfterTraffic, LocustExit, RunResult, finish_run
+from stampede.app.run_finish import AfterTraffic, LocustExit, RunResult, RunSources, finish_run
 from stampede.app.target import (
     EMBEDDED_ADMIN_TOKEN,
     check_reachable,
@@ -43,6 +43,7 @@ from stampede.app.target import (
     fetch_admin,
     store_data_dir,
 )
+from stampede.app.user_locustfile import check_users, inspect_locustfile, resolve_target
 from stampede.app.watchdog import TargetWatch
 from stampede.core.cpu import CpuSample, CpuSampler, process_cpu_times
 from stampede.core.errors import TargetError
@@ -50,9 +51,9 @@ from stampede.core.extras import require_extra
 from stampede.core.generator import TreeMemory
 from stampede.core.ports import free_port
 from stampede.core.processes import stop_child
-from stampede.core.protocol import LOCUST_ERR, LOCUST_OUT, STORE_CPU_FILE, ChildArgs
+from stampede.core.protocol import LOCUST_ERR, LOCUST_OUT, STORE_CPU_FILE, TARGET_FILE, ChildArgs
 from stampede.core.records import RunRecord
-from stampede.core.rundir import RunDir, new_run_dir, use_run_dir, write_json
+from stampede.core.rundir import RunDir, new_run_dir, use_run_dir, write_json, write_text
 from stampede.core.version import DISTRIBUTION
 from stampede.profiles import Profile, load_profile
 
@@ -83,6 +84,9 @@ class RunRequest:
     on_worker_loss: str = "continue"
     target_down_after_s: float = 5.0
     watch_interval_s: float = 1.0
+    #: the user's own locustfile (None: the bundled scenarios) and target description
+    locustfile: Path | None = None
+    target: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,8 @@ class SystemUnderTest:
     redis: PrivateRedis | None = None
 
 
-def _locustfile() -> str:
-    spec = importlib.util.find_spec("stampede.locustfile")
+def _locustfile(module: str | None) -> str:
+    spec = importlib.util.find_spec(module or "stampede.locustfile")
     if spec is None or spec.origin is None:
         raise TargetError(f"stampede.locustfile is not importable; reinstall {DISTRIBUTION}")
     return spec.origin
@@ -159,12 +163,16 @@ def _locust_command(
 ) -> list[str]:
     # a free port for the master, so two runs on one machine never collide on 5557
     port = free_port() if request.processes > 1 else None
+    own = request.locustfile
     return ChildArgs(
-        locustfile=_locustfile(),
+        # with a locustfile of the user's: Stampede's hooks and shape, then the user's classes
+        locustfile=_locustfile("stampede.scenarios.hooks_locustfile" if own else None),
         traffic=traffic,
         host=url,
         run_dir=run_dir,
         shoppers=_shoppers(profile, request.shoppers),
+        target=run_dir / TARGET_FILE,
+        user_locustfile=own.resolve() if own is not None else None,
         on_worker_loss=request.on_worker_loss,
         processes=request.processes,
         master_port=port,
@@ -258,8 +266,13 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         require_extra("store", "stampede run without --host (the embedded store)")
     profile = load_profile(request.profile).scaled(request.scale, request.time_scale)
     specs = chaos_specs(request.chaos, profile, request.host, request.store_args)
+    own = None
+    if request.locustfile is not None:
+        own = inspect_locustfile(request.locustfile)
+        check_users(profile, own)
+    target = resolve_target(request.target, profile, request.profile)
     if request.host is not None:
-        check_reachable(check_url(request.host))
+        check_reachable(check_url(request.host), target.description.health)
     if request.out_dir is not None:
         run_dir = use_run_dir(request.out_dir)
     else:
@@ -269,8 +282,9 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         f"Profile {profile.name}: scale {profile.applied_scale:g}, time scale "
         f"{profile.applied_time_scale:g}, {profile.duration_s:.0f} s, {_MODELS[profile.model]}"
     )
-    # resolved and scaled once, here: the child runs this file as it is
-    traffic = RunDir(run_dir).write_profile(profile)
+    # resolved and scaled once, here: the child runs these files as they are
+    write_text(run_dir / TARGET_FILE, target.text)
+    traffic = RunDir(run_dir).write_profile(replace(profile, target=TARGET_FILE))
     with _system(request, profile, run_dir, echo, needs_private_redis(specs)) as sut:
         echo(f"Target: {sut.url} ({sut.kind}); Ctrl-C stops the run, keeping what was measured")
         injector = _injector(specs, sut, run_dir, profile)
@@ -291,14 +305,20 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
                 _write_store_cpu(run_dir, store_cpu.stop())
         audit = summary = None
         if ended.target_lost is None:
-            audit = fetch_admin(sut.url, sut.token, "/admin/audit")
-            summary = fetch_admin(sut.url, sut.token, "/admin/summary")
+            audit = fetch_admin(sut.url, sut.token, target.description.audit)
+            summary = fetch_admin(sut.url, sut.token, target.description.summary)
     after = AfterTraffic(sut.kind, ended, audit, summary, tuple(faults))
+    sources = RunSources(
+        str(own.path) if own else None,
+        own.sha256 if own else None,
+        str(target.file) if target.file else None,
+    )
     return finish_run(
         RunDir(run_dir),
         after,
         command=request.command,
         store_workers=request.store_workers,
+        sources=sources,
         report=partial(_report, echo=echo) if request.report else None,
     )
 

@@ -25,10 +25,10 @@ def check_url(url: str, flag: str = "--host") -> str:
     return url.rstrip("/")
 
 
-def check_reachable(url: str, timeout_s: float = 5.0) -> None:
-    """Any HTTP answer will do; no answer at all fails before any load is sent."""
+def check_reachable(url: str, health: str = "/healthz", timeout_s: float = 5.0) -> None:
+    """Any HTTP answer to ``health`` will do; no answer at all fails before any load is sent."""
     try:
-        httpx.get(f"{url}/healthz", timeout=timeout_s)
+        httpx.get(f"{url}{health}", timeout=timeout_s)
     except httpx.TransportError as exc:
         reason = re.sub(r"^\[Errno -?\d+\] ", "", str(exc) or type(exc).__name__).lower()
         raise TargetError(
@@ -37,9 +37,9 @@ def check_reachable(url: str, timeout_s: float = 5.0) -> None:
         ) from exc
 
 
-def fetch_admin(url: str, token: str | None, path: str) -> dict[str, Any] | None:
-    """An admin endpoint's JSON, or None when there is no token or no such endpoint."""
-    if not token:
+def fetch_admin(url: str, token: str | None, path: str | None) -> dict[str, Any] | None:
+    """An admin endpoint's JSON, or None when there is no token, no path or no such endpoint."""
+    if not token or path is None:
         return None
     try:
         response = httpx.get(

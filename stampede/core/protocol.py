@@ -21,6 +21,8 @@ from pathlib import Path
 RUN_FILE = "run.json"
 #: the profile as run: resolved and scaled once, by whoever started the run
 PROFILE_FILE = "profile.yaml"
+#: the target description as run (the reference store's, or the user's --target)
+TARGET_FILE = "target.yaml"
 LATENCY_FILE = "latency.json"
 TIMELINE_FILE = "timeline.json"
 ARRIVALS_FILE = "arrivals.json"
@@ -66,6 +68,7 @@ LATENESS_TOLERANCE = "--lateness-tolerance"
 PROGRESS_INTERVAL = "--progress-interval"
 SEED = "--stampede-seed"
 ON_WORKER_LOSS = "--on-worker-loss"
+TARGET = "--stampede-target"
 WORKER_LOSS_CHOICES = ("continue", "stop")
 
 
@@ -74,7 +77,9 @@ class ChildArgs:
     """The command line of the Locust child of ``stampede run``.
 
     ``traffic`` is the resolved profile in the run directory, never a name to
-    resolve again: the child runs it at the factors it records.
+    resolve again: the child runs it at the factors it records; ``target`` the
+    target description copied there. With a ``user_locustfile`` the child loads
+    ``locustfile`` (Stampede's hooks and shape, no users) and then the user's.
     """
 
     locustfile: str
@@ -82,6 +87,10 @@ class ChildArgs:
     host: str
     run_dir: Path
     shoppers: int
+    #: the target description in the run directory (None: the reference store's)
+    target: Path | None = None
+    #: the user's own locustfile (--locustfile), loaded after ``locustfile``: Stampede's hooks
+    user_locustfile: Path | None = None
     on_worker_loss: str = "continue"
     processes: int = 1
     #: a free port for the master when ``processes > 1``
@@ -94,13 +103,18 @@ class ChildArgs:
 
     def argv(self) -> list[str]:
         run_dir = self.run_dir
-        command = [self.python, "-m", "locust", "-f", self.locustfile, "--headless"]
+        files = self.locustfile
+        if self.user_locustfile is not None:
+            files += f",{self.user_locustfile}"
+        command = [self.python, "-m", "locust", "-f", files, "--headless"]
         command += [TRAFFIC, str(self.traffic), "--host", self.host, OUT, str(run_dir)]
         command += ["--csv", str(run_dir / LOCUST_CSV_PREFIX), "--csv-full-history"]
         command += ["--only-summary", "--logfile", str(run_dir / LOCUST_LOG)]
         command += ["--loglevel", "WARNING", SHOPPERS, str(self.shoppers)]
         command += ["--stop-timeout", str(self.stop_timeout_s)]
         command += [ON_WORKER_LOSS, self.on_worker_loss]
+        if self.target is not None:
+            command += [TARGET, str(self.target)]
         if self.processes > 1:
             if self.master_port is None:
                 raise ValueError("ChildArgs: processes > 1 needs a master_port")

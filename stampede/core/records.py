@@ -214,6 +214,16 @@ class FullScaleGenerator:
         return _dropping_none(dict(vars(self)))
 
 
+def _statuses(f: Fields) -> tuple[tuple[int, int], ...]:
+    if "statuses" not in f:
+        return ()
+    found = f.integer_map("statuses")
+    for code in found:
+        if not code.isdigit():
+            raise ConfigError(f"{f.source}: statuses.{code} is not an HTTP status code{_HINT}")
+    return tuple(sorted((int(code), n) for code, n in found.items()))
+
+
 def _validity(f: Fields) -> Validity:
     return Validity(f.flag("valid"), f.texts("reasons"))
 
@@ -248,6 +258,12 @@ class MeasuredRun:
     worker_losses: tuple[WorkerLoss, ...] = ()
     on_worker_loss: str = "continue"
     workers: tuple[WorkerRecord, ...] = ()
+    #: the target description's name (runs made before descriptions: the reference store)
+    target: str = "reference-store"
+    #: the mix's plain Locust users, measured from their actual send only (not corrected)
+    uncorrected_users: tuple[str, ...] = ()
+    #: answers by HTTP status ("0": no answer); empty in runs made before they were counted
+    statuses: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def from_fields(cls, f: Fields) -> MeasuredRun:
@@ -276,7 +292,15 @@ class MeasuredRun:
             on_worker_loss=f.text("on_worker_loss", "continue"),
             # runs made before the workers were listed do not list them
             workers=f.each("workers", WorkerRecord.from_fields, ()),
+            target=f.text("target_description", "reference-store"),
+            uncorrected_users=f.texts("uncorrected_users", ()),
+            statuses=_statuses(f),
         )
+
+    @property
+    def not_served(self) -> int:
+        """Requests answered 404 or 405: the target has no such route (or method)."""
+        return sum(n for code, n in self.statuses if code in (404, 405))
 
     def to_json(self) -> dict[str, Json]:
         return {
@@ -303,6 +327,9 @@ class MeasuredRun:
             "worker_losses": [dict(vars(loss)) for loss in self.worker_losses],
             "on_worker_loss": self.on_worker_loss,
             "workers": [dict(vars(worker)) for worker in self.workers],
+            "target_description": self.target,
+            "uncorrected_users": list(self.uncorrected_users),
+            "statuses": {str(code): n for code, n in self.statuses},
         }
 
 
@@ -327,6 +354,11 @@ class RunnerFacts:
     complete: bool
     target_lost: str | None = None
     write_error: str | None = None
+    #: the user's --locustfile (None: the bundled scenarios) and its SHA-256
+    locustfile: str | None = None
+    locustfile_sha256: str | None = None
+    #: the target description file given (--target or the profile's; None: the reference's)
+    target_file: str | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> RunnerFacts:
@@ -343,6 +375,9 @@ class RunnerFacts:
             complete=f.flag("complete"),
             target_lost=f.optional_text("target_lost", absent_ok=True),
             write_error=f.optional_text("write_error", absent_ok=True),
+            locustfile=f.optional_text("locustfile", absent_ok=True),
+            locustfile_sha256=f.optional_text("locustfile_sha256", absent_ok=True),
+            target_file=f.optional_text("target_file", absent_ok=True),
         )
 
     def to_json(self) -> dict[str, Json]:
@@ -361,6 +396,10 @@ class RunnerFacts:
             data["target_lost"] = self.target_lost
         if self.write_error is not None:
             data["write_error"] = self.write_error
+        for key in ("locustfile", "locustfile_sha256", "target_file"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
         return data
 
 

@@ -50,10 +50,16 @@ from stampede.core.protocol import (
     PLAN_FILE,
     PROFILE_FILE,
     RUN_FILE,
+    TARGET_FILE,
     TIMELINE_FILE,
     USERS_FILE,
 )
 from stampede.core.records import RunRecord
+from stampede.core.target_description import (
+    TargetDescription,
+    load_description,
+    reference_description,
+)
 
 P = TypeVar("P")
 
@@ -189,6 +195,11 @@ class RunDir:
         path = self.file(PROFILE_FILE)
         write_text(path, profile.to_yaml())
         return path
+
+    def target(self) -> TargetDescription:
+        """The target description the run used (``target.yaml``; older runs: the reference's)."""
+        path = self.file(TARGET_FILE)
+        return load_description(path) if path.is_file() else reference_description()
 
     def plan(self) -> PlanDocument | None:
         """The capacity plan made from this run (``capacity/plan.json``), if there is one."""

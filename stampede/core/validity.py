@@ -6,7 +6,10 @@ Three rules, each a pure function that returns a sentence when it is broken:
   saw the load the run claims);
 * the generator's CPU was saturated for too much of the run (its latencies
   are the generator's own);
-* too few requests completed for the percentiles to mean anything.
+* too few requests completed for the percentiles to mean anything;
+* the target answered too many requests 404 or 405: it does not serve the
+  scenario's API (a wrong ``--host``, or the bundled scenarios against a
+  store of your own), so its fast "latencies" measure nothing.
 
 :func:`judge_run` applies all of them and returns a :class:`Validity`.
 """
@@ -129,4 +132,20 @@ def check_late(scheduled: int, late: int, max_fraction: float = 0.05) -> str | N
         f"{_percent(late / scheduled)} of the scheduled requests ({late:,} of {scheduled:,}) "
         "were sent late; the generator could not keep the schedule, so the target saw less "
         "load than intended (latencies are still measured from the intended times)"
+    )
+
+
+#: above this share of 404/405 answers the target does not serve the scenario's API
+MAX_NOT_SERVED_FRACTION = 0.2
+
+
+def check_served(
+    requests: int, not_served: int, max_fraction: float = MAX_NOT_SERVED_FRACTION
+) -> str | None:
+    """A reason when more than ``max_fraction`` of the requests got 404 or 405."""
+    if requests <= 0 or not_served <= max_fraction * requests:
+        return None
+    return (
+        f"the target does not serve this scenario's API: {not_served:,} of {requests:,} "
+        "requests got 404 or 405 — wrong --host, or pass --locustfile with users for it"
     )

@@ -10,7 +10,7 @@ the standard library on import), so that it is unit-tested on a fake clock:
   numbering across worker processes and seeded random generators;
 - `ProcessMeasurements`: what one process measured, and its reports to the master;
 - `CatalogView`: what a process has learned of the target's catalog;
-  `classify`: which answers are business outcomes and which are failures;
+  `check_mix`: the profile's mix against a locustfile's user classes;
 - `MasterTraffic`: what the master tells each worker to run, and `disagreements`
   with a worker's own flags;
 - `user_row`, `WorkerCount`, `WorkerTally` and `RunStop`: what the master notes during a run;
@@ -20,11 +20,11 @@ the standard library on import), so that it is unit-tested on a fake clock:
 """
 
 from stampede.traffic._answers import (
-    BUSINESS_CODES,
+    INTENDED_KEY,
     MAX_RETRY_AFTER_S,
-    classify,
     json_list,
     json_object,
+    response_text,
     retry_after,
 )
 from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
@@ -39,13 +39,14 @@ from stampede.traffic._handshake import (
     refusal,
 )
 from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
+from stampede.traffic._mix import UserClassInfo, check_mix
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
 from stampede.traffic._progress import Progress, progress_line, recent_p95_ms
 from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, WorkerTally, user_row
 
 __all__ = [
-    "BUSINESS_CODES",
     "FLAG_CHECKS",
+    "INTENDED_KEY",
     "MAX_RETRY_AFTER_S",
     "REPORT_KEY",
     "SEARCH_WORDS",
@@ -61,10 +62,11 @@ __all__ = [
     "RunStop",
     "TrafficContext",
     "TrafficOptions",
+    "UserClassInfo",
     "WorkerCount",
     "WorkerLoss",
     "WorkerTally",
-    "classify",
+    "check_mix",
     "disagreements",
     "json_list",
     "json_object",
@@ -72,6 +74,7 @@ __all__ = [
     "progress_line",
     "recent_p95_ms",
     "refusal",
+    "response_text",
     "retry_after",
     "user_row",
 ]

@@ -1,8 +1,7 @@
-"""What a store's answer means to a shopper: a business outcome, a failure, or neither.
+"""Reading a store's answers: JSON bodies, the text of a body, a 429's ``Retry-After``.
 
-Expected business answers — 409 sold out, 402 declined, 429 rate limited —
-are counted as outcomes, not failures; a 500 or no answer at all is a
-failure. A 429's ``Retry-After`` is honoured up to a cap.
+Which answers are business outcomes is the target description's to say
+(:meth:`stampede.core.target_description.TargetDescription.outcome_of`).
 """
 
 from __future__ import annotations
@@ -12,13 +11,8 @@ from typing import Any
 #: the longest Retry-After a user honours before it gives up on the request
 MAX_RETRY_AFTER_S = 10.0
 
-#: error codes of the store's 4xx answers that are business outcomes
-BUSINESS_CODES = {
-    "sold_out": "sold_out",
-    "limit_exceeded": "limit_exceeded",
-    "payment_declined": "payment_declined",
-    "checkout_in_progress": "checkout_retried",
-}
+#: the key of Locust's request ``context`` that carries a request's intended start
+INTENDED_KEY = "stampede_intended"
 
 
 def json_object(response: Any) -> dict[str, Any]:
@@ -39,27 +33,13 @@ def json_list(response: Any) -> list[Any]:
     return body if isinstance(body, list) else []
 
 
-def classify(response: Any, ok: tuple[int, ...]) -> tuple[str | None, str | None]:
-    """(business outcome, failure): a 409 sold out is an outcome, a 500 a failure.
-
-    ``response`` has a ``status_code`` (0 for no answer, with the reason in
-    ``error``) and a ``json()`` body.
-    """
-    status = response.status_code
-    if status in ok:
-        return None, None
-    if status == 429:
-        return "rate_limited", None
-    if status == 0:
-        return None, f"no answer: {response.error!r}"[:200]
-    code = str(json_object(response).get("error", ""))
-    if status == 402:
-        return "payment_declined", None
-    if status == 409 and code in BUSINESS_CODES:
-        return BUSINESS_CODES[code], None
-    if status == 503 and code == "payment_unavailable":
-        return "payment_unavailable", "HTTP 503 payment_unavailable"
-    return None, f"HTTP {status} {code}".strip()
+def response_text(response: Any) -> str:
+    """The answer's body as text; empty when there is none or it cannot be read."""
+    try:
+        text = response.text
+    except Exception:
+        return ""
+    return text if isinstance(text, str) else ""
 
 
 def retry_after(response: Any) -> float:

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from stampede.profiles import Behaviour, Profile, Schedule, load_profile
+from stampede.core.target_description import (
+    TargetDescription,
+    load_description,
+    reference_description,
+    reference_text,
+)
+from stampede.profiles import Profile, Schedule, ThinkTime, load_profile
 from stampede.traffic._catalog import CatalogView
 from stampede.traffic._handshake import Locustfile, MasterTraffic
 from stampede.traffic._measurements import ProcessMeasurements
@@ -41,12 +47,15 @@ class TrafficOptions:
     lateness_tolerance_s: float
     progress_interval_s: float
     seed: int | None
+    #: the target description; None: the reference store's
+    target: Path | None = None
 
     @classmethod
     def from_parsed(cls, parsed: Any) -> TrafficOptions:
         """The options Locust parsed; a flag left unset (None) takes its default."""
         out = getattr(parsed, "stampede_out", None)
         shoppers, lateness = parsed.shoppers, parsed.lateness_tolerance
+        target = getattr(parsed, "stampede_target", None)
         return cls(
             traffic=parsed.traffic or DEFAULT_TRAFFIC,
             scale=parsed.scale,
@@ -57,6 +66,7 @@ class TrafficOptions:
             / 1000.0,
             progress_interval_s=parsed.progress_interval,
             seed=parsed.stampede_seed,
+            target=Path(target) if target else None,
         )
 
     @staticmethod
@@ -98,6 +108,9 @@ class TrafficContext:
     profile: Profile
     schedule: Schedule
     measurements: ProcessMeasurements
+    target: TargetDescription = field(default_factory=reference_description)
+    #: the mix's plain Locust users: measured from their actual send only
+    uncorrected: tuple[str, ...] = ()
     origin: float = field(default_factory=time.time)
     worker_index: int = 0
     worker_count: int = 1
@@ -114,11 +127,17 @@ class TrafficContext:
     @classmethod
     def running(cls, options: TrafficOptions, profile: Profile) -> TrafficContext:
         """The context of ``profile`` as it is (already scaled)."""
+        target_file = options.target
+        if target_file is None and profile.target is not None:
+            target_file = Path(profile.target)
+        target = reference_description() if target_file is None else load_description(target_file)
+        target.check_slo_groups(tuple(s.group for s in profile.slos.latency), options.traffic)
         return cls(
             options,
             profile,
             Schedule.from_profile(profile),
             ProcessMeasurements(1.0, options.lateness_tolerance_s),
+            target,
         )
 
     @classmethod
@@ -166,11 +185,19 @@ class TrafficContext:
         seed = self.options.seed
         return random.Random(None if seed is None else seed * 1_000_003 + number)
 
-    def pacer(self, behaviour: Behaviour, rng: random.Random) -> ClosedPacer | OpenPacer:
+    def target_text(self) -> str:
+        """The YAML of the target description in use."""
+        path = self.options.target or (Path(self.profile.target) if self.profile.target else None)
+        return reference_text() if path is None else path.read_text(encoding="utf-8")
+
+    def pacer(self, behaviour: str, rng: random.Random) -> ClosedPacer | OpenPacer:
         if self.profile.model == "open":
             return OpenPacer(self.schedule, self.pool_size, lambda: self.origin, self.clock, rng)
-        think = next(m.think_time for m in self.profile.mix if m.behaviour == behaviour)
-        return ClosedPacer(think, rng, self.clock)
+        return ClosedPacer(self.think_time(behaviour), rng, self.clock)
+
+    def think_time(self, behaviour: str) -> ThinkTime:
+        """The think time the profile gives the user class named ``behaviour``."""
+        return next(m.think_time for m in self.profile.mix if m.behaviour == behaviour)
 
     def users_at(self, run_time: float) -> tuple[int, float] | None:
         """Users and spawn rate for Locust's load shape at ``run_time``; None once it is over.

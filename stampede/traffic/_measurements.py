@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections import Counter
 from typing import Any
 
 import psutil
@@ -52,11 +53,16 @@ class ProcessMeasurements:
         self._reported_samples = 0
         self.memory: dict[int, int] = {}  # pid -> peak bytes above its baseline
         self.recorded = 0  # requests recorded since the last drain
+        #: answers by HTTP status (0: no answer), for the rule on a target that serves none
+        self.statuses: Counter[int] = Counter()
 
     def record(self, name: str, intended: float, sent: float, done: float) -> None:
         # once per request: the run's totals are the timeline's intervals added up
         self.timeline.record(name, intended, sent, done)
         self.recorded += 1
+
+    def count_status(self, status: int) -> None:
+        self.statuses[status] += 1
 
     @property
     def latency(self) -> LatencyRecorder:
@@ -82,8 +88,10 @@ class ProcessMeasurements:
             "cpu": [{**_sample_dict(s), "pid": os.getpid()} for s in samples],
             "memory": {str(os.getpid()): self.own_memory()},
             "worker": {"host": socket.gethostname(), "pid": os.getpid(), "requests": self.recorded},
+            "statuses": {str(code): n for code, n in self.statuses.items()},
         }
         self.recorded = 0
+        self.statuses = Counter()
         self.timeline = LatencyTimeline(self.interval, origin=0.0)
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
         return report
@@ -93,6 +101,8 @@ class ProcessMeasurements:
         self.arrivals.merge(ArrivalLedger.from_dict(report["arrivals"]))
         self.outcomes.merge(OutcomeCounter.from_dict(report["outcomes"]))
         self.cpu_samples.extend(report["cpu"])
+        for code, n in report.get("statuses", {}).items():
+            self.statuses[int(code)] += int(n)
         for pid, used in report.get("memory", {}).items():
             self.memory[int(pid)] = max(self.memory.get(int(pid), 0), int(used))
 

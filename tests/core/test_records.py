@@ -20,7 +20,8 @@ MEASURED_KEYS = {
     "format", "profile", "model", "scale", "time_scale", "host", "started_at", "ended_at",
     "duration_s", "planned_duration_s", "origin", "interrupted", "stop_reason", "phases",
     "sale_opens_at_s", "open_model_pool", "generator", "validity", "versions", "machine",
-    "worker_losses", "on_worker_loss", "workers",
+    "worker_losses", "on_worker_loss", "workers", "target_description", "uncorrected_users",
+    "statuses",
 }  # fmt: skip
 RUNNER_KEYS = {
     "target", "store_workers", "command", "locust_exit_code", "audit_ok", "generator_sizing",
@@ -34,7 +35,8 @@ OPTIONAL = {
     "generator_sizing.memory_per_user_method", "generator_sizing.memory_per_user_note",
     "generator_sizing.workers_needed", "generator_sizing.memory_gb_needed", "target_lost",
     "generator_sizing.process_memory_mb", "generator_sizing.peak_rps_basis",
-    "write_error",
+    "write_error", "target_description", "uncorrected_users", "statuses", "locustfile",
+    "locustfile_sha256", "target_file",
 }  # fmt: skip
 
 

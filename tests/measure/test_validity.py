@@ -10,6 +10,7 @@ from stampede.core.validity import (
     check_sample_count,
     check_saturation,
     check_sent,
+    check_served,
     judge_run,
 )
 
@@ -75,3 +76,18 @@ def test_thresholds_are_parameters() -> None:
     assert check_saturation(_samples(10, 100), max_fraction=0.10) is None
     assert check_saturation([]) is None
     assert check_sent(0, 0) is None
+
+
+@pytest.mark.parametrize(
+    ("requests", "not_served", "broken"),
+    [(1503, 1503, True), (1000, 201, True), (1000, 200, False), (1000, 0, False), (0, 0, False)],
+)
+def test_a_target_that_answers_mostly_404_does_not_serve_the_scenario(
+    requests: int, not_served: int, broken: bool
+) -> None:
+    reason = check_served(requests, not_served)
+    assert (reason is not None) == broken
+    if requests == 1503:
+        assert reason is not None
+        assert "does not serve this scenario's API: 1,503 of 1,503 requests got 404" in reason
+        assert "--locustfile" in reason

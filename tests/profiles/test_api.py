@@ -16,9 +16,8 @@ REPO = Path(__file__).resolve().parents[2]
 def test_all_is_sorted_and_complete() -> None:
     assert profiles.__all__ == sorted(profiles.__all__)
     assert set(profiles.__all__) == {
-        "Behaviour",
+        "ALL_GROUP",
         "ConstantThinkTime",
-        "EndpointGroup",
         "ExponentialThinkTime",
         "FlashSale",
         "IntendedLoad",

@@ -166,10 +166,16 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         ["-0.5 is not allowed"],
     ),
     (
-        "unknown behaviour",
+        "a mix name without a think time",
         _set("mix.flash_buyers", 0.0),
-        "mix.flash_buyers",
-        ["unknown key; did you mean flash_buyer?"],
+        "think_times.flash_buyers",
+        ["missing", "needs a think time"],
+    ),
+    (
+        "a mix name that is no class name",
+        _set("mix.flash-buyer", 0.0),
+        "mix.flash-buyer",
+        ["flash-buyer is not allowed", "a user class name such as Shopper"],
     ),
     (
         "think time missing",
@@ -225,10 +231,10 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         ["100ms is not allowed"],
     ),
     (
-        "unknown endpoint group",
-        _set("slos.latency.payments", {"p95": "1s"}),
-        "slos.latency.payments",
-        ["unknown key", "checkout"],
+        "an endpoint group that is no group name",
+        _set("slos.latency.Check Out", {"p95": "1s"}),
+        "slos.latency.Check Out",
+        ['"Check Out" is not allowed', "an endpoint group such as all"],
     ),
     ("error rate as percent", _set("slos.error_rate", 5), "slos.error_rate", ["5 is not allowed"]),
     (

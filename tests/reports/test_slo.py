@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stampede.core.latency import LatencyRecorder
-from stampede.profiles import EndpointGroup, LatencySlo, Slos
+from stampede.profiles import LatencySlo, Slos
 from stampede.reports import Distribution, SloMeasurements, evaluate_slos
 from stampede.reports._hist import distribution_of
 
@@ -35,7 +35,7 @@ def _measure(**kwargs: object) -> SloMeasurements:
 
 
 def test_latency_slos_by_hand() -> None:
-    slos = Slos(latency=(LatencySlo(EndpointGroup.ALL, p95_s=0.25, p99_s=0.5),))
+    slos = Slos(latency=(LatencySlo("all", p95_s=0.25, p99_s=0.5),))
     p95, p99 = evaluate_slos(slos, _measure())
     assert (p95.key, p95.measured, p95.passed) == ("latency.all.p95", 0.2, True)
     assert p95.margin == pytest.approx((0.25 - 0.2) / 0.25)
@@ -62,7 +62,7 @@ def test_error_rate_and_throughput_by_hand() -> None:
 @pytest.mark.parametrize(
     ("slos", "measured"),
     [
-        (Slos(latency=(LatencySlo(EndpointGroup.STOCK, p95_s=0.2),)), _measure()),
+        (Slos(latency=(LatencySlo("stock", p95_s=0.2),)), _measure()),
         (Slos(error_rate=0.01), _measure(requests=0, failures=0)),
     ],
 )

@@ -9,11 +9,11 @@ import pytest
 
 from stampede import reports
 from stampede.core.errors import ConfigError
-from stampede.profiles import EndpointGroup, LatencySlo, Slos, load_profile
+from stampede.profiles import LatencySlo, Slos, load_profile
 from stampede.reports._slofile import load_slos
 
 PACKAGE = Path(reports.__file__).parent
-EXPECTED = Slos(latency=(LatencySlo(EndpointGroup.ALL, 0.5, 1.0),), error_rate=0.01)
+EXPECTED = Slos(latency=(LatencySlo("all", 0.5, 1.0),), error_rate=0.01)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from stampede.traffic import classify, json_list, json_object, retry_after
+from stampede.core.target_description import reference_description
+from stampede.traffic import json_list, json_object, response_text, retry_after
 
 
 @dataclass
@@ -23,45 +24,51 @@ class Answer:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    @property
+    def text(self) -> str:
+        return self.body
+
 
 def _error(status: int, code: str) -> Answer:
     return Answer(status, json.dumps({"error": code}))
 
 
 @pytest.mark.parametrize(
-    ("answer", "ok", "expected"),
+    ("answer", "expected"),
     [
-        (Answer(200), (200,), (None, None)),
-        (Answer(201), (201,), (None, None)),
-        (Answer(200), (201,), (None, "HTTP 200")),  # not what this call expects
-        (Answer(429), (200,), ("rate_limited", None)),
-        (_error(402, "payment_declined"), (201,), ("payment_declined", None)),
-        (_error(409, "sold_out"), (201,), ("sold_out", None)),
-        (_error(409, "limit_exceeded"), (201,), ("limit_exceeded", None)),
-        (_error(409, "checkout_in_progress"), (201,), ("checkout_retried", None)),
-        (_error(409, "version_conflict"), (201,), (None, "HTTP 409 version_conflict")),
-        (
-            _error(503, "payment_unavailable"),
-            (201,),
-            ("payment_unavailable", "HTTP 503 payment_unavailable"),
-        ),
-        (Answer(500, "<html>oops</html>"), (200,), (None, "HTTP 500")),
-        (
-            Answer(0, error=TimeoutError("timed out")),
-            (200,),
-            (None, "no answer: TimeoutError('timed out')"),
-        ),
+        (Answer(200), None),
+        (Answer(201), None),
+        (Answer(429), ("rate_limited", False)),
+        (_error(402, "payment_declined"), ("payment_declined", False)),
+        (_error(409, "sold_out"), ("sold_out", False)),
+        (_error(409, "limit_exceeded"), ("limit_exceeded", False)),
+        (_error(409, "checkout_in_progress"), ("checkout_retried", False)),
+        (_error(409, "version_conflict"), None),
+        (_error(503, "payment_unavailable"), ("payment_unavailable", True)),
+        (_error(503, "overloaded"), None),
+        (Answer(500, "<html>oops</html>"), None),
+        (Answer(0, error=TimeoutError("timed out")), None),
     ],
 )
-def test_business_answers_are_outcomes_and_the_rest_failures(
-    answer: Answer, ok: tuple[int, ...], expected: tuple[str | None, str | None]
+def test_the_reference_stores_business_answers_are_outcomes(
+    answer: Answer, expected: tuple[str, bool] | None
 ) -> None:
-    assert classify(answer, ok) == expected
+    """The reference description's outcomes: a 409 sold out is an outcome, a 503
+    payment_unavailable an outcome and a failure, anything else is judged by its status."""
+    rule = reference_description().outcome_of(answer.status_code, lambda: response_text(answer))
+    assert (None if rule is None else (rule.name, rule.failure)) == expected
 
 
-def test_a_long_error_is_cut_to_200_characters() -> None:
-    _, failure = classify(Answer(0, error=OSError("x" * 500)), (200,))
-    assert failure is not None and len(failure) == 200
+def test_the_body_is_read_only_when_a_rule_asks_for_it() -> None:
+    reads: list[int] = []
+
+    def body() -> str:
+        reads.append(1)
+        return ""
+
+    description = reference_description()
+    assert description.outcome_of(429, body) is not None and not reads
+    assert description.outcome_of(409, body) is None and len(reads) == 3  # three 409 rules
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,21 @@ from stampede.core.exits import Exit
     show_default=True,
     help="When a Locust worker process disappears: go on with the rest, or stop the run.",
 )
+@click.option(
+    "--locustfile",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Your own users: a locustfile of StampedeUser classes, named in the profile's mix.",
+)
+@click.option(
+    "--target",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Target description YAML: endpoint groups, services, outcomes, health, audit "
+    "(default: the profile's target:, else the reference store's).",
+)
 @click.option("--seed", type=int, default=None, help="Seed for reproducible traffic.")
 @click.option("--no-report", is_flag=True, help="Skip the HTML report.")
 @click.option(
@@ -108,6 +123,8 @@ def run(
     store_args: tuple[str, ...],
     chaos: tuple[str, ...],
     on_worker_loss: str,
+    locustfile: Path | None,
+    target: Path | None,
     seed: int | None,
     no_report: bool,
     no_gate: bool,
@@ -124,6 +141,7 @@ def run(
       stampede run smoke --host http://staging:8000 --admin-token $TOKEN
       stampede run flash-sale --scale 0.01 --processes 2
       stampede run flash-sale --chaos kill-worker@sale+30s --chaos payment-outage@sale+10s:30s
+      stampede run shop.yaml --locustfile shop.py --target shop.target.yaml --host URL
     """
     request = RunRequest(
         profile=profile,
@@ -138,6 +156,8 @@ def run(
         seed=seed,
         chaos=chaos,
         on_worker_loss=on_worker_loss,
+        locustfile=locustfile,
+        target=target,
         report=not no_report,
         command=shlex.join(["stampede", *sys.argv[1:]]),
     )

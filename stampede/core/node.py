@@ -1,8 +1,10 @@
 """A path-tracking view of parsed YAML, and the one-line errors it raises.
 
-Every value read from a profile is wrapped in a `Node` that knows its key path
-(``stages[2].duration``) and its file, so each check can say exactly where the
-bad value is, what it was and what would be allowed.
+Every value read from a YAML input (a profile, a target description) is
+wrapped in a `Node` that knows its key path (``stages[2].duration``) and its
+file, so each check can say exactly where the bad value is, what it was and
+what would be allowed. :func:`load_yaml` reads the text strictly (no duplicate
+keys, plain data only) with the same one-line errors.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
+
+import yaml
 
 from stampede.core.errors import ConfigError
 
@@ -118,3 +122,43 @@ class Node:
         if not number.is_integer():
             self.fail(expected)
         return int(number)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys (PyYAML would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str, source: str, what: str) -> Node:
+    """The top-level node of YAML ``text``; ``source`` names the file, ``what`` the
+    mapping expected (``a profile mapping``) when the file is empty."""
+    try:
+        # _StrictLoader is a yaml.SafeLoader: no tags beyond plain data are constructed.
+        data = yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(f"{source}: {where}malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise ConfigError(f"{source}: malformed YAML: {detail}") from None
+    if data is None:
+        raise ConfigError(f"{source}: the file is empty; expected {what}")
+    return Node(data, "", source)

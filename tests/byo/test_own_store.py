@@ -1,0 +1,159 @@
+"""Bring your own store: Bazaar, unlike the reference store, run, reported and gated end to end.
+
+Bazaar (tests/byo/bazaar.py) has other paths, other status codes and another
+login; its users (bazaar_locustfile.py) and description (bazaar.target.yaml)
+are written as a newcomer following docs/own-store.md would write them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.byo.bazaar import OPS_KEY, BazaarServer, bazaar
+from tests.cli import run_cli
+from tests.run.helpers import outcome_totals, run_json, stampede
+
+HERE = Path(__file__).resolve().parent
+FILES = ("bazaar_locustfile.py", "bazaar.target.yaml", "bazaar-closed.yaml", "bazaar-open.yaml")
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    """A working directory holding Bazaar's locustfile, description and profiles."""
+    for name in FILES:
+        shutil.copy(HERE / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture
+def store() -> Iterator[BazaarServer]:
+    with bazaar(stock=60) as server:
+        yield server
+
+
+def _write(shop: Path, name: str, text: str) -> str:
+    (shop / name).write_text(text)
+    return name
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--locustfile", "missing.py"], "--locustfile missing.py: no such file"),
+        (["--locustfile", "bazaar.target.yaml"], "not a .py file"),
+        (["--target", "nope.yaml"], "nope.yaml: no such target description file"),
+    ],
+)
+def test_a_missing_file_is_one_line(shop: Path, args: list[str], words: str) -> None:
+    result = run_cli("run", "bazaar-closed.yaml", *args, cwd=shop)
+    assert result.returncode == 3, result.stderr
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (shop / "runs").exists()
+
+
+@pytest.mark.parametrize(
+    ("locustfile", "words"),
+    [
+        (
+            "from stampede import StampedeUser\n\nclass Window(StampedeUser):\n    pass\n"
+            "x = undefined_name\n",
+            "does not import: NameError: name 'undefined_name' is not defined (line 5)",
+        ),
+        (
+            "from stampede import StampedeUser\nclass Windows(StampedeUser):\n    pass\n"
+            "class Buyer(StampedeUser):\n    pass\n",
+            "the profile's mix names Window, which is not a user class of this locustfile; "
+            "did you mean Windows? its user classes are: Buyer, Windows",
+        ),
+        (
+            "from locust import HttpUser\nfrom stampede import StampedeUser\n"
+            "class Window(HttpUser):\n    pass\nclass Buyer(StampedeUser):\n    pass\n",
+            "Window is a plain Locust HttpUser, not a stampede.StampedeUser",
+        ),
+        ("import locust\n", "no Locust user classes in the locustfile"),
+    ],
+    ids=["does-not-import", "unknown-class", "plain-user", "no-users"],
+)
+def test_a_bad_locustfile_is_one_line_naming_the_file(
+    shop: Path, locustfile: str, words: str
+) -> None:
+    name = _write(shop, "users.py", locustfile)
+    result = run_cli("run", "bazaar-closed.yaml", "--locustfile", name, cwd=shop)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.startswith(f"Error: {name}: "), result.stderr
+    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_an_slo_on_a_group_the_target_lacks_is_one_line(shop: Path) -> None:
+    profile = (shop / "bazaar-closed.yaml").read_text().replace("pay: {p95", "checkout: {p95")
+    name = _write(shop, "wrong.yaml", profile)
+    result = run_cli("run", name, "--locustfile", "bazaar_locustfile.py", cwd=shop)
+    assert result.returncode == 3, result.stderr
+    assert "wrong.yaml: slos.latency.checkout: checkout is not an endpoint group of the " in (
+        result.stderr
+    )
+    assert "expected one of all, browse, login, basket, pay, other" in result.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("profile", ["bazaar-closed.yaml", "bazaar-open.yaml"])
+def test_a_store_of_your_own_runs_reports_and_gates(
+    shop: Path, store: BazaarServer, profile: str
+) -> None:
+    out = shop / "run"
+    result = stampede(
+        "run", profile, "--locustfile", "bazaar_locustfile.py", "--host", store.url,
+        "--admin-token", OPS_KEY, "--out", str(out), cwd=shop, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Measurements: valid" in result.stdout and "Store audit: clean" in result.stdout
+    record = run_json(out)
+    assert record["target_description"] == "bazaar"
+    assert record["locustfile"] == "bazaar_locustfile.py" and len(record["locustfile_sha256"]) == 64
+    assert record["target_file"] == "bazaar.target.yaml" and record["audit_ok"] is True
+    assert (out / "target.yaml").read_text() == (HERE / "bazaar.target.yaml").read_text()
+    # every request is in one of Bazaar's groups, measured from its intended start
+    latency = json.loads((out / "latency.json").read_text())["groups"]
+    assert {"GET /goods/[sku]", "GET /goods?page=[n]"} <= set(latency)
+    totals = outcome_totals(out)
+    assert totals.get("paid", 0) > 0
+    # each paid answer the users counted is an order the store took, and no unit was oversold
+    assert store.ledger.orders == totals["paid"]
+    assert store.ledger.sold + store.ledger.stock == 60
+    assert totals.get("limit_exceeded", 0) > 0  # a basket of 3 is over Bazaar's limit of 2
+    report = (out / "report.html").read_text()
+    assert "p95 latency, browse requests" in report and "matched no endpoint group" not in report
+    gate = run_cli("gate", str(out), cwd=shop)
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    assert "latency.browse.p95" in gate.stdout and "audit clean" in gate.stdout
+
+
+@pytest.mark.e2e
+def test_the_bundled_scenarios_against_a_foreign_store_are_invalid(
+    shop: Path, store: BazaarServer
+) -> None:
+    profile = _write(
+        shop,
+        "wrong-api.yaml",
+        "name: wrong-api\ndescription: the bundled browser against Bazaar\n"
+        "stages:\n  - {duration: 6s, users: 4, phase: hold}\n"
+        "mix: {browser: 1.0}\nthink_times: {browser: {distribution: constant, value: 20ms}}\n"
+        "slos: {latency: {all: {p95: 500ms}}}\n",
+    )
+    out = shop / "run"
+    result = stampede("run", profile, "--host", store.url, "--out", str(out), cwd=shop)
+    assert result.returncode == 2, result.stderr[-3000:]
+    record = run_json(out)
+    reasons = " ".join(record["validity"]["reasons"])
+    assert "the target does not serve this scenario's API" in reasons
+    assert "Store audit: not audited" in result.stdout and "audit clean" not in result.stdout
+    gate = run_cli("gate", str(out), cwd=shop)
+    assert gate.returncode == 2, gate.stdout
+    assert "does not serve this scenario's API" in gate.stdout + gate.stderr
+    assert "audit clean" not in gate.stdout
