@@ -27,7 +27,8 @@ from stampede.profiles._profile import Profile
 from stampede.profiles._units import format_duration, parse_duration, parse_latency
 
 _TOP_REQUIRED = ("name", "stages", "mix", "think_times")
-_TOP_OPTIONAL = ("description", "flash", "slos", "scale", "time_scale", "applied", "arrivals")
+_TOP_OPTIONAL: tuple[str, ...] = ("description", "flash", "slos", "scale", "time_scale", "applied")
+_TOP_OPTIONAL += ("arrivals",)
 _TOP_OPTIONAL += ("target",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: a user class of the locustfile, or a bundled behaviour (browser, flash_buyer, ...)
@@ -313,5 +314,5 @@ def _latency_slos(node: Node) -> tuple[LatencySlo, ...]:
         if slo.p95_s is not None and slo.p99_s is not None and slo.p99_s < slo.p95_s:
             p99.fail(f"a p99 no lower than p95 ({p95.value})")
         found[key] = slo
-    # `all` first, then the groups in the order the file gives them
-    return tuple(sorted(found.values(), key=lambda slo: slo.group != ALL_GROUP))
+    # the groups in the order the file gives them, then `all`
+    return tuple(sorted(found.values(), key=lambda slo: slo.group == ALL_GROUP))

@@ -1,9 +1,9 @@
 """Business outcomes, counted apart from transport failures.
 
 A flash sale's 409 ``sold_out`` is the store working, not failing; so are a
-402 decline and a 429 that the shopper honours. Each is counted per interval,
-so reports can chart them, and the funnel (browse → cart → checkout → paid)
-is the count of steps shoppers reached.
+402 decline and a 429 that the shopper honours (which answers are outcomes is
+the target description's to say). Each is counted per interval, so reports
+can chart them; the description's funnel names the steps shoppers reach.
 """
 
 from __future__ import annotations
@@ -13,22 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 FORMAT = "stampede.outcomes/1"
-
-#: outcomes a scenario may report; the funnel's steps are among them
-OUTCOMES = (
-    "viewed_product",
-    "added_to_cart",
-    "checkout_attempted",
-    "order_paid",
-    "sold_out",
-    "limit_exceeded",
-    "payment_declined",
-    "payment_unavailable",
-    "rate_limited",
-    "checkout_retried",
-    "logged_in",
-)
-FUNNEL = ("viewed_product", "added_to_cart", "checkout_attempted", "order_paid")
 
 
 class OutcomeCounter:
@@ -50,10 +34,6 @@ class OutcomeCounter:
     def series(self, outcome: str) -> list[tuple[float, int]]:
         """``(interval start time, count)`` for one outcome, in time order."""
         return sorted((i * self.interval, n) for (i, o), n in self._counts.items() if o == outcome)
-
-    def funnel(self) -> list[tuple[str, int]]:
-        totals = self.totals()
-        return [(step, totals.get(step, 0)) for step in FUNNEL]
 
     def merge(self, other: OutcomeCounter) -> None:
         if other.interval != self.interval:

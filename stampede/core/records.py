@@ -297,11 +297,6 @@ class MeasuredRun:
             statuses=_statuses(f),
         )
 
-    @property
-    def not_served(self) -> int:
-        """Requests answered 404 or 405: the target has no such route (or method)."""
-        return sum(n for code, n in self.statuses if code in (404, 405))
-
     def to_json(self) -> dict[str, Json]:
         return {
             "format": RUN_FORMAT,

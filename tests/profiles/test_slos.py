@@ -23,10 +23,10 @@ def test_every_objective() -> None:
         "min_throughput": 250,
     }
     assert slos_from_mapping(block, "slos.yaml") == Slos(
-        # all first, then the groups in the file's order
+        # the groups in the file's order, then all
         latency=(
-            LatencySlo("all", 0.5, 1.2),
             LatencySlo("checkout", None, 1.0),
+            LatencySlo("all", 0.5, 1.2),
         ),
         error_rate=0.01,
         min_throughput=250.0,

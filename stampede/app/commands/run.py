@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
@@ -111,24 +112,7 @@ from stampede.core.exits import Exit
     "a run whose profile has objectives exits as `stampede gate` would: 1 when one is "
     "missed, 2 when the run cannot be trusted).",
 )
-def run(
-    profile: str,
-    host: str | None,
-    scale: float | None,
-    time_scale: float | None,
-    processes: int,
-    out_dir: Path | None,
-    admin_token: str | None,
-    store_workers: int,
-    store_args: tuple[str, ...],
-    chaos: tuple[str, ...],
-    on_worker_loss: str,
-    locustfile: Path | None,
-    target: Path | None,
-    seed: int | None,
-    no_report: bool,
-    no_gate: bool,
-) -> None:
+def run(profile: str, no_report: bool, no_gate: bool, **options: Any) -> None:
     """Run a traffic PROFILE (flash-sale, black-friday, steady, smoke, capacity-probe or a
     .yaml file) and write a run directory with a report. The verdict comes first (Ready,
     Not ready or Inconclusive, with where an objective was missed); when the profile has
@@ -143,23 +127,12 @@ def run(
       stampede run flash-sale --chaos kill-worker@sale+30s --chaos payment-outage@sale+10s:30s
       stampede run shop.yaml --locustfile shop.py --target shop.target.yaml --host URL
     """
+    # every other option is a field of RunRequest, by the same name
     request = RunRequest(
         profile=profile,
-        host=host,
-        scale=scale,
-        time_scale=time_scale,
-        processes=processes,
-        out_dir=out_dir,
-        admin_token=admin_token,
-        store_workers=store_workers,
-        store_args=store_args,
-        seed=seed,
-        chaos=chaos,
-        on_worker_loss=on_worker_loss,
-        locustfile=locustfile,
-        target=target,
         report=not no_report,
         command=shlex.join(["stampede", *sys.argv[1:]]),
+        **options,
     )
     with _terminate_as_interrupt() as terminated:
         result = execute(request, lambda line: click.echo(line, err=True))
@@ -171,7 +144,7 @@ def run(
             result,
             verdict,
             bool(terminated),
-            stop_on_loss=on_worker_loss == "stop",
+            stop_on_loss=request.on_worker_loss == "stop",
             gate=not no_gate,
         )
     )
