@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -144,7 +145,8 @@ def test_the_child_measures_the_schedule_the_runner_resolved(tmp_path: Path) -> 
     resolved = load_profile("smoke").scaled(0.5, 0.5)
     schedule = Schedule.from_profile(resolved)
     record = RunDir(out).record()
-    assert RunDir(out).profile(load_profile) == resolved
+    # the profile as run names the target description it was run with, beside it
+    assert RunDir(out).profile(load_profile) == replace(resolved, target=str(out / "target.yaml"))
     measured = record.measured
     assert (measured.scale, measured.time_scale) == (0.5, 0.5)
     assert measured.planned_duration_s == schedule.duration_s
