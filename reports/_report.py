@@ -16,13 +16,13 @@ import jinja2
 
 from stampede.core.records import RunRecord
 from stampede.core.rundir import write_text
-from stampede.core.target_description import OTHER_GROUP
 from stampede.reports._availability import Availability, run_availability
 from stampede.reports._figures import Chart, capacity_caption, png_file_uri, run_charts
 from stampede.reports._format import FILTERS, duration, ms, num, pct, when
 from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
 from stampede.reports._model import RunData
+from stampede.reports._notes import run_notes
 from stampede.reports._recovery import Recovery, recoveries
 from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
@@ -302,45 +302,6 @@ def _chaos_rows(data: RunData, found: tuple[Recovery, ...]) -> list[dict[str, st
     return rows
 
 
-def _target_notes(data: RunData) -> list[str]:
-    """What the report could not attribute, and what it measured less well."""
-    notes = []
-    other = [e for e in data.endpoints if e.group == OTHER_GROUP]
-    if other:
-        count = sum(e.requests for e in other)
-        names = ", ".join(e.name for e in other[:3]) + (" …" if len(other) > 3 else "")
-        notes.append(
-            f"{count:,} requests ({len(other)} request names: {names}) matched no endpoint "
-            f"group of the target description {data.target.name} and are counted in "
-            f"{OTHER_GROUP}; add patterns for them to its groups."
-        )
-    plain = data.run.measured.uncorrected_users
-    if plain:
-        notes.append(
-            f"{', '.join(plain)} are plain Locust users: their latency is measured from each "
-            "request's actual send, not corrected for coordinated omission (subclass "
-            "StampedeUser to correct it)."
-        )
-    return notes
-
-
-def _run_notes(run: RunRecord) -> list[str]:
-    """What went wrong with the run itself: a dead target, lost workers, missing files."""
-    notes = []
-    lost = run.runner.target_lost if run.runner is not None else None
-    if lost:
-        notes.append(f"The run was cut short: {lost}. What was measured is kept.")
-    measured = run.measured
-    for loss in measured.worker_losses:
-        then = "the run went on" if measured.on_worker_loss != "stop" else "the run stopped"
-        notes.append(
-            f"A load generator worker process was lost at {loss.t:.0f} s "
-            f"({loss.left} of {loss.before} left); {then} (--on-worker-loss "
-            f"{measured.on_worker_loss})."
-        )
-    return notes
-
-
 def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
     """Everything the report template shows, computed from one run."""
     slos = evaluate_slos(data.slos, measurements(data))
@@ -364,7 +325,7 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
         "environment": _environment(data),
         "command": _command(data),
         "chaos": _chaos_rows(data, found),
-        "run_notes": [*_run_notes(data.run), *_target_notes(data)],
+        "run_notes": run_notes(data),
     }
 
 

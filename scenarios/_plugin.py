@@ -112,17 +112,21 @@ def add_options(parser: Any) -> None:
         help="seconds between progress lines (0: none)",
     )
     group.add_argument(protocol.SEED, type=int, default=None, help="seed for reproducible traffic")
-    group.add_argument(
-        protocol.TARGET,
-        default=os.environ.get("STAMPEDE_TARGET") or None,
-        help="target description YAML: endpoint groups, services, outcomes "
-        "(default: the profile's target:, else the reference store's)",
-    )
+    _add_target_option(group)
     group.add_argument(
         protocol.ON_WORKER_LOSS,
         choices=protocol.WORKER_LOSS_CHOICES,
         default="continue",
         help="when a worker process disappears: go on with the rest, or stop the run",
+    )
+
+
+def _add_target_option(group: Any) -> None:
+    group.add_argument(
+        protocol.TARGET,
+        default=os.environ.get("STAMPEDE_TARGET") or None,
+        help="target description YAML: endpoint groups, services, outcomes "
+        "(default: the profile's target:, else the reference store's)",
     )
 
 

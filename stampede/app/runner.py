@@ -43,7 +43,13 @@ from stampede.app.target import (
     fetch_admin,
     store_data_dir,
 )
-from stampede.app.user_locustfile import check_users, inspect_locustfile, resolve_target
+from stampede.app.user_locustfile import (
+    ResolvedTarget,
+    UserLocustfile,
+    check_users,
+    inspect_locustfile,
+    resolve_target,
+)
 from stampede.app.watchdog import TargetWatch
 from stampede.core.cpu import CpuSample, CpuSampler, process_cpu_times
 from stampede.core.errors import TargetError
@@ -260,17 +266,24 @@ def _injector(
     return Injector(specs, chaos, run_dir, profile.flash.opens_at_s if profile.flash else None)
 
 
+def _own_files(
+    request: RunRequest, profile: Profile
+) -> tuple[UserLocustfile | None, ResolvedTarget]:
+    """The user's locustfile (checked against the profile's mix) and the target description."""
+    own = None
+    if request.locustfile is not None:
+        own = inspect_locustfile(request.locustfile)
+        check_users(profile, own)
+    return own, resolve_target(request.target, profile, request.profile)
+
+
 def execute(request: RunRequest, echo: Echo) -> RunResult:
     require_extra("load", "stampede run")
     if request.host is None:
         require_extra("store", "stampede run without --host (the embedded store)")
     profile = load_profile(request.profile).scaled(request.scale, request.time_scale)
     specs = chaos_specs(request.chaos, profile, request.host, request.store_args)
-    own = None
-    if request.locustfile is not None:
-        own = inspect_locustfile(request.locustfile)
-        check_users(profile, own)
-    target = resolve_target(request.target, profile, request.profile)
+    own, target = _own_files(request, profile)
     if request.host is not None:
         check_reachable(check_url(request.host), target.description.health)
     if request.out_dir is not None:
