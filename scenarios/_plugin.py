@@ -145,7 +145,8 @@ def create_context(environment: Any, **_: Any) -> None:
         _fail(str(exc))
         return
     environment.stampede = ctx
-    environment.events.request.add_listener(partial(_on_request, ctx))
+    # the environment's context, which a worker replaces with its master's traffic
+    environment.events.request.add_listener(partial(_on_request, environment))
     try:
         if isinstance(environment.runner, WorkerRunner):
             # the master dispatches the users by its profile; every class stays spawnable here
@@ -232,7 +233,7 @@ def _think(think: ThinkTime, ctx: TrafficContext) -> Any:
 
 
 def _on_request(
-    ctx: TrafficContext,
+    environment: Any,
     request_type: str,
     name: str,
     response_time: float | None,
@@ -242,6 +243,7 @@ def _on_request(
     **_: Any,
 ) -> None:
     """Every request of every user: its latencies, its status, and its business outcome."""
+    ctx: TrafficContext = environment.stampede
     done = time.time()
     elapsed = (response_time or 0.0) / 1000.0
     sent = start_time if start_time is not None else done - elapsed
