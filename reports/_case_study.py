@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from stampede.core.groups import endpoint_group
 from stampede.core.plan_document import PlanDocument
 from stampede.reports._availability import run_availability
 from stampede.reports._failures import timeouts_by_request
@@ -169,7 +168,7 @@ def _why_missing(row: CaseMetric, before: Side, after: Side, plan: bool) -> Case
 def timed_out(d: RunData, group: str) -> int:
     """Requests of ``group`` (``all``: every one) that got no answer before the timeout."""
     found = timeouts_by_request(d.failure_rows)
-    return sum(n for name, n in found.items() if group == "all" or endpoint_group(name) == group)
+    return sum(n for name, n in found.items() if group == "all" or d.target.group_of(name) == group)
 
 
 def _p95_bound(row: CaseMetric, group: str, sides: Sequence[Side]) -> CaseMetric:
