@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 PROFILE = """\
 name: from-the-form
-description: 40 arrivals/s of browsing for 4 s at scale 1; the form asks for 0.5
+description: browsing ramped to 40 arrivals/s over 4 s at scale 1; the form asks for 0.5
 stages:
   - {duration: 4s, arrivals_per_s: 40, phase: steady}
 mix: {browser: 1.0}
@@ -72,7 +72,10 @@ def test_the_forms_traffic_is_the_run_and_the_corrected_tab_has_numbers(tmp_path
             _, err = child.communicate(timeout=60)
     record = RunDir(out).record().measured
     assert (record.profile, record.scale, record.model) == ("from-the-form", 0.5, "open")
-    assert record.generator.intended_arrivals == 80  # 20/s for 4 s: the form's half
+    # the form's half: a ramp from 0 to 20 arrivals/s over 4 s, 40 arrivals, a pool of 40
+    # users (80 and 80 at the profile's own scale)
+    assert (record.open_model_pool, record.planned_duration_s) == (40, 4.0)
+    assert record.generator.intended_arrivals == 40
     [tab] = stats["extended_stats"]
     rows = {row["name"]: row for row in tab["data"]}
     assert rows and all(r["corrected_p95_ms"] >= r["uncorrected_p95_ms"] for r in rows.values())
