@@ -116,20 +116,25 @@ class NotificationQueue:
         self.stats.published()
 
     async def consume(self, deliver: Callable[[Notification], Awaitable[bool]]) -> None:
-        """Deliver every message, acking each once recorded; runs until cancelled."""
+        """Deliver every message, acking each once recorded; runs until cancelled.
+
+        The consumer is registered once on a robust channel, which re-declares the
+        queue and re-consumes by itself after the connection came back.
+        """
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await self._handle(message, deliver)
+
         while True:
             try:
                 channel = await self._consumer_channel()
                 queue = await channel.declare_queue(self.name, durable=True)
-                async with queue.iterator() as messages:
-                    async for message in messages:
-                        await self._handle(message, deliver)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the broker went away mid-iteration; robust reconnects
+                await queue.consume(on_message, no_ack=False)
+                break
+            except (TimeoutError, OSError, RuntimeError, aio_pika.exceptions.AMQPError):
                 self.stats.failed()
-                log.warning("notifications queue: consuming stopped (%r); resuming", exc)
                 await asyncio.sleep(0.5)
+        await asyncio.Event().wait()  # consuming happens in on_message until cancelled
 
     async def _consumer_channel(self) -> AbstractRobustChannel:
         await self._channel()
@@ -151,9 +156,15 @@ class NotificationQueue:
             await deliver(note)
         except Exception:
             log.exception("notifications queue: delivery of %s failed; requeued", note.event_id)
-            await message.nack(requeue=True)
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
             return
-        await message.ack()
+        try:
+            await message.ack()
+        except Exception as exc:  # the channel died: the broker redelivers, delivery dedupes
+            self.stats.failed()
+            log.warning("notifications queue: ack of %s lost (%r)", note.event_id, exc)
+            return
         if message.timestamp is not None:
             self.stats.lag(max(0.0, self._clock() - message.timestamp.timestamp()))
         self.stats.consumed(bool(message.redelivered))

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from stampede.app.chaos._rabbit import PrivateRabbit
 from stampede.store.notifications import Notification
 from stampede.store.notifications.queue import NotificationQueue
 from tests.services import RABBITMQ_URL, require_rabbitmq
@@ -110,3 +111,47 @@ def test_a_republished_event_is_consumed_and_acked_once_each(queue_name: str) ->
     delivered, depth = asyncio.run(_publish_twice_and_consume(queue_name))
     assert delivered == [True, False]
     assert depth == 0  # both acked: nothing left for a redelivery
+
+
+async def _shop_through_a_restart(
+    store: InProcessStore, broker: PrivateRabbit, customers: int
+) -> list[httpx.Response]:
+    """Checkouts while the broker is stopped after a third of the answers, back after two."""
+    answered = 0
+    stopped = asyncio.Event()
+
+    async def one(client: httpx.AsyncClient, token: str, product: int) -> httpx.Response:
+        nonlocal answered
+        response = await buy(client, token, product)
+        answered += 1
+        if answered == customers // 3:
+            await asyncio.to_thread(broker.stop)
+            stopped.set()
+        elif answered == 2 * customers // 3:
+            await stopped.wait()
+            await asyncio.to_thread(broker.start)
+        return response
+
+    async with store.async_client(timeout=120) as client:
+        shoppers = await tokens(client, customers)
+        product = await flash_product_id(client)
+        return await bounded((one(client, t, product) for t in shoppers), concurrency=10)
+
+
+@pytest.mark.slow
+def test_a_broker_restart_mid_sale_loses_no_notification(tmp_path: Path) -> None:
+    broker = PrivateRabbit(tmp_path / "rabbitmq").start()
+    try:
+        args = ["--queue", broker.url, "--queue-name", "orders", "--flash-stock", "60"]
+        with start_store(tmp_path, *args) as store:
+            responses = asyncio.run(_shop_through_a_restart(store, broker, 90))
+            headers = {"Authorization": f"Bearer {store.admin_token}"}
+            with store.client(timeout=60, headers=headers) as admin:
+                report = audit(admin)
+                text = admin.get("/metrics").text
+    finally:
+        broker.stop()
+    assert sum(r.status_code == 201 for r in responses) == 60
+    assert report["ok"], [c for c in report["checks"] if not c["ok"]]
+    assert _metric(text, "stampede_store_dependency_failures_total", dependency="broker") > 0
+    assert _metric(text, "stampede_store_queue_consumed_total", queue="orders") >= 60
