@@ -336,9 +336,12 @@ def _index(order: tuple[str, ...], group: str) -> int:
 def _command(data: RunData) -> str:
     """How to make this run again: the command that made it, else the plainest one."""
     runner = data.run.runner
-    return (
-        runner.command if runner is not None and runner.command else f"stampede run {data.profile}"
-    )
+    if runner is None or not runner.command:
+        return f"stampede run {data.profile}"
+    files = [f"target {runner.target_file or 'the reference store'}"]
+    if runner.locustfile is not None:
+        files.insert(0, f"locustfile {runner.locustfile} sha256 {runner.locustfile_sha256}")
+    return f"{runner.command}\n# {'; '.join(files)}"
 
 
 def environment() -> jinja2.Environment:

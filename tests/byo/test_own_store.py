@@ -129,6 +129,8 @@ def test_a_store_of_your_own_runs_reports_and_gates(
     assert totals.get("limit_exceeded", 0) > 0  # a basket of 3 is over Bazaar's limit of 2
     report = (out / "report.html").read_text()
     assert "p95 latency, browse requests" in report and "matched no endpoint group" not in report
+    sha = record["locustfile_sha256"]
+    assert f"# locustfile bazaar_locustfile.py sha256 {sha}; target bazaar.target.yaml" in report
     gate = run_cli("gate", str(out), cwd=shop)
     assert gate.returncode == 0, gate.stdout + gate.stderr
     assert "latency.browse.p95" in gate.stdout and "audit clean" in gate.stdout
