@@ -18,13 +18,14 @@ from typing import Any
 
 from stampede.core.target_description import (
     TargetDescription,
+    description_from_yaml,
     load_description,
     reference_description,
     reference_text,
 )
 from stampede.profiles import Profile, Schedule, ThinkTime, load_profile
 from stampede.traffic._catalog import CatalogView
-from stampede.traffic._handshake import Locustfile, MasterTraffic
+from stampede.traffic._handshake import Locustfile, MasterTraffic, text_fingerprint
 from stampede.traffic._measurements import ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
 from stampede.traffic._run_log import WorkerTally
@@ -80,6 +81,11 @@ class TrafficOptions:
             "--stampede-seed": parsed.stampede_seed,
             "--shoppers": parsed.shoppers,
             "--lateness-tolerance": parsed.lateness_tolerance,
+            "--stampede-target": (
+                text_fingerprint(Path(target).read_text(encoding="utf-8"))
+                if (target := getattr(parsed, "stampede_target", None))
+                else None
+            ),
         }
         return {flag: value for flag, value in given.items() if value is not None}
 
@@ -142,8 +148,19 @@ class TrafficContext:
 
     @classmethod
     def following(cls, own: TrafficContext, master: MasterTraffic) -> TrafficContext:
-        """A worker's context running the master's traffic (its catalog view kept)."""
-        ctx = cls.running(own.options.following(master), master.resolved_profile())
+        """A worker's context running the master's traffic and target description (its
+        catalog view kept): nothing of it is read from this machine's files."""
+        profile = master.resolved_profile()
+        target = description_from_yaml(master.target_yaml, "the master's target description")
+        options = own.options.following(master)
+        target.check_slo_groups(tuple(s.group for s in profile.slos.latency), options.traffic)
+        ctx = cls(
+            options,
+            profile,
+            Schedule.from_profile(profile),
+            ProcessMeasurements(1.0, options.lateness_tolerance_s),
+            target,
+        )
         ctx.catalog = own.catalog
         ctx.origin, ctx.worker_index, ctx.worker_count = (
             own.origin,
@@ -164,6 +181,7 @@ class TrafficContext:
             shoppers=options.shoppers,
             lateness_tolerance_ms=options.lateness_tolerance_s * 1000.0,
             locustfiles=tuple(locustfiles),
+            target_yaml=self.target_text(),
         )
 
     @property

@@ -58,6 +58,13 @@ class MasterTraffic:
     shoppers: int
     lateness_tolerance_ms: float
     locustfiles: tuple[Locustfile, ...]
+    #: the target description in use, as YAML (the reference store's, or the user's)
+    target_yaml: str
+
+    @property
+    def target(self) -> str:
+        """The target description's fingerprint (what a worker's --stampede-target must match)."""
+        return text_fingerprint(self.target_yaml)
 
     def to_wire(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -92,6 +99,11 @@ class FlagCheck:
         return mine != master
 
 
+def text_fingerprint(text: str) -> str:
+    """A short SHA-256 of a text, to name it in one line."""
+    return "sha256 " + hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
 FLAG_CHECKS: tuple[FlagCheck, ...] = (
     FlagCheck("--traffic", "profile"),
     FlagCheck("--scale", "scale"),
@@ -99,6 +111,7 @@ FLAG_CHECKS: tuple[FlagCheck, ...] = (
     FlagCheck("--stampede-seed", "seed"),
     FlagCheck("--shoppers", "shoppers"),
     FlagCheck("--lateness-tolerance", "lateness_tolerance_ms"),
+    FlagCheck("--stampede-target", "target"),
 )
 
 

@@ -83,6 +83,7 @@ def test_an_explicit_flag_that_contradicts_the_master_is_named(
 def test_the_same_values_given_explicitly_agree() -> None:
     same = {"--traffic": "flash-sale", "--scale": 0.0002, "--time-scale": 0.03}
     same |= {"--stampede-seed": 11, "--shoppers": 200, "--lateness-tolerance": 50.0}
+    same |= {"--stampede-target": _master().target}
     assert {c.flag for c in FLAG_CHECKS} == set(same)
     assert disagreements(same, [LOCUSTFILE], _master()) == []
 
@@ -114,3 +115,16 @@ def test_the_tally_lists_each_worker_with_its_peak_users_and_all_its_requests() 
     tally.went_missing(["w2"])
     rows = [(w.id, w.host, w.pid, w.users, w.requests, w.lost) for w in tally.listing()]
     assert rows == [("w1", "gen-a", 10, 5, 42, False), ("w2", "gen-b", 11, 4, 7, True)]
+
+
+def test_the_worker_runs_the_masters_target_description_and_names_another() -> None:
+    master = _master()
+    own = TrafficContext.create(TrafficOptions.from_parsed(_parsed()))
+    followed = TrafficContext.following(own, master).target  # the reference store's, as text
+    assert followed.group_names == own.target.group_names
+    assert followed.service_names == own.target.service_names
+    assert master.target.startswith("sha256 ") and len(master.target) == 19
+    found = disagreements({"--stampede-target": "sha256 000000000000"}, [LOCUSTFILE], master)
+    assert found == [
+        f"--stampede-target sha256 000000000000 differs from the master's {master.target}"
+    ]
