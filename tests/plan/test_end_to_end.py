@@ -99,11 +99,12 @@ def test_the_shared_store_is_split_between_services(planned: Path) -> None:
     assert len(samples) >= 0.9 * run["duration_s"]
     demands = plan["service_demands"]
     print(f"\n{planned}: CPU per request {demands}")
-    # logging in hashes a password (scrypt): by far the dearest request
-    assert demands["cpu_ms"]["users"] > max(demands["cpu_ms"]["catalog"], 1.0)
     sizing = {row["service"]: row for row in plan["sizing"]}
     shares = [sizing[s]["replica_share"] for s in ("users", "catalog", "orders", "inventory")]
     if all(share is not None for share in shares):
+        # the plan relies on the split only when it is certain enough; then it must be right:
+        # logging in hashes a password (scrypt), by far the dearest request
+        assert demands["cpu_ms"]["users"] > max(demands["cpu_ms"]["catalog"], 1.0)
         assert sum(shares) == pytest.approx(1.0)
     else:  # 7 s plateaus may be too few seconds to split the CPU: then the plan says so
         assert all(share is None for share in shares)
