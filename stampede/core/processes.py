@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -45,3 +47,19 @@ def _send(process: subprocess.Popen[Any], sig: signal.Signals, group: bool) -> N
         os.killpg(process.pid, sig)
     else:
         process.send_signal(sig)
+
+
+def wait_until_ready(
+    process: subprocess.Popen[Any],
+    ready: Callable[[], bool],
+    *,
+    timeout_s: float,
+    poll_s: float,
+) -> bool:
+    """Poll ``ready()`` until it holds; False when the child exits or the timeout passes first."""
+    deadline = time.monotonic() + timeout_s
+    while not ready():
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(poll_s)  # polling a child process for readiness
+    return True

@@ -12,14 +12,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 import uuid
 from pathlib import Path
 from types import TracebackType
 
 from stampede.core.errors import ConfigError, TargetError
 from stampede.core.ports import free_port
-from stampede.core.processes import stop_child
+from stampede.core.processes import stop_child, wait_until_ready
 
 #: Debian's server script itself: /usr/sbin/rabbitmq-server is a wrapper that switches to
 #: the rabbitmq user, who cannot write a directory of ours
@@ -96,15 +95,17 @@ class PrivateRabbit:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + self.ready_timeout_s
-        while not _speaks_amqp(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise TargetError(
-                    f"the private rabbitmq-server on port {self.port} did not start; see "
-                    f"{self.directory / 'server.out'}"
-                )
-            time.sleep(0.1)  # polling a child process for readiness
+        if not wait_until_ready(
+            self.process,
+            lambda: _speaks_amqp(self.port),
+            timeout_s=self.ready_timeout_s,
+            poll_s=0.1,
+        ):
+            self.stop()
+            raise TargetError(
+                f"the private rabbitmq-server on port {self.port} did not start; see "
+                f"{self.directory / 'server.out'}"
+            )
         return self
 
     def stop(self) -> None:

@@ -10,13 +10,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 from types import TracebackType
 
 from stampede.core.errors import ConfigError, TargetError
 from stampede.core.ports import free_port
-from stampede.core.processes import stop_child
+from stampede.core.processes import stop_child, wait_until_ready
 
 
 def redis_executable() -> str:
@@ -76,15 +75,14 @@ class PrivateRedis:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + self.ready_timeout_s
-        while not _pings(self.port):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise TargetError(
-                    f"the private redis-server on port {self.port} did not start; see "
-                    f"{self.directory / 'redis.log'}"
-                )
-            time.sleep(0.02)  # polling a child process for readiness
+        if not wait_until_ready(
+            self.process, lambda: _pings(self.port), timeout_s=self.ready_timeout_s, poll_s=0.02
+        ):
+            self.stop()
+            raise TargetError(
+                f"the private redis-server on port {self.port} did not start; see "
+                f"{self.directory / 'redis.log'}"
+            )
         return self
 
     def kill(self) -> int:
