@@ -19,7 +19,7 @@ from stampede.reports._availability import run_availability
 from stampede.reports._failures import timeouts_by_request
 from stampede.reports._improvement import improvement
 from stampede.reports._model import RunData
-from stampede.reports._where import _phase_results
+from stampede.reports._where import phase_results
 
 Status = Literal["measured", "not measured yet", "not measured by a load test", "not measured"]
 
@@ -103,7 +103,7 @@ def users_at_slo(probe: RunData) -> float | None:
     """Most users running in a probe step whose own requests met every objective."""
     best: float | None = None
     for phase in probe.phases:
-        results = _phase_results(probe, probe.slos, phase)
+        results = phase_results(probe, probe.slos, phase)
         if not results or not all(r.passed for r in results):
             continue
         running = [

@@ -50,7 +50,7 @@ def _between(series: Series, start: float, end: float) -> float:
     return total
 
 
-def _phase_results(data: RunData, slos: Slos, phase: Phase) -> tuple[SloResult, ...]:
+def phase_results(data: RunData, slos: Slos, phase: Phase) -> tuple[SloResult, ...]:
     distributions = data.phase_distributions.get(phase.name, {})
     everything = distributions.get("all")
     requests = everything.total if everything is not None else 0
@@ -93,7 +93,7 @@ def place_misses(data: RunData, judged: Sequence[SloResult], slos: Slos) -> Plac
     """Place each missed objective of ``judged`` (the whole run's, by ``slos``) in the
     run's phases."""
     phases = [p for p in data.phases if p.start_s < data.duration_s]
-    by_phase = {p.name: _phase_results(data, slos, p) for p in phases}
+    by_phase = {p.name: phase_results(data, slos, p) for p in phases}
     misses = []
     for result in judged:
         if result.passed:

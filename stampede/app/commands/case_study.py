@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from stampede.app.commands.run import _terminate_as_interrupt
+from stampede.app.commands.run import terminate_as_interrupt
 from stampede.core.exits import Exit
 
 
@@ -94,7 +94,7 @@ def case_study(
         redis_url=redis_url,
         seed=seed,
     )
-    with _terminate_as_interrupt() as terminated:
+    with terminate_as_interrupt() as terminated:
         try:
             paths, invalid = run_case_study(request, lambda line: click.echo(line, err=True))
         except Interrupted as stopped:

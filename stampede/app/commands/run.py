@@ -134,7 +134,7 @@ def run(profile: str, no_report: bool, no_gate: bool, **options: Any) -> None:
         command=shlex.join(["stampede", *sys.argv[1:]]),
         **options,
     )
-    with _terminate_as_interrupt() as terminated:
+    with terminate_as_interrupt() as terminated:
         result = execute(request, lambda line: click.echo(line, err=True))
     verdict = judge_result(result)
     for line in [verdict.line, *summary_lines(result)]:
@@ -167,7 +167,7 @@ def _exit_code(
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[list[int]]:
+def terminate_as_interrupt() -> Iterator[list[int]]:
     """SIGTERM (``docker stop``, a cancelled CI job) stops the run as Ctrl-C does,
     keeping what was measured; the list says whether it came."""
     received: list[int] = []
