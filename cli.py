@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user mistakes end in one line and an exit code of the one scheme
     (:mod:`stampede.core.exits`)."""
     try:
-        stampede.main(args=argv, prog_name="stampede", standalone_mode=False)
+        # a command that ends with ctx.exit(code) returns its code here
+        code = stampede.main(args=argv, prog_name="stampede", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return Exit.INTERRUPTED
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return Exit.INTERRUPTED
-    return Exit.OK
+    return code if isinstance(code, int) else Exit.OK
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """``summary.md``: the plan for a person to read, every number formatted for one.
 
 No ``nan``, ``inf``, exponent or Python repr reaches the page: numbers go
-through :mod:`capacity._format`, and what is not a number is said in words.
+through Stampede's one formatter (:mod:`stampede.core.numbers`), and what is
+not a number is said in words.
 """
 
 from __future__ import annotations
@@ -10,9 +11,22 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from stampede.capacity._format import cell, count, money, number, seconds, signed_money
 from stampede.capacity._plan import CapacityPlan
+from stampede.core.numbers import count, duration, flag, money, number, signed_money
 from stampede.core.plan_document import PlanSource
+
+
+def cell(value: object) -> str:
+    """A table cell: numbers to four digits, counts whole, flags as yes/no, None as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return flag(value)
+    if isinstance(value, int):
+        return count(value)
+    if isinstance(value, float):
+        return number(value, digits=4)
+    return str(value)
 
 
 def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
@@ -38,7 +52,7 @@ def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """A Markdown table; each value through :func:`capacity._format.cell`."""
+    """A Markdown table; each value through :func:`cell`."""
     lines = [" | ".join(header), " | ".join("---" for _ in header)]
     lines += [" | ".join(cell(v) for v in row) for row in rows]
     return [f"| {line} |" for line in lines]
@@ -59,7 +73,7 @@ def source_lines(source: PlanSource | None) -> list[str]:
         if source.response_bytes_measured is not None
         else "not measured"
     )
-    hold = seconds(source.plateau_hold_s, missing="not known")
+    hold = duration(source.plateau_hold_s, missing="not known")
     return [
         "## Measured run",
         "",
@@ -67,7 +81,7 @@ def source_lines(source: PlanSource | None) -> list[str]:
         f"time scale {number(source.time_scale)})",
         f"- measurements: {validity}",
         f"- plateau p95s: {source.plateau_p95}; plateaus held {hold}; {workers}",
-        f"- the profile's think time: {seconds(source.profile_think_time_s)} per task; "
+        f"- the profile's think time: {duration(source.profile_think_time_s)} per task; "
         f"mean response body: {body}",
         *[f"- {w}" for w in source.run_warnings],
         "",
@@ -132,7 +146,7 @@ def _outbox_line(plan: CapacityPlan) -> str:
         )
     return (
         f"- outbox: backlog {count(o.backlog_events)} events, drained in "
-        f"{seconds(o.drain_time_s)} at {count(o.drain_per_s)} events/s"
+        f"{duration(o.drain_time_s)} at {count(o.drain_per_s)} events/s"
     )
 
 
@@ -246,7 +260,7 @@ def summary_markdown(plan: CapacityPlan, source: PlanSource | None = None) -> st
         "",
         *feasibility_lines(plan),
         *source_lines(source),
-        f"Sale: {plan.sale_start.isoformat()} for {seconds(plan.sale_duration_s)}; "
+        f"Sale: {plan.sale_start.isoformat()} for {duration(plan.sale_duration_s)}; "
         f"p95 objective {number(plan.slo_p95_ms)} ms.",
         "",
         *_usl_lines(plan),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stampede.app.plan_input import ProbeRun
 from stampede.app.planning import PlanOutcome, run_warnings
 from stampede.capacity import CapacityPlan
-from stampede.capacity._format import count, money, number, signed_money
+from stampede.core.numbers import count, money, number, signed_money
 
 
 def _validity_line(facts: ProbeRun) -> str:

@@ -89,7 +89,9 @@ def test_plan_states_an_invalid_run_and_takes_overrides(
 ) -> None:
     run_dir = make_run(valid=False)
     code, out, err = _plan(capsys, str(run_dir), "--target-users", "5000", "--slo", "p95=1.2s")
-    assert code == 0, err
+    # the draft is written, but a plan resting on an invalid run cannot be trusted: exit 2
+    assert code == 2, err
+    assert (run_dir / "capacity" / "plan.json").is_file()
     assert out.startswith("Inconclusive: the probe run's measurements are invalid (12 % of")
     assert "measurements INVALID — 12 % of sends were late" in out
     assert "Target 5,000 users, p95 objective 1,200 ms" in out

@@ -90,6 +90,9 @@ def plan(
       stampede plan runs/probe                          # 120,000 users, the profile's p95
       stampede plan runs/probe --target-users 50000 --slo p95=300ms --prices my-prices.yaml
       stampede plan runs/probe --sale-start 2026-12-04T09:00 --sale-duration 2h
+
+    Exits 0 with a plan, 2 when the probe run's measurements are invalid (the plan is
+    still written, as a draft, and its first line says why), 3 on a bad option or file.
     """
     from stampede.app.plan_summary import summary_lines
     from stampede.app.planning import PlanRequest, parse_sale_duration, parse_slo, plan_run
@@ -106,5 +109,11 @@ def plan(
         sale_duration_s=parse_sale_duration(sale_duration),
         autoscaler=autoscaler,
     )
-    for line in summary_lines(plan_run(request)):
+    outcome = plan_run(request)
+    for line in summary_lines(outcome):
         click.echo(line)
+    if not outcome.facts.valid:
+        # a plan resting on an invalid run cannot be trusted: the run's own exit code
+        from stampede.core.exits import Exit
+
+        click.get_current_context().exit(Exit.UNTRUSTED)
