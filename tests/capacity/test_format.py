@@ -40,6 +40,7 @@ def test_a_missing_number_can_be_named_in_words() -> None:
 def test_counts_money_and_durations() -> None:
     assert count(130_300_747.4) == "130,300,747" and count(math.inf) == "unbounded"
     assert money(24402.171) == "24,402.17" and signed_money(-5598.364) == "-5,598.36"
-    assert [duration(x) for x in (45, 720, 12_600, math.inf)] == ["45 s", "12 min", "3.5 h", "never"]
+    durations = [duration(x) for x in (45, 720, 12_600, math.inf)]
+    assert durations == ["45 s", "12 min", "3.5 h", "never"]
     cells = [cell(v) for v in (None, True, 3807, 0.25, "usl")]
     assert cells == ["—", "yes", "3,807", "0.25", "usl"]
