@@ -158,7 +158,11 @@ def plot_load(
 
 
 def plot_latency_over_time(
-    ax: Axes, timeline: GroupTimeline, slo: LatencySlo | None = None, max_points: int = 900
+    ax: Axes,
+    timeline: GroupTimeline,
+    slo: LatencySlo | None = None,
+    max_points: int = 900,
+    kind: str = "corrected",
 ) -> list[Any]:
     """p50, p95 and p99 of one group per interval (log scale), with its objectives as lines."""
     drawn: list[Any] = []
@@ -184,7 +188,7 @@ def plot_latency_over_time(
                     )
                 )
     ax.set_yscale("log")
-    ax.set_ylabel("ms (corrected)")
+    ax.set_ylabel(f"ms ({kind})")
     drawn.append(
         ax.text(
             0.01,
@@ -223,7 +227,10 @@ _NINES = (0.5, 0.9, 0.99, 0.999, 0.9999, 0.99999)
 
 
 def plot_distribution(
-    ax: Axes, distributions: Mapping[str, Distribution], colors: Mapping[str, str] | None = None
+    ax: Axes,
+    distributions: Mapping[str, Distribution],
+    colors: Mapping[str, str] | None = None,
+    kind: str = "corrected",
 ) -> list[Any]:
     """Latency by percentile per group (or run), on HdrHistogram's 'nines' axis (1/(1-q))."""
     palette = COLORS if colors is None else colors
@@ -251,7 +258,7 @@ def plot_distribution(
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlim(1, 1e5)
     ax.set_xlabel("percentile")
-    ax.set_ylabel("ms (corrected)")
+    ax.set_ylabel(f"ms ({kind})")
     ax.grid(True, which="major", color="#e5e7eb", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -79,6 +79,17 @@ def render(draw: Callable[[Figure], object], size: tuple[float, float]) -> str:
         return svg_uri(fig)
 
 
+def _kind_words(data: RunData) -> str:
+    if data.corrected:
+        return (
+            "corrected for coordinated omission (measured from when each request was meant "
+            "to be sent)"
+        )
+    return (
+        "uncorrected (measured from each request's send: plain Locust users have no intended start)"
+    )
+
+
 def _latency_groups(data: RunData) -> list[str]:
     return [g for g in data.group_order if g in data.timelines]
 
@@ -98,7 +109,9 @@ def _draw_latency(
         rows = -(-len(groups) // columns)
         axes = fig.subplots(rows, columns, sharex=True, squeeze=False).ravel()
         for ax, group in zip(axes, groups, strict=False):
-            plot_latency_over_time(ax, data.timelines[group], _slo_for(data, group), max_points)
+            plot_latency_over_time(
+                ax, data.timelines[group], _slo_for(data, group), max_points, data.latency_kind
+            )
             mark_phases(ax, data.phases, data.sale_opens_at_s, names=False)
             mark_faults(ax, data.faults, recovered)
         for ax in axes[len(groups) :]:
@@ -155,8 +168,8 @@ def _latency_chart(data: RunData, max_points: int, recovered: Mapping[str, float
             _draw_latency(data, groups, max_points, recovered),
             (9, 1.9 * -(-len(groups) // 2) + 0.4),
         ),
-        "p50, p95 and p99 per second, corrected for coordinated omission (measured from when "
-        "each request was meant to be sent), log scale; dotted lines are the objectives.",
+        f"p50, p95 and p99 per second, {_kind_words(data)}, log scale; dotted lines are the "
+        "objectives.",
     )
 
 
@@ -201,6 +214,7 @@ def _distribution_chart(data: RunData) -> Chart:
             lambda fig: plot_distribution(
                 fig.add_subplot(),
                 {g: data.distributions[g] for g in data.group_order if g in data.distributions},
+                kind=data.latency_kind,
             ),
             (9, 3.2),
         ),

@@ -161,13 +161,17 @@ def _recovery_cases(data: RunData, max_recovery_s: float) -> list[GateCase]:
     return cases
 
 
-def _validity_case(problems: list[str], audit_ok: bool | None) -> GateCase:
-    audit = "audit clean" if audit_ok else "not audited"
+def _validity_case(problems: list[str], data: RunData) -> GateCase:
+    audit = "audit clean" if data.audit_ok else "not audited"
+    plain = data.run.measured.uncorrected_users
+    latency = (
+        f", latency uncorrected (plain Locust users: {', '.join(plain)})" if plain else ""
+    )
     return GateCase(
         "stampede.core.validity",
         f"the run can be trusted (valid, complete, {audit})",
         "error" if problems else "passed",
-        "; ".join(problems) or f"valid: schedule kept, generator not saturated, {audit}",
+        "; ".join(problems) or f"valid: schedule kept, generator not saturated, {audit}{latency}",
     )
 
 
@@ -221,7 +225,7 @@ def run_gate(
         regression_cases, too_few = _regression_cases(regressions)
         cases += regression_cases
         problems += too_few
-    cases.insert(0, _validity_case(problems, data.audit_ok))
+    cases.insert(0, _validity_case(problems, data))
     verdict = judge(facts(data), judged, place_misses(data, judged, slos))
     code, headline = _verdict(problems, cases, verdict, baseline is not None)
     return GateResult(

@@ -62,7 +62,11 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
     target = rundir.target()
     latency = rundir.read_json(LATENCY_FILE)
     phases = tuple(Phase(*phase) for phase in measured.phases)
-    timelines = read_timelines(rundir.read_json(TIMELINE_FILE), origin, target.group_of, phases)
+    # plain Locust users have no intended start: a "corrected" figure would be the sent one
+    kind = "uncorrected" if measured.uncorrected_users else "corrected"
+    timelines = read_timelines(
+        rundir.read_json(TIMELINE_FILE), origin, target.group_of, phases, kind
+    )
     stats = rundir.read_csv(STATS_FILE)
     failure_rows = grouped(_failure_rows(rundir.read_csv(FAILURES_FILE)))
     endpoints = _endpoints(latency, stats, timeouts_by_request(failure_rows), target)
@@ -81,7 +85,8 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
         failures_per_s=_failures_per_s(rundir.read_csv(HISTORY_FILE), origin),
         outcomes=_outcomes(rundir, origin),
         outcome_totals=rundir.outcomes().totals() if rundir.has(OUTCOMES_FILE) else {},
-        distributions=group_distributions(latency, target.group_of),
+        distributions=group_distributions(latency, target.group_of, kind),
+        latency_kind=kind,
         timelines=timelines.groups,
         phase_distributions=timelines.phases,
         endpoints=endpoints,

@@ -188,6 +188,14 @@ class RunData:
     phase_distributions: Mapping[str, Mapping[str, Distribution]] = field(default_factory=dict)
     #: the target description the run used: its groups, services and outcomes
     target: TargetDescription = field(default_factory=reference_description)
+    #: what ``distributions``, ``timelines`` and objectives measure: "corrected" (from each
+    #: request's intended start), or "uncorrected" (from its send) when plain Locust users ran
+    latency_kind: str = "corrected"
+
+    @property
+    def corrected(self) -> bool:
+        """Whether the run's latency is corrected for coordinated omission."""
+        return self.latency_kind == "corrected"
 
     @property
     def group_order(self) -> tuple[str, ...]:

@@ -57,6 +57,7 @@ def measurements(data: RunData) -> SloMeasurements:
         failures=data.failures,
         throughput_rps=data.peak_rps(),
         timeouts=_group_timeouts(data),
+        kind=data.latency_kind,
     )
 
 
@@ -159,7 +160,11 @@ def key_numbers(
             f"mean; busiest 10 s {num(data.peak_rps(), 1)} req/s",
         ),
         KeyNumber(
-            "Latency p50 / p95 / p99", f"{p(50)} / {p(95)} / {p(99)}", "all requests, corrected"
+            "Latency p50 / p95 / p99",
+            f"{p(50)} / {p(95)} / {p(99)}",
+            "all requests, corrected"
+            if data.corrected
+            else "all requests, uncorrected (plain Locust users; corrected unavailable)",
         ),
         KeyNumber(
             "Error rate",

@@ -25,8 +25,9 @@ Unit = Literal["s", "fraction", "rps"]
 class SloMeasurements:
     """What the objectives are judged on.
 
-    ``distributions`` holds the corrected latency of each endpoint group
-    (``all`` is every request); ``throughput_rps`` is the sustained peak.
+    ``distributions`` holds the latency of each endpoint group (``all`` is
+    every request): corrected, or uncorrected when ``kind`` says so (plain
+    Locust users ran); ``throughput_rps`` is the sustained peak.
     """
 
     distributions: Mapping[str, Distribution]
@@ -35,6 +36,7 @@ class SloMeasurements:
     throughput_rps: float
     #: requests of each endpoint group that timed out (their latency is only a bound)
     timeouts: Mapping[str, int] = field(default_factory=dict)
+    kind: str = "corrected"
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,19 @@ def _timed_out(timeouts: int) -> str:
     return f" ({timeouts:,} timed out)" if timeouts else ""
 
 
+UNCORRECTED_NOTE = (
+    "; uncorrected, from each request's send (plain Locust users ran, so no corrected "
+    "latency exists)"
+)
+
+
 def _latency(
-    group: str, q: int, target: float, dist: Distribution | None, timeouts: int = 0
+    group: str,
+    q: int,
+    target: float,
+    dist: Distribution | None,
+    timeouts: int = 0,
+    kind: str = "corrected",
 ) -> SloResult:
     key = f"latency.{group}.p{q}"
     who = "all requests" if group == "all" else f"{group} requests"
@@ -97,7 +110,8 @@ def _latency(
         margin=(target - measured) / target if target > 0 else None,
         budget_used=dist.fraction_over(target) / allowed,
         detail=f"p{q} latency of {who} was {_bound(dist, q, timeouts)}{_ms(measured)}, {verb} the "
-        f"{_ms(target)} objective{_timed_out(timeouts)}",
+        f"{_ms(target)} objective{_timed_out(timeouts)}"
+        f"{UNCORRECTED_NOTE if kind == 'uncorrected' else ''}",
     )
 
 
@@ -178,7 +192,7 @@ def evaluate_slos(slos: Slos, measured: SloMeasurements) -> tuple[SloResult, ...
         for q, target in ((95, slo.p95_s), (99, slo.p99_s)):
             if target is not None:
                 found = measured.timeouts.get(group, 0)
-                results.append(_latency(group, q, target, dist, found))
+                results.append(_latency(group, q, target, dist, found, measured.kind))
     if slos.error_rate is not None:
         results.append(_error_rate(slos.error_rate, measured.requests, measured.failures))
     if slos.min_throughput is not None:

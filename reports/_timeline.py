@@ -72,9 +72,11 @@ def _add_into(sums: dict[str, Counts], key: str, counts: Counts) -> None:
         sums[key] = grown
 
 
-def group_distributions(recorder: Mapping[str, Any], group_of: GroupOf) -> dict[str, Distribution]:
-    """The corrected :class:`Distribution` of every endpoint group (``all`` included)."""
-    _, groups, highest = group_counts(recorder, group_of)
+def group_distributions(
+    recorder: Mapping[str, Any], group_of: GroupOf, kind: str = "corrected"
+) -> dict[str, Distribution]:
+    """The ``kind`` :class:`Distribution` of every endpoint group (``all`` included)."""
+    _, groups, highest = group_counts(recorder, group_of, kind)
     return {group: distribution_of_counts(c, highest) for group, c in groups.items()}
 
 
@@ -93,10 +95,14 @@ def _phase_of(t: float, phases: Sequence[Phase]) -> str | None:
 
 
 def read_timelines(
-    data: Mapping[str, Any], origin: float, group_of: GroupOf, phases: Sequence[Phase] = ()
+    data: Mapping[str, Any],
+    origin: float,
+    group_of: GroupOf,
+    phases: Sequence[Phase] = (),
+    kind: str = "corrected",
 ) -> Timelines:
-    """Percentiles per group and interval, requests per second and, for each of
-    ``phases``, the distribution per group of the intervals that start in it."""
+    """Percentiles (of ``kind`` latency) per group and interval, requests per second and,
+    for each of ``phases``, the distribution per group of the intervals that start in it."""
     if not isinstance(data, Mapping) or data.get("format") != TIMELINE_FORMAT:
         raise ConfigError(f"not a Stampede latency timeline: expected {TIMELINE_FORMAT!r}")
     try:
@@ -112,7 +118,7 @@ def read_timelines(
     for index, recorder in entries:
         start = index * interval
         t = since(start, origin)
-        _, groups, highest = group_counts(recorder, group_of)
+        _, groups, highest = group_counts(recorder, group_of, kind)
         phase = _phase_of(t, phases)
         for group, counts in groups.items():
             total = int(counts.sum())

@@ -7,7 +7,7 @@ corrected latency, worker reports, the run directory.
 
 from stampede.scenarios._plugin import install
 from stampede.scenarios._shape import ProfileShape
-from stampede.scenarios._user import StampedeUser
+from stampede.scenarios._user import StampedeHttpUser, StampedeUser
 from stampede.scenarios.browser import Browser
 from stampede.scenarios.flash_buyer import FlashBuyer
 from stampede.scenarios.mobile_app import MobileApp
@@ -19,6 +19,7 @@ __all__ = [
     "MobileApp",
     "ProfileShape",
     "Shopper",
+    "StampedeHttpUser",
     "StampedeUser",
     "install",
 ]

@@ -24,6 +24,7 @@ from stampede.traffic import (
     WorkerLoss,
     progress_line,
     recent_p95_ms,
+    shown_outcomes,
     user_row,
 )
 
@@ -69,14 +70,18 @@ def watch_workers(
             on_loss(loss)
 
 
-def current_progress(environment: Any, ctx: TrafficContext) -> Progress:
-    """The runner's and the measurements' numbers right now."""
+def current_progress(
+    environment: Any, ctx: TrafficContext, before: tuple[int, int] = (0, 0)
+) -> Progress:
+    """The runner's and the measurements' numbers right now; ``before`` is (timeouts,
+    requests) at the last line, so the line counts the timeouts since then."""
     runner = environment.runner
     t = ctx.run_time()
     target = ctx.schedule.at(max(t, 0.0))
     p95, corrected_p95 = recent_p95_ms(ctx.measurements.timeline, time.time())
     total = runner.stats.total
     outcomes = ctx.measurements.outcomes.totals()
+    described = ctx.target
     return Progress(
         run_time_s=t,
         duration_s=ctx.schedule.duration_s,
@@ -87,20 +92,25 @@ def current_progress(environment: Any, ctx: TrafficContext) -> Progress:
         p95_ms=p95,
         corrected_p95_ms=corrected_p95,
         failure_ratio=float(total.fail_ratio),
-        paid=outcomes.get("order_paid", 0),
-        sold_out=outcomes.get("sold_out", 0),
-        rate_limited=outcomes.get("rate_limited", 0),
+        outcomes=shown_outcomes(
+            described.funnel, tuple(o.name for o in described.outcomes), outcomes
+        ),
         intended_users=(
             round(target.intended_users)
             if target is not None and target.intended_users is not None
             else None
         ),
+        timed_out=ctx.measurements.timeouts - before[0],
+        recent_requests=int(total.num_requests) - before[1],
+        corrected=not ctx.uncorrected,
     )
 
 
 def print_progress(environment: Any, ctx: TrafficContext, interval: float) -> None:
     """Every ``interval`` seconds, one progress line on stderr."""
+    before = (0, 0)
     while True:
         gevent.sleep(interval)
-        sys.stderr.write(progress_line(current_progress(environment, ctx)) + "\n")
+        sys.stderr.write(progress_line(current_progress(environment, ctx, before)) + "\n")
         sys.stderr.flush()
+        before = (ctx.measurements.timeouts, int(environment.runner.stats.total.num_requests))

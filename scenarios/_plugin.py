@@ -39,6 +39,7 @@ from stampede.traffic import (
     UserClassInfo,
     check_mix,
     response_text,
+    timed_out,
 )
 
 
@@ -192,7 +193,7 @@ def _weigh_user_classes(environment: Any, ctx: TrafficContext) -> None:
     infos = [
         UserClassInfo(name, is_stampede_user(c), _kind(c)) for name, c in sorted(classes.items())
     ]
-    ctx.uncorrected = check_mix(ctx.profile, infos, _source(environment), allow_plain=True)
+    ctx.uncorrected = check_mix(ctx.profile, infos, _source(environment))
     weights = ctx.profile.weights()
     kept = [c for name, c in classes.items() if weights.get(name, 0) > 0]
     for user_class in kept:
@@ -240,6 +241,7 @@ def _on_request(
     response: Any = None,
     context: Any = None,
     start_time: float | None = None,
+    exception: Any = None,
     **_: Any,
 ) -> None:
     """Every request of every user: its latencies, its status, and its business outcome."""
@@ -253,7 +255,7 @@ def _on_request(
     m = ctx.measurements
     m.record(f"{request_type} {name}", intended, sent, done)
     status = int(getattr(response, "status_code", 0) or 0)
-    m.count_status(status)
+    m.count_status(status, timed_out(exception))
     rule = ctx.target.outcome_of(status, lambda: response_text(response))
     if rule is not None:
         m.outcomes.add(rule.name, done)

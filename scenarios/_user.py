@@ -1,5 +1,7 @@
-"""`StampedeUser`: the public base class of a Stampede user, a Locust ``FastHttpUser``.
+"""`StampedeUser` and `StampedeHttpUser`: the public base classes of a Stampede user.
 
+`StampedeUser` is a Locust ``FastHttpUser``, `StampedeHttpUser` a Locust
+``HttpUser`` (a ``requests`` session: cookies, ``auth=``, ``files=``, hooks).
 Write tasks exactly as in Locust — ``self.client.get``, ``post``,
 ``request``, ``catch_response=True``, ``name=`` — and every request is
 measured twice without any special call: from its *intended* start (the
@@ -21,7 +23,8 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from locust import FastHttpUser
+from locust import FastHttpUser, HttpUser
+from locust.clients import HttpSession
 from locust.contrib.fasthttp import FastHttpSession
 from locust.exception import StopUser
 
@@ -35,19 +38,25 @@ NO_HOOKS = (
 )
 
 
-class _MeasuredSession(FastHttpSession):
-    """A ``FastHttpSession`` whose answers the target calls business outcomes are successes."""
+class _Measured:
+    """A session whose requests carry their intended start, and whose answers the target
+    calls business outcomes are successes (mixed into Locust's two HTTP sessions)."""
 
-    user: StampedeUser
+    user: _Paced
+    #: seconds a request may take (requests has no default: it would wait forever)
+    timeout: tuple[float, float] | None = None
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         context = dict(kwargs.pop("context", None) or {})
         if INTENDED_KEY not in context:
             context[INTENDED_KEY] = self.user.take_intended()
         kwargs["context"] = context
+        if self.timeout is not None:
+            kwargs.setdefault("timeout", self.timeout)
+        send = super().request  # type: ignore[misc]
         if kwargs.pop("catch_response", False):  # the task judges the answer, as in Locust
-            return super().request(method, url, catch_response=True, **kwargs)
-        with super().request(method, url, catch_response=True, **kwargs) as response:
+            return send(method, url, *args, catch_response=True, **kwargs)
+        with send(method, url, *args, catch_response=True, **kwargs) as response:
             rule = self.user.ctx.target.outcome_of(
                 int(response.status_code or 0), lambda: response_text(response)
             )
@@ -57,29 +66,28 @@ class _MeasuredSession(FastHttpSession):
         return response
 
 
-class StampedeUser(FastHttpUser):
-    """A Locust ``FastHttpUser`` measured from each request's intended start.
+class _MeasuredSession(_Measured, FastHttpSession):  # type: ignore[misc]
+    """``FastHttpSession`` measured (`StampedeUser`'s client)."""
 
-    Subclass it, write ``@task`` methods with ``self.client``, and name the
-    class in the profile's ``mix`` and ``think_times``. ``behaviour`` is the
-    name the profile uses for the class (default: the class name).
-    ``self.rng`` is a random generator seeded from ``--seed`` for this user.
-    """
 
-    abstract = True
+class _MeasuredHttpSession(_Measured, HttpSession):  # type: ignore[misc]
+    """``HttpSession`` measured (`StampedeHttpUser`'s client)."""
+
+
+class _Paced:
+    """What both base classes add to a Locust user: the context, pacing, intended starts."""
+
     #: the profile's name for this class in ``mix`` and ``think_times`` (None: the class name)
     behaviour: ClassVar[str | None] = None
-    network_timeout = 10.0
-    connection_timeout = 5.0
+    client: Any
 
-    def __init__(self, environment: Any) -> None:
-        super().__init__(environment)
+    def _measure(self, environment: Any, session: type[_Measured]) -> None:
         ctx: TrafficContext | None = getattr(environment, "stampede", None)
         if ctx is None:
             raise StampedeError(NO_HOOKS.format(name=type(self).__name__))
         self.ctx = ctx
-        # same session, one method more: outcomes the target describes are not failures
-        self.client.__class__ = _MeasuredSession
+        # same session, one method more: intended starts, outcomes that are not failures
+        self.client.__class__ = session
         self.number = ctx.next_user_number()
         self.rng = ctx.rng(self.number)
         self.pacer = ctx.pacer(mix_name(type(self)), self.rng)
@@ -117,6 +125,44 @@ class StampedeUser(FastHttpUser):
         self.ctx.measurements.outcomes.add(name, time.time())
 
 
+class StampedeUser(_Paced, FastHttpUser):
+    """A Locust ``FastHttpUser`` measured from each request's intended start.
+
+    Subclass it, write ``@task`` methods with ``self.client``, and name the
+    class in the profile's ``mix`` and ``think_times``. ``behaviour`` is the
+    name the profile uses for the class (default: the class name).
+    ``self.rng`` is a random generator seeded from ``--seed`` for this user.
+    """
+
+    abstract = True
+    network_timeout = 10.0
+    connection_timeout = 5.0
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self._measure(environment, _MeasuredSession)
+
+
+class StampedeHttpUser(_Paced, HttpUser):
+    """A Locust ``HttpUser`` (``requests``-based client) measured like `StampedeUser`.
+
+    For tasks that need what only ``requests`` offers (``auth=`` objects,
+    ``files=`` uploads, hooks, a ``requests`` adapter); `StampedeUser`'s
+    client costs less generator CPU per request. Requests time out after
+    ``connection_timeout`` and ``network_timeout`` seconds unless a task
+    passes ``timeout=``.
+    """
+
+    abstract = True
+    network_timeout = 10.0
+    connection_timeout = 5.0
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self._measure(environment, _MeasuredHttpSession)
+        self.client.timeout = (self.connection_timeout, self.network_timeout)
+
+
 def mix_name(user_class: type) -> str:
     """The profile's name for a user class: its ``behaviour``, else its class name."""
     name = getattr(user_class, "behaviour", None)
@@ -124,4 +170,5 @@ def mix_name(user_class: type) -> str:
 
 
 def is_stampede_user(user_class: type) -> bool:
-    return isinstance(user_class, type) and issubclass(user_class, StampedeUser)
+    """A `StampedeUser` or `StampedeHttpUser` (measured from intended starts)."""
+    return isinstance(user_class, type) and issubclass(user_class, _Paced)

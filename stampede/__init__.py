@@ -13,7 +13,8 @@ One import package, in layers that import only downwards (see docs/architecture.
 Importing ``stampede`` imports neither Locust nor the store: Locust
 monkey-patches the standard library, so only ``stampede.scenarios`` and the
 locustfile load it. ``from stampede import StampedeUser`` (the base class of
-your own users, in a locustfile) imports ``stampede.scenarios`` on first use.
+your own users, in a locustfile; ``StampedeHttpUser`` for a ``requests``
+client) imports ``stampede.scenarios`` on first use.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -27,14 +28,17 @@ from stampede.core.errors import (
 )
 
 if TYPE_CHECKING:
-    from stampede.scenarios import StampedeUser
+    from stampede.scenarios import StampedeHttpUser, StampedeUser
+
+#: names of ``stampede.scenarios`` re-exported here, imported on first use
+_USERS = ("StampedeHttpUser", "StampedeUser")
 
 
 def __getattr__(name: str) -> Any:
-    if name == "StampedeUser":  # loads Locust: only when a locustfile asks for it
-        from stampede.scenarios import StampedeUser
+    if name in _USERS:  # loads Locust: only when a locustfile asks for it
+        from stampede.scenarios import StampedeHttpUser, StampedeUser
 
-        return StampedeUser
+        return StampedeUser if name == "StampedeUser" else StampedeHttpUser
     raise AttributeError(f"module 'stampede' has no attribute {name!r}")
 
 
@@ -43,6 +47,7 @@ __all__ = [
     "InvalidRunError",
     "ServiceUnavailableError",
     "StampedeError",
+    "StampedeHttpUser",
     "StampedeUser",
     "TargetError",
 ]

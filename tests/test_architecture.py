@@ -118,7 +118,8 @@ def test_every_import_points_down() -> None:
 
 
 def test_the_package_root_imports_only_the_core() -> None:
-    """Eagerly; ``StampedeUser`` is imported from the scenarios on first use, and only it."""
+    """Eagerly; ``StampedeUser`` and ``StampedeHttpUser`` are imported from the scenarios on
+    first use, and only they."""
     root = MODULES["stampede"]
     tree = ast.parse(root.read_text(encoding="utf-8"))
     eager = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module]
@@ -131,7 +132,7 @@ def test_the_package_root_imports_only_the_core() -> None:
         if isinstance(n, ast.ImportFrom)
     ]
     assert [(n.module, [a.name for a in n.names]) for n in lazy] == [
-        ("stampede.scenarios", ["StampedeUser"])
+        ("stampede.scenarios", ["StampedeHttpUser", "StampedeUser"])
     ]
 
 

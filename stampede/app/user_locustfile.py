@@ -3,7 +3,9 @@
 The locustfile is imported in a child process
 (:mod:`stampede.scenarios.inspect_locustfile`: Locust monkey-patches the
 standard library, so it never loads in this one) to list its user classes;
-the profile's mix must name only those, and only `StampedeUser` ones. The
+the profile's mix must name only those. A plain Locust user (not a
+`StampedeUser`) runs in a closed-model profile, measured from its actual
+send only, and the run, report and gate say its latency is uncorrected. The
 target description is parsed once here and copied into the run directory,
 where the Locust child and the reports read it.
 """
@@ -86,9 +88,10 @@ def inspect_locustfile(path: Path, python: str = sys.executable) -> UserLocustfi
     return UserLocustfile(path, digest, classes)
 
 
-def check_users(profile: Profile, locustfile: UserLocustfile) -> None:
-    """The profile's mix names only StampedeUser classes of the locustfile (else ConfigError)."""
-    check_mix(profile, locustfile.classes, str(locustfile.path), allow_plain=False)
+def check_users(profile: Profile, locustfile: UserLocustfile) -> tuple[str, ...]:
+    """The profile's mix names only user classes of the locustfile, plain Locust users only
+    in a closed model (else ConfigError); the names of the mix's plain users."""
+    return check_mix(profile, locustfile.classes, str(locustfile.path))
 
 
 def resolve_target(given: Path | None, profile: Profile, profile_source: str) -> ResolvedTarget:

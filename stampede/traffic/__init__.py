@@ -26,6 +26,7 @@ from stampede.traffic._answers import (
     json_object,
     response_text,
     retry_after,
+    timed_out,
 )
 from stampede.traffic._catalog import SEARCH_WORDS, CatalogView
 from stampede.traffic._context import TrafficContext, TrafficOptions, open_pool_size
@@ -41,7 +42,7 @@ from stampede.traffic._handshake import (
 from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
 from stampede.traffic._mix import UserClassInfo, check_mix
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
-from stampede.traffic._progress import Progress, progress_line, recent_p95_ms
+from stampede.traffic._progress import Progress, progress_line, recent_p95_ms, shown_outcomes
 from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, WorkerTally, user_row
 
 __all__ = [
@@ -76,5 +77,7 @@ __all__ = [
     "refusal",
     "response_text",
     "retry_after",
+    "shown_outcomes",
+    "timed_out",
     "user_row",
 ]

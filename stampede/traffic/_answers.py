@@ -1,4 +1,5 @@
-"""Reading a store's answers: JSON bodies, the text of a body, a 429's ``Retry-After``.
+"""Reading a store's answers: JSON bodies, the text of a body, a 429's ``Retry-After``,
+whether a request's error was a timeout.
 
 Which answers are business outcomes is the target description's to say
 (:meth:`stampede.core.target_description.TargetDescription.outcome_of`).
@@ -6,6 +7,7 @@ Which answers are business outcomes is the target description's to say
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: the longest Retry-After a user honours before it gives up on the request
@@ -13,6 +15,17 @@ MAX_RETRY_AFTER_S = 10.0
 
 #: the key of Locust's request ``context`` that carries a request's intended start
 INTENDED_KEY = "stampede_intended"
+
+# as the report reads failures.csv (stampede.reports' is_timeout): gevent's Timeout,
+# socket.timeout, requests' ReadTimeout and ConnectTimeout, TimeoutError
+_TIMEOUT = re.compile(r"time[ds]? ?out|timeout", re.IGNORECASE)
+
+
+def timed_out(exception: object) -> bool:
+    """Whether a request's error (Locust's ``exception``) says no answer came in time."""
+    if exception is None:
+        return False
+    return isinstance(exception, TimeoutError) or _TIMEOUT.search(repr(exception)) is not None
 
 
 def json_object(response: Any) -> dict[str, Any]:

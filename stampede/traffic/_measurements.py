@@ -55,14 +55,17 @@ class ProcessMeasurements:
         self.recorded = 0  # requests recorded since the last drain
         #: answers by HTTP status (0: no answer), for the rule on a target that serves none
         self.statuses: Counter[int] = Counter()
+        #: requests that got no answer within the client's timeout
+        self.timeouts = 0
 
     def record(self, name: str, intended: float, sent: float, done: float) -> None:
         # once per request: the run's totals are the timeline's intervals added up
         self.timeline.record(name, intended, sent, done)
         self.recorded += 1
 
-    def count_status(self, status: int) -> None:
+    def count_status(self, status: int, timed_out: bool = False) -> None:
         self.statuses[status] += 1
+        self.timeouts += timed_out
 
     @property
     def latency(self) -> LatencyRecorder:
@@ -89,8 +92,10 @@ class ProcessMeasurements:
             "memory": {str(os.getpid()): self.own_memory()},
             "worker": {"host": socket.gethostname(), "pid": os.getpid(), "requests": self.recorded},
             "statuses": {str(code): n for code, n in self.statuses.items()},
+            "timeouts": self.timeouts,
         }
         self.recorded = 0
+        self.timeouts = 0
         self.statuses = Counter()
         self.timeline = LatencyTimeline(self.interval, origin=0.0)
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
@@ -103,6 +108,7 @@ class ProcessMeasurements:
         self.cpu_samples.extend(report["cpu"])
         for code, n in report.get("statuses", {}).items():
             self.statuses[int(code)] += int(n)
+        self.timeouts += int(report.get("timeouts", 0))
         for pid, used in report.get("memory", {}).items():
             self.memory[int(pid)] = max(self.memory.get(int(pid), 0), int(used))
 

@@ -4,10 +4,10 @@ The profile's ``mix`` and ``think_times`` are keyed by the names of the
 locustfile's user classes (a `StampedeUser`'s ``behaviour`` when it sets
 one, else its class name). Every name of the mix must be a user class of
 the file; a class the mix leaves out does not run. A plain Locust user
-(not a `StampedeUser`) can be refused (``stampede run``), or run in a
-closed-model profile and measured from Locust's request event only, from
-its actual send: its latency is not corrected for coordinated omission,
-and the run says so.
+(not a `StampedeUser`) runs in a closed-model profile only, measured from
+Locust's request event, from its actual send: its latency is not corrected
+for coordinated omission, and the run says so (an open model's arrivals
+need the intended starts only Stampede's users have).
 """
 
 from __future__ import annotations
@@ -29,11 +29,10 @@ class UserClassInfo:
     kind: str = "User"  # the Locust base: FastHttpUser, HttpUser, User, …
 
 
-def check_mix(
-    profile: Profile, classes: Sequence[UserClassInfo], source: str, *, allow_plain: bool
-) -> tuple[str, ...]:
+def check_mix(profile: Profile, classes: Sequence[UserClassInfo], source: str) -> tuple[str, ...]:
     """The names of the mix's plain Locust users (measured uncorrected); raise `ConfigError`
-    for a name of the mix that is no user class of ``source``, or a plain user refused."""
+    for a name of the mix that is no user class of ``source``, or a plain user in an
+    open-model profile."""
     found = {c.name: c for c in classes}
     listed = ", ".join(sorted(found)) or "none"
     plain = []
@@ -50,16 +49,12 @@ def check_mix(
             )
         if info.stampede:
             continue
-        if not allow_plain or profile.model == "open":
-            why = (
-                "an open-model profile's arrivals need StampedeUser classes"
-                if allow_plain
-                else "stampede run measures every request from its intended start"
-            )
+        if profile.model == "open":
             raise ConfigError(
                 f"{source}: {info.name} is a plain Locust {info.kind}, not a "
-                f"stampede.StampedeUser ({why}); subclass StampedeUser (a FastHttpUser: "
-                "self.client works the same) instead"
+                "stampede.StampedeUser (an open-model profile's arrivals need StampedeUser "
+                "classes); subclass StampedeUser (a FastHttpUser) or "
+                "StampedeHttpUser (an HttpUser) instead: self.client works the same"
             )
         plain.append(info.name)
     return tuple(plain)

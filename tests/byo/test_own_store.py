@@ -70,14 +70,9 @@ def test_a_missing_file_is_one_line(shop: Path, args: list[str], words: str) -> 
             "the profile's mix names Window, which is not a user class of this locustfile; "
             "did you mean Windows? its user classes are: Buyer, Windows",
         ),
-        (
-            "from locust import HttpUser\nfrom stampede import StampedeUser\n"
-            "class Window(HttpUser):\n    pass\nclass Buyer(StampedeUser):\n    pass\n",
-            "Window is a plain Locust HttpUser, not a stampede.StampedeUser",
-        ),
         ("import locust\n", "no Locust user classes in the locustfile"),
     ],
-    ids=["does-not-import", "unknown-class", "plain-user", "no-users"],
+    ids=["does-not-import", "unknown-class", "no-users"],
 )
 def test_a_bad_locustfile_is_one_line_naming_the_file(
     shop: Path, locustfile: str, words: str

@@ -25,38 +25,31 @@ def _profile(model: str, **weights: float) -> Profile:
 
 
 def test_stampede_users_named_in_the_mix_run() -> None:
-    assert (
-        check_mix(_profile("closed", Window=0.5, Buyer=0.5), CLASSES, "f.py", allow_plain=False)
-        == ()
-    )
+    assert check_mix(_profile("closed", Window=0.5, Buyer=0.5), CLASSES, "f.py") == ()
 
 
 def test_a_class_of_weight_zero_need_not_exist() -> None:
     profile = _profile("closed", Window=1.0, Ghost=0.0)
-    assert check_mix(profile, CLASSES, "f.py", allow_plain=False) == ()
+    assert check_mix(profile, CLASSES, "f.py") == ()
 
 
 def test_an_unknown_class_names_the_file_and_what_exists() -> None:
     with pytest.raises(ConfigError) as error:
-        check_mix(_profile("closed", Windows=1.0), CLASSES, "shop.py", allow_plain=True)
+        check_mix(_profile("closed", Windows=1.0), CLASSES, "shop.py")
     assert str(error.value) == (
         "shop.py: the profile's mix names Windows, which is not a user class of this "
         "locustfile; did you mean Window? its user classes are: Buyer, Legacy, Window"
     )
 
 
-def test_a_plain_locust_user_is_refused_by_stampede_run() -> None:
-    with pytest.raises(ConfigError) as error:
-        check_mix(_profile("closed", Legacy=1.0), CLASSES, "shop.py", allow_plain=False)
-    message = str(error.value)
-    assert message.startswith(
-        "shop.py: Legacy is a plain Locust HttpUser, not a stampede.StampedeUser"
-    )
-    assert "subclass StampedeUser" in message
-
-
 def test_a_plain_user_runs_uncorrected_in_a_closed_model_only() -> None:
     closed = _profile("closed", Legacy=0.5, Window=0.5)
-    assert check_mix(closed, CLASSES, "f.py", allow_plain=True) == ("Legacy",)
-    with pytest.raises(ConfigError, match="an open-model profile's arrivals need StampedeUser"):
-        check_mix(_profile("open", Legacy=1.0), CLASSES, "f.py", allow_plain=True)
+    assert check_mix(closed, CLASSES, "f.py") == ("Legacy",)
+    with pytest.raises(ConfigError) as error:
+        check_mix(_profile("open", Legacy=1.0), CLASSES, "shop.py")
+    message = str(error.value)
+    assert message.startswith(
+        "shop.py: Legacy is a plain Locust HttpUser, not a stampede.StampedeUser (an "
+        "open-model profile's arrivals need StampedeUser classes)"
+    )
+    assert "subclass StampedeUser (a FastHttpUser) or StampedeHttpUser" in message
