@@ -164,9 +164,7 @@ def _recovery_cases(data: RunData, max_recovery_s: float) -> list[GateCase]:
 def _validity_case(problems: list[str], data: RunData) -> GateCase:
     audit = "audit clean" if data.audit_ok else "not audited"
     plain = data.run.measured.uncorrected_users
-    latency = (
-        f", latency uncorrected (plain Locust users: {', '.join(plain)})" if plain else ""
-    )
+    latency = f", latency uncorrected (plain Locust users: {', '.join(plain)})" if plain else ""
     return GateCase(
         "stampede.core.validity",
         f"the run can be trusted (valid, complete, {audit})",
