@@ -82,7 +82,12 @@ from stampede.capacity._service_demand import (
     estimate_service_demands,
     per_second_counts,
 )
-from stampede.capacity._services import MEASURED_SERVICES, SERVICES, service_for_endpoint
+from stampede.capacity._services import (
+    MEASURED_SERVICES,
+    SERVICES,
+    ServiceMap,
+    reference_services,
+)
 from stampede.capacity._simulate import (
     SimulationResult,
     SimulationSetup,
@@ -112,6 +117,7 @@ from stampede.capacity._topology import (
     topology_from_mapping,
 )
 from stampede.capacity._usl import UslFit, fit_usl
+from stampede.capacity._windows import LevelWindow
 from stampede.capacity._write import plan_document, write_plan
 
 __all__ = [
@@ -137,6 +143,7 @@ __all__ = [
     "HpaController",
     "HpaPolicy",
     "LeadTime",
+    "LevelWindow",
     "LoadPoint",
     "MeasuredPlateau",
     "MmcAnswer",
@@ -155,6 +162,7 @@ __all__ = [
     "ScheduledAction",
     "ServiceCapacity",
     "ServiceDemands",
+    "ServiceMap",
     "ServiceSizing",
     "ServiceSpec",
     "SharedTiers",
@@ -202,6 +210,7 @@ __all__ = [
     "plot_waterfall",
     "price_sheet_from_mapping",
     "redis_load",
+    "reference_services",
     "render_aws",
     "render_hpa",
     "render_keda",
@@ -209,7 +218,6 @@ __all__ = [
     "requests_per_user",
     "response_time_percentile",
     "savings_waterfall",
-    "service_for_endpoint",
     "simulate",
     "size_service",
     "topology_from_mapping",

@@ -3,30 +3,31 @@
 Users arrive at a rate per user measured at the lightest plateau (where the
 response time is shortest, so the rate is highest: the conservative choice).
 Requests split across services by the visit ratios measured over all
-plateaus. Payments and notifications are not called by users: each paid
-order (a successful checkout) makes one payment authorise and one capture,
-and one notification; the gateway sees every request.
+plateaus. The target description's derived services are not called by
+users: each receives its stated calls per request (or per successful
+request) of its source, measured over the plateaus like the visit ratios;
+the reference store's payments take two calls per paid order, its
+notifications one and its gateway every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stampede.capacity._plateaus import PROBE_HINT, Plateaus
-from stampede.capacity._services import MEASURED_SERVICES, is_checkout
+from stampede.capacity._services import ServiceMap, reference_services
 from stampede.core.errors import ConfigError
-
-PAYMENT_CALLS_PER_ORDER = 2.0
-NOTIFICATIONS_PER_ORDER = 1.0
 
 
 @dataclass(frozen=True)
 class VisitRatios:
-    """Share of all user requests that each measured service answers, and checkouts."""
+    """Share of all user requests that each measured service answers, paid orders, and
+    the calls each derived service receives per user request."""
 
     per_service: Mapping[str, float]
     paid_orders_per_request: float
+    derived_per_request: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,12 @@ class Demand:
     per_service: Mapping[str, float]
 
 
-def visit_ratios(plateaus: Plateaus) -> VisitRatios:
+def visit_ratios(plateaus: Plateaus, services: ServiceMap | None = None) -> VisitRatios:
     """Measure the visit ratios over all plateaus, weighted by request counts.
+
+    ``services`` (the run's target description; the reference store's by
+    default) names the measured services, the paid orders and the derived
+    services' sources.
 
     Raises
     ------
@@ -55,11 +60,20 @@ def visit_ratios(plateaus: Plateaus) -> VisitRatios:
             f"the stats history has no per-endpoint rows; {PROBE_HINT} with "
             "--csv-full-history so requests can be split by service."
         )
+    services = services or reference_services()
     by_service = frame.groupby("service")["throughput"].sum()
-    shares = {s: float(by_service.get(s, 0.0)) / total for s in MEASURED_SERVICES}
-    checkouts = frame[frame["name"].map(is_checkout)]
-    paid = float((checkouts["throughput"] - checkouts["failures_per_s"]).clip(lower=0).sum())
-    return VisitRatios(shares, paid / total)
+    shares = {s: float(by_service.get(s, 0.0)) / total for s in services.measured}
+    paid = 0.0
+    derived = dict.fromkeys((d.name for d in services.derived), 0.0)
+    for kind, name, x, failed in zip(
+        frame["type"], frame["name"], frame["throughput"], frame["failures_per_s"], strict=True
+    ):
+        ok = max(float(x) - float(failed), 0.0)
+        if services.is_order(str(kind), str(name)):
+            paid += ok
+        for service, calls in services.derived_calls(str(kind), str(name), float(x), ok).items():
+            derived[service] += calls
+    return VisitRatios(shares, paid / total, {s: c / total for s, c in derived.items()})
 
 
 def requests_per_user(plateaus: Plateaus, think_time_s: float | None = None) -> float:
@@ -89,8 +103,7 @@ def demand_at(users: float, per_user_rps: float, ratios: VisitRatios) -> Demand:
     Returns
     -------
     Demand
-        Per-service rates including the derived payments, notifications and
-        gateway.
+        Per-service rates including the derived services.
     """
     if users < 0 or per_user_rps <= 0:
         raise ConfigError(
@@ -100,7 +113,5 @@ def demand_at(users: float, per_user_rps: float, ratios: VisitRatios) -> Demand:
     total = users * per_user_rps
     paid = total * ratios.paid_orders_per_request
     per_service = {s: total * share for s, share in ratios.per_service.items()}
-    per_service["payments"] = paid * PAYMENT_CALLS_PER_ORDER
-    per_service["notifications"] = paid * NOTIFICATIONS_PER_ORDER
-    per_service["gateway"] = total
+    per_service.update({s: total * calls for s, calls in ratios.derived_per_request.items()})
     return Demand(users, per_user_rps, total, paid, per_service)

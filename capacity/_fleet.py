@@ -5,11 +5,14 @@ A measured service's capacity comes from its latency curve and USL fit
 the probe the services shared each replica: given the store's CPU, the
 shared work is split between them (:func:`capacity.estimate_service_demands`)
 and each is sized at a replica of its own, unless the split is too vague to
-trust.
+trust. The services are those of the run's target description; one the
+topology has no tier data for is planned with the defaults, said in a note
+(:func:`fleet_topology`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,15 +28,50 @@ from stampede.capacity._service_capacity import (
     queueing_capacity,
 )
 from stampede.capacity._service_demand import ServiceDemands, estimate_service_demands
-from stampede.capacity._services import MEASURED_SERVICES, SERVICES
+from stampede.capacity._services import ServiceMap
 from stampede.capacity._sizing import ServiceSizing, replicas_for, size_service
-from stampede.capacity._topology import Topology
+from stampede.capacity._topology import ServiceSpec, Topology
 from stampede.core.errors import ConfigError
 
 #: a CPU split is used only when it explains this much of the CPU …
 MIN_SPLIT_R_SQUARED = 0.5
 #: … and no service's share is less certain than this (one standard error)
 MAX_SHARE_ERROR = 0.15
+#: the service time assumed for a derived service the topology gives none
+DEFAULT_DERIVED_SERVICE_TIME_MS = 50.0
+
+
+def fleet_topology(topology: Topology, services: ServiceMap) -> tuple[Topology, list[str]]:
+    """``topology`` for exactly the services of ``services``, and what it had to assume.
+
+    A service the topology gives no tier data (or a derived one no service
+    time) is planned with :class:`ServiceSpec`'s defaults (and
+    :data:`DEFAULT_DERIVED_SERVICE_TIME_MS`); services the description does
+    not name are not planned.
+    """
+    specs: dict[str, ServiceSpec] = {}
+    notes: list[str] = []
+    plain = ServiceSpec()
+    derived = {d.name for d in services.derived}
+    for name in services.names:
+        spec = topology.services.get(name, plain)
+        if spec == plain:
+            notes.append(
+                f"the topology has no tier data for {name}: planned as a default task "
+                f"({plain.vcpu:g} vCPU, {plain.memory_gb:g} GB, {plain.min_replicas}–"
+                f"{plain.max_replicas} replicas, {plain.slo_share:.0%} of the SLO); "
+                f"set services.{name} in a topology file (--topology)."
+            )
+        if name in derived and spec.service_time_ms is None:
+            notes.append(
+                f"{name} is derived (users never call it) and the topology gives it no "
+                f"service_time_ms: assumed {DEFAULT_DERIVED_SERVICE_TIME_MS:g} ms on "
+                f"{spec.slots_per_replica} slots per replica; set "
+                f"services.{name}.service_time_ms."
+            )
+            spec = dataclasses.replace(spec, service_time_ms=DEFAULT_DERIVED_SERVICE_TIME_MS)
+        specs[name] = spec
+    return dataclasses.replace(topology, services=specs), notes
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +91,7 @@ class Fleet:
 
 
 def _capacities(
+    services: ServiceMap,
     plateaus: Plateaus,
     topology: Topology,
     slo: float,
@@ -60,9 +99,9 @@ def _capacities(
     demands: ServiceDemands | None,
 ) -> dict[str, ServiceCapacity]:
     out: dict[str, ServiceCapacity] = {}
-    for service in SERVICES:
+    for service in services.names:
         spec = topology.service(service)
-        points = service_points(plateaus, service) if service in MEASURED_SERVICES else None
+        points = service_points(plateaus, service) if service in services.measured else None
         if points is not None and points.throughput:
             out[service] = measured_capacity(service, points, spec, slo)
             if shares is not None and service in shares:
@@ -74,15 +113,19 @@ def _capacities(
 
 
 def _replica_shares(
-    history: pd.DataFrame, cpu: pd.DataFrame | None, plateaus: Plateaus, notes: list[str]
+    history: pd.DataFrame,
+    cpu: pd.DataFrame | None,
+    plateaus: Plateaus,
+    services: ServiceMap,
+    notes: list[str],
 ) -> tuple[ServiceDemands | None, dict[str, float] | None]:
     """Each measured service's share of a shared replica's work, from the process's CPU."""
     if cpu is None:  # the services ran apart, or nobody measured the shared process
         return None, None
     try:
-        demands = estimate_service_demands(history, cpu)
+        demands = estimate_service_demands(history, cpu, services=services)
         mean_x = plateaus.services.groupby("service")["throughput"].mean()
-        rates = {s: float(mean_x.get(s, 0.0)) for s in MEASURED_SERVICES}
+        rates = {s: float(mean_x.get(s, 0.0)) for s in services.measured}
         shares = demands.shares(rates)
     except ConfigError as exc:
         notes.append(f"services sized at their share of a shared replica: {exc}")
@@ -105,6 +148,7 @@ def _replica_shares(
 
 
 def size_fleet(
+    services: ServiceMap,
     history: pd.DataFrame,
     store_cpu: pd.DataFrame | None,
     plateaus: Plateaus,
@@ -113,16 +157,20 @@ def size_fleet(
     peak: Demand,
     base: Demand,
 ) -> Fleet:
-    """Size every service for the ``peak`` demand and the ordinary day's ``base``."""
+    """Size every service of ``services`` for the ``peak`` demand and the ordinary day's ``base``.
+
+    ``topology`` covers exactly those services (:func:`fleet_topology`).
+    """
     notes: list[str] = []
-    demands, shares = _replica_shares(history, store_cpu, plateaus, notes)
-    capacities = _capacities(plateaus, topology, slo_p95_ms, shares, demands)
+    demands, shares = _replica_shares(history, store_cpu, plateaus, services, notes)
+    capacities = _capacities(services, plateaus, topology, slo_p95_ms, shares, demands)
     sizing = {
-        s: size_service(capacities[s], peak.per_service[s], topology.service(s)) for s in SERVICES
+        s: size_service(capacities[s], peak.per_service[s], topology.service(s))
+        for s in services.names
     }
     baseline: dict[str, int] = {}
     utilization: dict[str, float] = {}
-    for s in SERVICES:
+    for s in services.names:
         spec, per_replica = topology.service(s), capacities[s].safe_rps_per_replica
         need = replicas_for(base.per_service[s], per_replica, spec.target_utilization)
         baseline[s] = max(spec.min_replicas, need)

@@ -24,7 +24,7 @@ from stampede.capacity._demand import (
     visit_ratios,
 )
 from stampede.capacity._feasibility import Feasibility, TierState, feasibility
-from stampede.capacity._fleet import Fleet, size_fleet
+from stampede.capacity._fleet import Fleet, fleet_topology, size_fleet
 from stampede.capacity._history import normalize_history
 from stampede.capacity._plan_config import PLACEHOLDER_SALE_START, PlanConfig, SaleWindow
 from stampede.capacity._plateaus import Plateaus, detect_plateaus
@@ -32,7 +32,7 @@ from stampede.capacity._policies import CronPrewarm, EcsPolicy, HpaPolicy, LeadT
 from stampede.capacity._prices import PriceSheet, load_prices
 from stampede.capacity._sale import sale_policies, simulate_sale
 from stampede.capacity._service_demand import ServiceDemands
-from stampede.capacity._services import SERVICES
+from stampede.capacity._services import ServiceMap, reference_services
 from stampede.capacity._simulate import SimulationResult
 from stampede.capacity._sizing import ServiceSizing
 from stampede.capacity._tiers import (
@@ -147,7 +147,7 @@ class _Measured:
     load: _Load
 
 
-def _measure(history: pd.DataFrame, config: PlanConfig) -> _Measured:
+def _measure(history: pd.DataFrame, config: PlanConfig, services: ServiceMap) -> _Measured:
     """Plateaus of the normalised history, their USL fit and the demand they imply."""
     normalized = normalize_history(history)
     found = config.plateaus
@@ -158,9 +158,11 @@ def _measure(history: pd.DataFrame, config: PlanConfig) -> _Measured:
         think_time_s=config.run.think_time_s,
         settle_factor=found.settle_factor,
         latency=config.run.latency,
+        services=services,
+        windows=config.run.levels,
     )
     usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
-    ratios = visit_ratios(plateaus)
+    ratios = visit_ratios(plateaus, services)
     # measured, not 1/(R + Z): a scenario's task may send several requests per think time
     per_user = requests_per_user(plateaus)
     base_users = config.baseline_users
@@ -175,10 +177,13 @@ def _measure(history: pd.DataFrame, config: PlanConfig) -> _Measured:
     return _Measured(normalized, plateaus, usl, load)
 
 
-def _size(measured: _Measured, topology: Topology, config: PlanConfig) -> Fleet:
+def _size(
+    measured: _Measured, services: ServiceMap, topology: Topology, config: PlanConfig
+) -> Fleet:
     """Every service's replicas at the peak and on an ordinary day."""
     load = measured.load
     return size_fleet(
+        services,
         measured.history,
         config.run.store_cpu,
         measured.plateaus,
@@ -211,7 +216,7 @@ def _generator(peak: Demand, config: PlanConfig) -> tuple[GeneratorSizing, list[
 
 def _lead_times(topology: Topology) -> dict[str, LeadTime]:
     """How long before the sale each controller must act, given the slowest task start."""
-    task_p95 = max(topology.service(s).task_start_p95_s for s in SERVICES)
+    task_p95 = max(spec.task_start_p95_s for spec in topology.services.values())
     return {c: lead_time(c, task_start_s=task_p95) for c in ("hpa", "ecs")}
 
 
@@ -308,11 +313,10 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
     Parameters
     ----------
     history : pandas.DataFrame
-        The run's stats history (:func:`capacity.load_stats_history` or a
-        frame with the same columns).
+        The run's stats history (:func:`capacity.load_stats_history`).
     config : PlanConfig
-        The target, the SLO, the sale, the run's other facts, prices,
-        topology and the policies' and simulation's settings.
+        The target, the SLO, the sale, the run's other facts (its services),
+        prices, topology and the policies' and simulation's settings.
 
     Returns
     -------
@@ -321,17 +325,18 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
     Raises
     ------
     ConfigError
-        On a history without enough plateaus, or an SLO no service can meet.
+        On too few plateaus, an endpoint in no service, or an SLO none can meet.
     """
-    topology, prices = config.topology or default_topology(), config.prices or load_prices()
-    measured = _measure(history, config)
-    plateaus, load = measured.plateaus, measured.load
-    fleet = _size(measured, topology, config)
+    services, prices = config.run.services or reference_services(), config.prices or load_prices()
+    topology, assumed = fleet_topology(config.topology or default_topology(), services)
+    measured = _measure(history, config, services)
+    load, fleet = measured.load, _size(measured, services, topology, config)
     tiers = _shared_tiers(fleet, load, topology, config.sale.duration_s)
-    checks = _checks(config.run.think_time_s, plateaus, tiers)
     generator, generator_notes = _generator(load.peak, config)
     policies, start, sale_notes = _policies(fleet, load, topology, prices, config)
-    warnings = [*measured.usl.warnings, *fleet.notes, *checks, *generator_notes, *sale_notes]
+    checks = _checks(config.run.think_time_s, measured.plateaus, tiers)
+    warnings = [*assumed, *measured.usl.warnings, *fleet.notes, *checks, *generator_notes]
+    warnings.extend(sale_notes)
     cost = _cost(fleet, load, topology, prices, policies.leads, config)
     return CapacityPlan(
         config.target_users,
@@ -341,7 +346,7 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
         start,
         config.sale.duration_s,
         topology,
-        plateaus,
+        measured.plateaus,
         measured.usl,
         fleet.demands,
         load.ratios,

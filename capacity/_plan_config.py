@@ -25,9 +25,11 @@ import pandas as pd
 from stampede.capacity._plateaus import WindowLatency
 from stampede.capacity._policies import EcsMetric, HpaMetric
 from stampede.capacity._prices import PriceSheet
+from stampede.capacity._services import ServiceMap
 from stampede.capacity._simulate import Controller
 from stampede.capacity._tiers import GeneratorMeasurement
 from stampede.capacity._topology import Topology
+from stampede.capacity._windows import LevelWindow
 from stampede.core.errors import ConfigError
 
 #: when the schedules place a sale that was given no start (the plan warns)
@@ -77,12 +79,20 @@ class ProbeFacts:
         and sizes a replica of each service alone.
     generator : GeneratorMeasurement, optional
         One Locust worker's measured throughput; an assumption by default.
+    services : ServiceMap, optional
+        The services of the run's target description and how its requests
+        reach them; the reference store's by default.
+    levels : tuple of LevelWindow, optional
+        The plateaus the profile planned, for an open-model probe (whose user
+        count does not change); without them, runs of equal user counts.
     """
 
     think_time_s: float | None = None
     latency: WindowLatency | None = None
     store_cpu: pd.DataFrame | None = None
     generator: GeneratorMeasurement | None = None
+    services: ServiceMap | None = None
+    levels: tuple[LevelWindow, ...] | None = None
 
 
 @dataclass(frozen=True)

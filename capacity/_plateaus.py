@@ -16,15 +16,22 @@ in-flight concurrency, not to the user count.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import pandas as pd
 
 from stampede.capacity._history import aggregated_rows, endpoint_rows
-from stampede.capacity._services import service_for_endpoint
-from stampede.capacity._windows import SteadyLevel, WindowRates, steady_levels, window_rates
+from stampede.capacity._services import ServiceMap, reference_services
+from stampede.capacity._windows import (
+    LevelWindow,
+    SteadyLevel,
+    WindowRates,
+    planned_levels,
+    steady_levels,
+    window_rates,
+)
 from stampede.core.errors import ConfigError
 
 PROBE_HINT = "run the capacity-probe profile"
@@ -122,6 +129,7 @@ def _endpoint_window(
     start_s: int,
     end_s: int,
     latency: WindowLatency | None,
+    services: ServiceMap,
 ) -> list[dict[str, object]]:
     in_window = endpoints[(endpoints["timestamp"] >= start_s) & (endpoints["timestamp"] <= end_s)]
     out: list[dict[str, object]] = []
@@ -138,7 +146,7 @@ def _endpoint_window(
                 "plateau": plateau,
                 "type": kind,
                 "name": name,
-                "service": service_for_endpoint(str(name)),
+                "service": services.service_of(str(kind), str(name)),
                 "throughput": stats.throughput,
                 "failures_per_s": stats.failures_per_s,
                 "mean_ms": stats.mean_ms,
@@ -196,7 +204,10 @@ def _plateau(
 
 
 def _measure_levels(
-    levels: list[SteadyLevel], endpoints: pd.DataFrame, latency: WindowLatency | None
+    levels: list[SteadyLevel],
+    endpoints: pd.DataFrame,
+    latency: WindowLatency | None,
+    owners: ServiceMap,
 ) -> tuple[tuple[MeasuredPlateau, ...], pd.DataFrame, pd.DataFrame]:
     """The plateaus, their per-endpoint rows and their per-service rows."""
     points: list[MeasuredPlateau] = []
@@ -206,7 +217,7 @@ def _measure_levels(
         start_s, end_s = level.start_s, level.end_s
         exact = latency.p95_ms(None, start_s, end_s) if latency is not None else None
         point = _plateau(level.users, start_s, end_s, level.stats, exact)
-        mine = _endpoint_window(endpoints, index, start_s, end_s, latency)
+        mine = _endpoint_window(endpoints, index, start_s, end_s, latency, owners)
         rows.extend(mine)
         services.extend(
             _service_rows(pd.DataFrame(mine, columns=ENDPOINT_COLUMNS), point, index, latency)
@@ -219,6 +230,35 @@ def _measure_levels(
     )
 
 
+def _levels(
+    history: pd.DataFrame,
+    windows: Sequence[LevelWindow] | None,
+    min_plateaus: int,
+    warmup_s: float,
+    min_duration_s: float,
+    settle_factor: float | None,
+) -> list[SteadyLevel]:
+    """The steady levels of the history: runs of equal users, or the planned ``windows``."""
+    total = aggregated_rows(history)
+    if total.empty:
+        raise ConfigError(
+            f"the stats history has no 'Aggregated' rows; {PROBE_HINT} with --csv-full-history."
+        )
+    window = (warmup_s, min_duration_s, settle_factor)
+    if windows is None:
+        levels = steady_levels(total, *window)
+    else:
+        levels = planned_levels(total, windows, *window)
+    if len(levels) < min_plateaus:
+        held = "user levels" if windows is None else "arrival-rate holds"
+        raise ConfigError(
+            f"the stats history has {len(levels)} steady plateau(s) of at least "
+            f"{min_duration_s:g} s after a {warmup_s:g} s warm-up, and {min_plateaus} are "
+            f"needed; {PROBE_HINT}, which holds {min_plateaus} or more {held}."
+        )
+    return levels
+
+
 def detect_plateaus(
     history: pd.DataFrame,
     *,
@@ -228,6 +268,8 @@ def detect_plateaus(
     think_time_s: float | None = None,
     settle_factor: float | None = None,
     latency: WindowLatency | None = None,
+    services: ServiceMap | None = None,
+    windows: Sequence[LevelWindow] | None = None,
 ) -> Plateaus:
     """Find the steady plateaus of user count and measure one point per plateau.
 
@@ -241,7 +283,7 @@ def detect_plateaus(
     min_plateaus : int
         Fewest plateaus a capacity model needs.
     think_time_s : float, optional
-        The scenario's mean think time; kept for the users/concurrency split.
+        The scenario's mean think time (the users/concurrency split).
     settle_factor : float, optional
         After the warm-up, also skip leading seconds whose mean latency exceeds
         this multiple of the median latency over the plateau's second half
@@ -249,6 +291,10 @@ def detect_plateaus(
     latency : WindowLatency, optional
         Exact percentiles of any window (the run's per-second histograms);
         without it the p95s are medians of Locust's rolling-window p95.
+    services : ServiceMap, optional
+        Who answers each endpoint (the run's target description; the reference's).
+    windows : sequence of LevelWindow, optional
+        The levels an open-model profile planned; by default, runs of equal users.
 
     Returns
     -------
@@ -259,21 +305,12 @@ def detect_plateaus(
     ------
     ConfigError
         If the history has no "Aggregated" rows or fewer than ``min_plateaus``
-        plateaus.
+        plateaus, or an endpoint belongs to no service.
     """
-    total = aggregated_rows(history)
-    if total.empty:
-        raise ConfigError(
-            f"the stats history has no 'Aggregated' rows; {PROBE_HINT} with --csv-full-history."
-        )
-    levels = steady_levels(total, warmup_s, min_duration_s, settle_factor)
-    if len(levels) < min_plateaus:
-        raise ConfigError(
-            f"the stats history has {len(levels)} steady plateau(s) of at least "
-            f"{min_duration_s:g} s after a {warmup_s:g} s warm-up, and {min_plateaus} are "
-            f"needed; {PROBE_HINT}, which holds {min_plateaus} or more user levels."
-        )
-    points, endpoint_frame, service_frame = _measure_levels(levels, endpoint_rows(history), latency)
+    levels = _levels(history, windows, min_plateaus, warmup_s, min_duration_s, settle_factor)
+    points, endpoint_frame, service_frame = _measure_levels(
+        levels, endpoint_rows(history), latency, services or reference_services()
+    )
     return Plateaus(points, endpoint_frame, warmup_s, think_time_s, service_frame)
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy.optimize import nnls
 
 from stampede.capacity._history import endpoint_rows
-from stampede.capacity._services import MEASURED_SERVICES, service_for_endpoint
+from stampede.capacity._services import ServiceMap, reference_services
 from stampede.core.errors import ConfigError
 
 #: bins with fewer than this many seconds of both CPU and counts are dropped
@@ -84,18 +84,22 @@ class ServiceDemands:
         return {s: throughput.get(s, 0.0) * self.cpu_ms_se[s] / total for s in self.cpu_ms}
 
 
-def per_second_counts(history: pd.DataFrame) -> pd.DataFrame:
+def per_second_counts(history: pd.DataFrame, services: ServiceMap | None = None) -> pd.DataFrame:
     """Requests completed each second by each measured service (columns: services).
 
     The history's counters are cumulative per endpoint; the row at ``t`` covers
-    the second that ends at ``t``.
+    the second that ends at ``t``. ``services`` attributes the endpoints (the
+    run's target description; the reference store's by default).
     """
+    services = services or reference_services()
     rows = endpoint_rows(history)
     if rows.empty:
         raise ConfigError(
             "the stats history has no per-endpoint rows; record it with --csv-full-history."
         )
-    rows = rows.assign(service=rows["name"].map(lambda n: service_for_endpoint(str(n))))
+    pairs = zip(rows["type"], rows["name"], strict=True)
+    owner = [services.service_of(str(kind), str(name)) for kind, name in pairs]
+    rows = rows.assign(service=owner)
     frames = []
     for _, one in rows.groupby(["type", "name"], sort=False):
         one = one.sort_values("timestamp")
@@ -116,11 +120,11 @@ def per_second_counts(history: pd.DataFrame) -> pd.DataFrame:
         .pivot_table(index="timestamp", columns="service", values="requests", aggfunc="sum")
         .fillna(0.0)
     )
-    for service in MEASURED_SERVICES:
+    for service in services.measured:
         if service not in counts:
             counts[service] = 0.0
     counts.columns.name = None
-    return counts[list(MEASURED_SERVICES)]
+    return counts[list(services.measured)]
 
 
 def _cpu_bins(
@@ -136,17 +140,19 @@ def _cpu_bins(
     used = pd.Series(cpu["cores"].to_numpy(dtype=float), index=at, name="cores")
     used = used.groupby(level=0).sum()
     joined = counts.join(used, how="inner")
-    joined = joined[joined[list(MEASURED_SERVICES)].sum(axis=1) > 0]
+    joined = joined[joined[list(counts.columns)].sum(axis=1) > 0]
     bins = joined.groupby(joined.index.to_numpy() // bin_s)
     size = bins.size()
     keep = (size >= MIN_BIN_COVERAGE * bin_s).to_numpy()
     return bins.sum()[keep], size.to_numpy(dtype=float)[keep]
 
 
-def _regress(binned: pd.DataFrame, seconds: npt.NDArray[np.float64]) -> ServiceDemands:
+def _regress(
+    binned: pd.DataFrame, seconds: npt.NDArray[np.float64], names: tuple[str, ...]
+) -> ServiceDemands:
     """Non-negative least squares of CPU seconds on requests per service and elapsed time."""
     # cores summed over a bin are CPU seconds; counts summed are requests
-    design = np.column_stack([binned[list(MEASURED_SERVICES)].to_numpy(dtype=float), seconds])
+    design = np.column_stack([binned[list(names)].to_numpy(dtype=float), seconds])
     target = binned["cores"].to_numpy(dtype=float)
     scale = design.max(axis=0)
     scale[scale == 0] = 1.0
@@ -158,7 +164,6 @@ def _regress(binned: pd.DataFrame, seconds: npt.NDArray[np.float64]) -> ServiceD
     dof = max(len(target) - design.shape[1], 1)
     sigma2 = float(((target - fitted) ** 2).sum()) / dof
     se = np.sqrt(np.clip(np.diag(sigma2 * np.linalg.pinv(design.T @ design)), 0.0, None))
-    names = MEASURED_SERVICES
     return ServiceDemands(
         {s: float(coef[i]) * 1000.0 for i, s in enumerate(names)},
         {s: float(se[i]) * 1000.0 for i, s in enumerate(names)},
@@ -169,7 +174,11 @@ def _regress(binned: pd.DataFrame, seconds: npt.NDArray[np.float64]) -> ServiceD
 
 
 def estimate_service_demands(
-    history: pd.DataFrame, cpu: pd.DataFrame, *, bin_s: int = 1
+    history: pd.DataFrame,
+    cpu: pd.DataFrame,
+    *,
+    bin_s: int = 1,
+    services: ServiceMap | None = None,
 ) -> ServiceDemands:
     """Estimate each measured service's CPU per request from a run.
 
@@ -182,6 +191,8 @@ def estimate_service_demands(
         one-second sample) and ``cores`` (cores used over that second).
     bin_s : int
         Seconds summed into each regression row.
+    services : ServiceMap, optional
+        The measured services and their endpoints (the reference store's by default).
 
     Returns
     -------
@@ -192,12 +203,13 @@ def estimate_service_demands(
     ConfigError
         With fewer bins than unknowns, or when nothing was measured.
     """
-    binned, seconds = _cpu_bins(per_second_counts(history), cpu, bin_s)
-    unknowns = len(MEASURED_SERVICES) + 1
+    services = services or reference_services()
+    binned, seconds = _cpu_bins(per_second_counts(history, services), cpu, bin_s)
+    unknowns = len(services.measured) + 1
     if len(binned) < 3 * unknowns:
         raise ConfigError(
             f"the store's CPU samples overlap the stats history in {len(binned)} bins of "
             f"{bin_s} s, and {3 * unknowns} are needed to split the CPU by service; "
             "run the capacity-probe profile with `stampede run`, which samples the store."
         )
-    return _regress(binned, seconds)
+    return _regress(binned, seconds, services.measured)

@@ -1,76 +1,116 @@
-"""Which service answers which endpoint: the store's path prefixes.
+"""Which service answers which endpoint, and what drives the others: a target description, planned.
 
-The store has one package per service plus the gateway. Locust sees only the
-public API, so a request is attributed to the service that owns its path;
-payments and notifications are never called by users directly and are driven
-by checkouts instead (see :mod:`capacity._demand`).
+A plan sizes the services the run's target description names
+(:class:`~stampede.core.target_description.TargetDescription`): those
+answering its endpoint groups are *measured* (Locust saw their requests);
+its ``derived_services`` are not called by users but driven by requests they
+make, so they are sized from the demand those requests imply and a queueing
+model. A paid order is a successful request matching the description's
+``orders`` pattern. :class:`ServiceMap` is that reading of a description;
+:func:`reference_services` is the reference store's (its seven services).
+The description is data passed in: nothing here reads a run directory.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from stampede.core.errors import ConfigError
-
-SERVICES: tuple[str, ...] = (
-    "users",
-    "catalog",
-    "orders",
-    "inventory",
-    "payments",
-    "notifications",
-    "gateway",
+from stampede.core.target_description import (
+    DerivedService,
+    TargetDescription,
+    reference_description,
 )
 
-MEASURED_SERVICES: tuple[str, ...] = ("users", "catalog", "orders", "inventory")
-"""Services whose endpoints Locust calls, so their latency is measured."""
 
-DERIVED_SERVICES: tuple[str, ...] = ("payments", "notifications", "gateway")
-"""Services sized from derived demand and a queueing model."""
+@dataclass(frozen=True)
+class ServiceMap:
+    """The services a plan sizes and how requests reach them, from one target description."""
 
-PATH_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("/api/v1/users", "users"),
-    ("/api/v1/sessions", "users"),
-    ("/api/v1/categories", "catalog"),
-    ("/api/v1/products", "catalog"),
-    ("/api/v1/search", "catalog"),
-    ("/api/v1/cart", "orders"),
-    ("/api/v1/checkout", "orders"),
-    ("/api/v1/orders", "orders"),
-    ("/api/v1/stock", "inventory"),
-)
+    description: TargetDescription
 
-CHECKOUT_PREFIX = "/api/v1/checkout"
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every service: the measured ones, then the derived ones."""
+        return self.description.service_names
+
+    @property
+    def measured(self) -> tuple[str, ...]:
+        """Services whose endpoints Locust calls, so their latency is measured."""
+        return self.description.measured_services
+
+    @property
+    def derived(self) -> tuple[DerivedService, ...]:
+        """Services sized from derived demand and a queueing model."""
+        return self.description.derived_services
+
+    @property
+    def source(self) -> str:
+        """The description's file, for messages."""
+        return self.description.source or self.description.name
+
+    def service_of(self, kind: str, name: str) -> str:
+        """The service answering a request of Locust's ``kind`` (its method) and ``name``.
+
+        Raises
+        ------
+        ConfigError
+            If the request's group is answered by no service of the description.
+        """
+        request = f"{kind} {name}" if kind else name
+        found = self.description.service_of(request)
+        if found is not None:
+            return found
+        where = f"the target {self.description.name} ({self.source})"
+        if not self.description.services:
+            raise ConfigError(
+                f"{where} names no services, so endpoint {request!r} cannot be planned; "
+                "add services: to the description, e.g. {shop: [browse, buy]}."
+            )
+        services = "; ".join(f"{s.name} ({', '.join(s.groups)})" for s in self.description.services)
+        raise ConfigError(
+            f"endpoint {request!r} is in group {self.description.group_of(request)}, which no "
+            f"service of {where} answers; its services are {services}: add the group to one "
+            "of them under services: (or the endpoint to a group) to plan this run."
+        )
+
+    def is_order(self, kind: str, name: str) -> bool:
+        """Whether a successful request of this kind and name is a paid order."""
+        pattern = self.description.orders
+        return pattern is not None and pattern.matches(kind, name)
+
+    def derived_calls(
+        self, kind: str, name: str, requests: float, successes: float
+    ) -> dict[str, float]:
+        """Calls each derived service receives from ``requests`` (``successes`` of them ok)."""
+        out: dict[str, float] = {}
+        for service in self.derived:
+            if service.source is not None and not service.source.matches(kind, name):
+                continue
+            out[service.name] = service.calls * (successes if service.successes_only else requests)
+        return out
+
+    def derived_summary(self) -> Mapping[str, str]:
+        """What drives each derived service, in words."""
+        return {
+            s.name: (
+                f"{s.calls:g} per {'successful ' if s.successes_only else ''}"
+                + ("request" if s.source is None else f"{s.source} request")
+            )
+            for s in self.derived
+        }
 
 
-def service_for_endpoint(name: str) -> str:
-    """Name the service that owns an endpoint, by its path prefix.
-
-    Parameters
-    ----------
-    name : str
-        A Locust request name such as ``"/api/v1/products/[id]"``; a query
-        string is ignored.
-
-    Returns
-    -------
-    str
-        One of :data:`MEASURED_SERVICES`.
-
-    Raises
-    ------
-    ConfigError
-        If no prefix matches.
-    """
-    path = name.split("?", 1)[0]
-    for prefix, service in PATH_PREFIXES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return service
-    allowed = ", ".join(prefix for prefix, _ in PATH_PREFIXES)
-    raise ConfigError(
-        f"endpoint {name!r} belongs to no known service; name requests under one of {allowed}."
-    )
+@functools.cache
+def reference_services() -> ServiceMap:
+    """The reference store's services, from its shipped description."""
+    return ServiceMap(reference_description())
 
 
-def is_checkout(name: str) -> bool:
-    """Whether an endpoint is the checkout that creates a paid order."""
-    path = name.split("?", 1)[0]
-    return path == CHECKOUT_PREFIX or path.startswith(CHECKOUT_PREFIX + "/")
+SERVICES: tuple[str, ...] = reference_services().names
+"""The reference store's services, as its description names them."""
+
+MEASURED_SERVICES: tuple[str, ...] = reference_services().measured
+"""The reference store's services whose endpoints Locust calls."""

@@ -15,7 +15,7 @@ Unknown keys are errors, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -134,9 +134,9 @@ _SERVICE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
-def default_topology() -> Topology:
-    """The topology a plan uses when no file is given."""
-    return Topology({name: ServiceSpec(**_SERVICE_DEFAULTS.get(name, {})) for name in SERVICES})
+def default_topology(services: Sequence[str] = SERVICES) -> Topology:
+    """The topology a plan uses when no file is given, for ``services`` (the reference's)."""
+    return Topology({name: ServiceSpec(**_SERVICE_DEFAULTS.get(name, {})) for name in services})
 
 
 def _apply(base: Any, values: Any, where: str, source: str) -> Any:
@@ -161,7 +161,9 @@ def _apply(base: Any, values: Any, where: str, source: str) -> Any:
     return updated
 
 
-def topology_from_mapping(data: Mapping[str, Any], *, source: str = "topology") -> Topology:
+def topology_from_mapping(
+    data: Mapping[str, Any], *, source: str = "topology", services: Sequence[str] = SERVICES
+) -> Topology:
     """Build a :class:`Topology` from parsed YAML, over the defaults.
 
     Parameters
@@ -171,6 +173,8 @@ def topology_from_mapping(data: Mapping[str, Any], *, source: str = "topology") 
         ``namespace``, ``timezone``.
     source : str
         Named in error messages.
+    services : sequence of str
+        The services it may name (the target description's; the reference store's).
 
     Returns
     -------
@@ -181,23 +185,23 @@ def topology_from_mapping(data: Mapping[str, Any], *, source: str = "topology") 
     ConfigError
         On an unknown service or key, or a negative number.
     """
-    base = default_topology()
+    base = default_topology(services)
     top_keys = {"services", "shared", "cluster", "namespace", "timezone"}
     for key in data:
         if key not in top_keys:
             raise ConfigError(
                 f"{source}: unknown key {key}; allowed are {', '.join(sorted(top_keys))}."
             )
-    services = dict(base.services)
+    specs = dict(base.services)
     for name, overrides in (data.get("services") or {}).items():
-        if name not in services:
+        if name not in specs:
             raise ConfigError(
-                f"{source}: unknown service {name!r}; allowed are {', '.join(SERVICES)}."
+                f"{source}: unknown service {name!r}; allowed are {', '.join(services)}."
             )
-        services[name] = _apply(services[name], overrides, f"services.{name}", source)
+        specs[name] = _apply(specs[name], overrides, f"services.{name}", source)
     shared = _apply(base.shared, data.get("shared") or {}, "shared", source)
     return Topology(
-        services,
+        specs,
         shared,
         cluster=str(data.get("cluster", base.cluster)),
         namespace=str(data.get("namespace", base.namespace)),
@@ -205,8 +209,8 @@ def topology_from_mapping(data: Mapping[str, Any], *, source: str = "topology") 
     )
 
 
-def load_topology(path: str | Path | None = None) -> Topology:
-    """Read a topology YAML file, or return the defaults when ``path`` is None.
+def load_topology(path: str | Path | None = None, services: Sequence[str] = SERVICES) -> Topology:
+    """Read a topology YAML file for ``services``, or the defaults when ``path`` is None.
 
     Raises
     ------
@@ -214,7 +218,7 @@ def load_topology(path: str | Path | None = None) -> Topology:
         If the file is missing or not valid YAML, or a key is wrong.
     """
     if path is None:
-        return default_topology()
+        return default_topology(services)
     file = Path(path)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
@@ -226,4 +230,4 @@ def load_topology(path: str | Path | None = None) -> Topology:
         raise ConfigError(f"topology file {file} is not valid YAML ({exc}).") from None
     if not isinstance(data, Mapping):
         raise ConfigError(f"topology file {file} must hold a mapping at the top level.")
-    return topology_from_mapping(data, source=str(file))
+    return topology_from_mapping(data, source=str(file), services=services)

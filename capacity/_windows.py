@@ -1,6 +1,7 @@
 """Steady windows of a stats history's cumulative counters, and their rates.
 
-A capacity probe holds the user count at a series of levels. Each level's
+A capacity probe holds the user count (closed model) or the arrival rate (open
+model: :func:`planned_levels`, from the profile's plateaus) at a series of levels. Each level's
 first seconds are warm-up (connections opening, caches filling) and are
 trimmed; with a ``settle_factor`` the window also skips leading seconds whose
 mean latency is above that many times the latency of the level's second half
@@ -11,6 +12,7 @@ latency is recovered from the running average.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -120,4 +122,40 @@ def steady_levels(
         )
         if found is not None:
             levels.append(SteadyLevel(users, *found))
+    return levels
+
+
+class LevelWindow(NamedTuple):
+    """A stretch of steady load the profile planned, in the history's Unix seconds.
+
+    An open-model probe holds an arrival rate, not a user count (its pool of
+    users stays the same), so its levels come from the profile's plateaus.
+    """
+
+    level: float
+    start_s: float
+    end_s: float
+
+
+def planned_levels(
+    total: pd.DataFrame,
+    windows: Sequence[LevelWindow],
+    warmup_s: float,
+    min_duration_s: float,
+    settle_factor: float | None,
+) -> list[SteadyLevel]:
+    """Every planned window long enough to measure, each cut to its steady window.
+
+    A history row at ``t`` closes the second before it, so a window
+    ``[start, end)`` holds the rows ``start < t <= end``.
+    """
+    stamps = total["timestamp"].to_numpy(dtype=float)
+    levels = []
+    for window in windows:
+        rows = total[(stamps > window.start_s) & (stamps <= window.end_s)]
+        if len(rows) < 2:
+            continue
+        found = _steady_window(rows, warmup_s, min_duration_s, settle_factor)
+        if found is not None:
+            levels.append(SteadyLevel(int(rows["users"].max()), *found))
     return levels

@@ -1,26 +1,36 @@
 """What a capacity plan takes from one run directory, read once: :func:`read_run`.
 
 The run's record (``run.json``: validity, scales, store workers, the generator
-measured), its profile (think times, the p95 objective, plateau holds), the
-stats history, the exact per-second latency histograms, the store's CPU and the
-mean response body, as one :class:`ProbeRun`.
+measured), its profile (think times, the p95 objective, plateau holds; an
+open model's planned plateaus), its target description (``target.yaml``: the
+services to plan), the stats history, the exact per-second latency
+histograms, the store's CPU and the mean response body, as one
+:class:`ProbeRun`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from stampede.capacity import Endpoint, GeneratorMeasurement, load_stats_history
+from stampede.capacity import (
+    Endpoint,
+    GeneratorMeasurement,
+    LevelWindow,
+    ServiceMap,
+    load_stats_history,
+    reference_services,
+)
 from stampede.core.errors import ConfigError
 from stampede.core.latency import Kind, LatencyRecorder, LatencyTimeline
 from stampede.core.protocol import HISTORY_FILE, STATS_FILE, STORE_CPU_FILE, TIMELINE_FILE
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
-from stampede.profiles import ALL_GROUP, Profile, load_profile
+from stampede.profiles import ALL_GROUP, Profile, Schedule, load_profile
 
 PROBE_COMMAND = "stampede run capacity-probe"
 
@@ -39,6 +49,10 @@ class ProbeRun:
     store_cpu: pd.DataFrame | None = None
     #: mean response body of the run's requests (Locust's "Average Content Size")
     response_bytes: float | None = None
+    #: the services of the run's target description, as the planner reads them
+    services: ServiceMap = dataclasses.field(default_factory=reference_services)
+    #: an open-model run's planned plateaus, in Unix seconds (None: a closed model)
+    levels: tuple[LevelWindow, ...] | None = None
 
     @property
     def profile(self) -> str:
@@ -110,13 +124,23 @@ class TimelineLatency:
 
 
 def _hold_s(profile: Profile) -> float | None:
-    """The shortest stage that holds the previous stage's users (a plateau's hold)."""
+    """The shortest stage that holds the previous stage's users or arrival rate (a hold)."""
     holds = [
         b.duration_s
         for a, b in zip(profile.stages, profile.stages[1:], strict=False)
-        if b.users is not None and b.users == a.users
+        if (b.users, b.arrivals_per_s) == (a.users, a.arrivals_per_s)
     ]
     return min(holds) if holds else None
+
+
+def _levels(profile: Profile, origin: float) -> tuple[LevelWindow, ...] | None:
+    """An open model's planned plateaus in Unix seconds; None for a closed model."""
+    if profile.model != "open":
+        return None
+    return tuple(
+        LevelWindow(p.level, origin + p.start_s, origin + p.end_s)
+        for p in Schedule.from_profile(profile).plateaus
+    )
 
 
 def _think_time_s(profile: Profile) -> float:
@@ -166,6 +190,8 @@ def read_run(path: Path) -> ProbeRun:
         timeline=rundir.timeline() if rundir.has(TIMELINE_FILE) else None,
         store_cpu=_store_cpu(rundir),
         response_bytes=_response_bytes(rundir),
+        services=ServiceMap(rundir.target()),
+        levels=_levels(profile, record.measured.origin),
     )
 
 

@@ -20,7 +20,6 @@ from typing import Literal
 
 from stampede.app.plan_input import ProbeRun, TimelineLatency, read_run
 from stampede.capacity import (
-    MEASURED_SERVICES,
     CapacityPlan,
     PlanConfig,
     PlateauDetection,
@@ -122,7 +121,7 @@ def measured_topology(topology: Topology | None, facts: ProbeRun) -> Topology:
     which prices the data transferred out. A topology that names its own
     ``measured_replicas`` or ``bytes_per_response`` keeps them.
     """
-    topology = topology or default_topology()
+    topology = topology or default_topology(facts.services.names)
     if (
         facts.response_bytes is not None
         and topology.shared.bytes_per_response == SharedTiers().bytes_per_response
@@ -132,8 +131,8 @@ def measured_topology(topology: Topology | None, facts: ProbeRun) -> Topology:
     if facts.store_workers is None:
         return topology
     services = dict(topology.services)
-    for name in MEASURED_SERVICES:
-        if services[name].measured_replicas == 1:
+    for name in facts.services.measured:
+        if name in services and services[name].measured_replicas == 1:
             services[name] = dataclasses.replace(
                 services[name], measured_replicas=facts.store_workers
             )
@@ -213,7 +212,8 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
             "pass one with --slo p95=500ms."
         )
     prices = load_prices(request.prices)
-    topology = load_topology(request.topology) if request.topology is not None else None
+    names = facts.services.names
+    topology = load_topology(request.topology, names) if request.topology is not None else None
     warmup_s, min_duration_s = plateau_windows(facts.hold_s)
     config = PlanConfig(
         target_users=request.target_users,
@@ -225,6 +225,8 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
             latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
             store_cpu=facts.store_cpu,
             generator=facts.generator,
+            services=facts.services,
+            levels=facts.levels,
         ),
         plateaus=PlateauDetection(warmup_s, min_duration_s, SETTLE_FACTOR),
         prices=prices,

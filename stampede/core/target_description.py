@@ -15,6 +15,7 @@ user's own store is another (``stampede run --target FILE``)::
       shop: [browse, buy]
     derived_services:                # optional: services users never call directly
       mailer: {per_success_of: "POST /basket", calls: 1}
+    orders: "POST /basket"           # optional: a successful request matching it is a paid order
     outcomes:                        # answers counted as business outcomes, not failures
       - {status: 410, name: sold_out}
       - {status: 409, body_contains: "limit", name: limit_exceeded}
@@ -55,6 +56,7 @@ _OPTIONAL = (
     "name",
     "services",
     "derived_services",
+    "orders",
     "outcomes",
     "funnel",
     "health",
@@ -149,6 +151,8 @@ class TargetDescription:
     groups: tuple[EndpointGroupRule, ...]
     services: tuple[Service, ...] = ()
     derived_services: tuple[DerivedService, ...] = ()
+    #: a successful request matching this is a paid order (None: the target takes no orders)
+    orders: RequestPattern | None = None
     outcomes: tuple[OutcomeRule, ...] = ()
     funnel: tuple[str, ...] = ()
     health: str = DEFAULT_HEALTH
@@ -211,6 +215,7 @@ def parse_description(root: Node) -> TargetDescription:
         groups=groups,
         services=services,
         derived_services=_derived(root.child("derived_services"), [s.name for s in services]),
+        orders=None if root.child("orders").value is None else _pattern(root.child("orders")),
         outcomes=outcomes,
         funnel=_funnel(root.child("funnel")),
         health=_path(root.child("health")) or DEFAULT_HEALTH,
