@@ -6,6 +6,7 @@ from typing import Any
 
 from stampede.profiles._model import (
     ConstantThinkTime,
+    LatencySlo,
     Slos,
     Stage,
     ThinkTime,
@@ -37,19 +38,25 @@ def think_time_data(think: ThinkTime) -> dict[str, Any]:
     return out
 
 
+def _latency_data(slos: tuple[LatencySlo, ...]) -> dict[str, Any]:
+    return {
+        slo.group: {
+            name: format_latency(value)
+            for name, value in (("p95", slo.p95_s), ("p99", slo.p99_s))
+            if value is not None
+        }
+        for slo in slos
+    }
+
+
 def slos_data(slos: Slos) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if slos.latency:
-        out["latency"] = {
-            slo.group: {
-                name: format_latency(value)
-                for name, value in (("p95", slo.p95_s), ("p99", slo.p99_s))
-                if value is not None
-            }
-            for slo in slos.latency
-        }
+        out["latency"] = _latency_data(slos.latency)
     if slos.error_rate is not None:
         out["error_rate"] = slos.error_rate
     if slos.min_throughput is not None:
         out["min_throughput"] = slos.min_throughput
+    if slos.page_load:
+        out["page_load"] = _latency_data(slos.page_load)
     return out

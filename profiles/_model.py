@@ -119,12 +119,15 @@ class Slos:
     """The objectives a run is judged by.
 
     ``error_rate`` is a fraction of requests (0.01 is 1 %); ``min_throughput``
-    is requests per second at the profile's current scale.
+    is requests per second at the profile's current scale. ``page_load`` holds
+    objectives per page type (``all``, ``product``, ``category``, ``home``,
+    ``cart``): a page view is a document and its API calls, timed as one.
     """
 
     latency: tuple[LatencySlo, ...] = ()
     error_rate: float | None = None
     min_throughput: float | None = None
+    page_load: tuple[LatencySlo, ...] = ()
 
     def latency_for(self, group: str) -> LatencySlo | None:
         """The latency objective of ``group``, if the profile sets one."""

@@ -272,13 +272,13 @@ def parse_slos(node: Node) -> Slos:
     """The objectives: latency per endpoint group, error rate and minimum throughput."""
     if node.value is None:
         return Slos()
-    node.keys(optional=("latency", "error_rate", "min_throughput"))
-    latency = node.child("latency")
-    slos = () if latency.value is None else _latency_slos(latency)
+    node.keys(optional=("latency", "error_rate", "min_throughput", "page_load"))
+    latency, pages = node.child("latency"), node.child("page_load")
     return Slos(
-        latency=slos,
+        latency=() if latency.value is None else _latency_slos(latency, _GROUPS),
         error_rate=_bounded(node.child("error_rate"), 1.0, "a fraction such as 0.01 for 1%"),
         min_throughput=_bounded(node.child("min_throughput"), None, "requests per second"),
+        page_load=() if pages.value is None else _latency_slos(pages, _PAGES),
     )
 
 
@@ -292,15 +292,24 @@ def _bounded(node: Node, upper: float | None, what: str) -> float | None:
     return value
 
 
-def _latency_slos(node: Node) -> tuple[LatencySlo, ...]:
+#: what the keys of ``slos.latency`` and ``slos.page_load`` name: (a mapping of ..., one key)
+_GROUPS = (
+    f"a mapping of endpoint groups ({ALL_GROUP} or the target's) to objectives",
+    f"an endpoint group such as {ALL_GROUP}, browse or checkout",
+)
+_PAGES = (
+    f"a mapping of page types ({ALL_GROUP}, product, category, home or cart) to objectives",
+    f"a page type such as {ALL_GROUP}, product or category",
+)
+
+
+def _latency_slos(node: Node, what: tuple[str, str]) -> tuple[LatencySlo, ...]:
     found: dict[str, LatencySlo] = {}
     if not isinstance(node.value, dict):
-        node.fail(f"a mapping of endpoint groups ({ALL_GROUP} or the target's) to objectives")
+        node.fail(what[0])
     for key in node.value:
         if not isinstance(key, str) or not GROUP_NAME.fullmatch(key):
-            Node(key, f"{node.path}.{key}", node.source).fail(
-                f"an endpoint group such as {ALL_GROUP}, browse or checkout"
-            )
+            Node(key, f"{node.path}.{key}", node.source).fail(what[1])
         group = node.child(key)
         group.keys(optional=("p95", "p99"))
         p95, p99 = group.child("p95"), group.child("p99")

@@ -21,6 +21,7 @@ from stampede.core.protocol import (
     HISTORY_FILE,
     LATENCY_FILE,
     OUTCOMES_FILE,
+    PAGES_FILE,
     PROFILE_FILE,
     STATS_FILE,
     STORE_SUMMARY_FILE,
@@ -101,6 +102,9 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
         capacity=rundir.plan(),
         faults=faults_from(run.runner.chaos if run.runner is not None else ()),
         target=target,
+        page_loads=group_distributions(rundir.read_json(PAGES_FILE), str)
+        if rundir.has(PAGES_FILE)
+        else {},
     )
 
 

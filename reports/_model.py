@@ -191,6 +191,8 @@ class RunData:
     #: what ``distributions``, ``timelines`` and objectives measure: "corrected" (from each
     #: request's intended start), or "uncorrected" (from its send) when plain Locust users ran
     latency_kind: str = "corrected"
+    #: corrected page-load time of each page type (``all``: every page view)
+    page_loads: Mapping[str, Distribution] = field(default_factory=dict)
 
     @property
     def corrected(self) -> bool:

@@ -23,6 +23,7 @@ from stampede.reports._hist import Distribution
 from stampede.reports._load import load_run
 from stampede.reports._model import RunData
 from stampede.reports._notes import run_notes
+from stampede.reports._pages import page_load_note, page_rows
 from stampede.reports._recovery import Recovery, recoveries
 from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
@@ -58,6 +59,7 @@ def measurements(data: RunData) -> SloMeasurements:
         throughput_rps=data.peak_rps(),
         timeouts=_group_timeouts(data),
         kind=data.latency_kind,
+        page_loads=data.page_loads,
     )
 
 
@@ -166,6 +168,7 @@ def key_numbers(
             if data.corrected
             else "all requests, uncorrected (plain Locust users; corrected unavailable)",
         ),
+        KeyNumber("Page load p50 / p95", *page_load_note(data.page_loads)),
         KeyNumber(
             "Error rate",
             pct(data.error_rate),
@@ -323,6 +326,7 @@ def report_context(data: RunData, max_points: int = 900) -> dict[str, Any]:
         "key_numbers": key_numbers(data, slos, available),
         "availability": available,
         "charts": charts,
+        "pages": page_rows(data.page_loads),
         "endpoints": sorted(
             data.endpoints, key=lambda e: (_index(data.group_order, e.group), e.name)
         ),

@@ -37,6 +37,8 @@ class SloMeasurements:
     #: requests of each endpoint group that timed out (their latency is only a bound)
     timeouts: Mapping[str, int] = field(default_factory=dict)
     kind: str = "corrected"
+    #: the corrected page-load time of each page type (``all``: every page view)
+    page_loads: Mapping[str, Distribution] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,12 @@ def _latency(
     dist: Distribution | None,
     timeouts: int = 0,
     kind: str = "corrected",
+    pages: bool = False,
 ) -> SloResult:
-    key = f"latency.{group}.p{q}"
-    who = "all requests" if group == "all" else f"{group} requests"
-    name = f"p{q} latency, {who}"
+    key = f"{'page_load' if pages else 'latency'}.{group}.p{q}"
+    who = f"{group} {'page views' if pages else 'requests'}"
+    what = "page-load time" if pages else "latency"
+    name = f"p{q} {what}, {who}"
     if dist is None or dist.total == 0:
         return SloResult(
             key,
@@ -109,7 +113,7 @@ def _latency(
         passed=passed,
         margin=(target - measured) / target if target > 0 else None,
         budget_used=dist.fraction_over(target) / allowed,
-        detail=f"p{q} latency of {who} was {_bound(dist, q, timeouts)}{_ms(measured)}, {verb} the "
+        detail=f"p{q} {what} of {who} was {_bound(dist, q, timeouts)}{_ms(measured)}, {verb} the "
         f"{_ms(target)} objective{_timed_out(timeouts)}"
         f"{UNCORRECTED_NOTE if kind == 'uncorrected' else ''}",
     )
@@ -182,8 +186,9 @@ def evaluate_slos(slos: Slos, measured: SloMeasurements) -> tuple[SloResult, ...
     Returns
     -------
     tuple of SloResult
-        Latency objectives (p95 before p99, per group), then the error rate,
-        then the throughput. An objective with nothing to judge it on fails.
+        Latency objectives (p95 before p99, per group), then page-load
+        objectives (per page type), then the error rate, then the throughput.
+        An objective with nothing to judge it on fails.
     """
     results = []
     for slo in slos.latency:
@@ -193,6 +198,11 @@ def evaluate_slos(slos: Slos, measured: SloMeasurements) -> tuple[SloResult, ...
             if target is not None:
                 found = measured.timeouts.get(group, 0)
                 results.append(_latency(group, q, target, dist, found, measured.kind))
+    for slo in slos.page_load:
+        pages = measured.page_loads.get(slo.group)
+        for q, target in ((95, slo.p95_s), (99, slo.p99_s)):
+            if target is not None:
+                results.append(_latency(slo.group, q, target, pages, pages=True))
     if slos.error_rate is not None:
         results.append(_error_rate(slos.error_rate, measured.requests, measured.failures))
     if slos.min_throughput is not None:

@@ -5,7 +5,8 @@ phase of the schedule is judged again by the same objectives on its own requests
 (its exact latency histograms and its failures), so a miss can be placed: the
 phases that missed it on their own and the window of intervals over its target
 within them ("during doors-open (45–62 s)"), and the phases that met every
-objective. Throughput is a property of the whole run and is not placed.
+objective. Throughput and page-load time are judged over the whole run and are
+not placed (page views are not kept per interval).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def phase_results(data: RunData, slos: Slos, phase: Phase) -> tuple[SloResult, .
     requests = everything.total if everything is not None else 0
     failures = round(_between(data.failures_per_s, phase.start_s, phase.end_s))
     measured = SloMeasurements(distributions, requests, min(failures, requests), 0.0)
-    return evaluate_slos(dataclasses.replace(slos, min_throughput=None), measured)
+    whole_run = dataclasses.replace(slos, min_throughput=None, page_load=())
+    return evaluate_slos(whole_run, measured)
 
 
 def _interval_over(data: RunData, result: SloResult) -> tuple[tuple[float, ...], float]:
@@ -101,7 +103,7 @@ def place_misses(data: RunData, judged: Sequence[SloResult], slos: Slos) -> Plac
         missing = [
             p for p in phases if any(r.key == result.key and not r.passed for r in by_phase[p.name])
         ]
-        if not missing or result.key == "min_throughput":
+        if not missing or result.key == "min_throughput" or result.key.startswith("page_load"):
             misses.append(Miss(result))
             continue
         misses.append(Miss(result, tuple(p.name for p in missing), _window(data, result, missing)))
@@ -121,6 +123,11 @@ def _has_requests(data: RunData, phase: Phase) -> bool:
 def short(result: SloResult) -> str:
     """An objective as measured against its target: ``checkout p99 1.66 s > 1.50 s``."""
     parts = result.key.split(".")
+    if parts[0] == "page_load" and len(parts) == 3:
+        who = f"{'all' if parts[1] == 'all' else parts[1]} page load {parts[2]}"
+        if result.measured is None:
+            return f"{who}: no page views completed"
+        return f"{who} {ms(result.measured)} > {ms(result.target)}"
     if parts[0] == "latency" and len(parts) == 3:
         who = "all requests'" if parts[1] == "all" else parts[1]
         if result.measured is None:

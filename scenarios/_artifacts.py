@@ -22,6 +22,7 @@ from stampede.core.protocol import (
     CPU_FILE,
     LATENCY_FILE,
     OUTCOMES_FILE,
+    PAGES_FILE,
     PROFILE_FILE,
     TARGET_FILE,
     TIMELINE_FILE,
@@ -204,6 +205,7 @@ def write_artifacts(
     rundir = RunDir(out)
     write_json(out / LATENCY_FILE, m.latency.to_dict())
     write_json(out / TIMELINE_FILE, m.timeline.to_dict())
+    write_json(out / PAGES_FILE, m.pages.totals().to_dict())
     write_json(out / ARRIVALS_FILE, m.arrivals.to_dict())
     write_json(out / OUTCOMES_FILE, m.outcomes.to_dict())
     write_json(out / USERS_FILE, {"rows": users})

@@ -18,6 +18,7 @@ from typing import Any
 
 import gevent
 
+from stampede.scenarios._page import ApiCall, PageLoad
 from stampede.scenarios._user import StampedeUser
 from stampede.traffic import INTENDED_KEY, json_list, json_object, retry_after
 
@@ -44,9 +45,15 @@ class ReferenceUser(StampedeUser):
         json: Any = None,
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (200,),
+        intended: float | None = None,
     ) -> Any:
-        """One request judged by ``ok``; returns the response (status 0 on no answer)."""
-        intended = self.take_intended()
+        """One request judged by ``ok``; returns the response (status 0 on no answer).
+
+        It is measured from ``intended``, else from the task's intended start when it is
+        the task's first request, else from now.
+        """
+        if intended is None:
+            intended = self.take_intended()
         if intended is None:  # retries are measured from the first attempt
             intended = time.time()
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
@@ -111,10 +118,44 @@ class CatalogUser(ReferenceUser):
         return catalog.flash_product_id
 
     def view_product(self, product_id: int) -> Any:
+        """The product's API call alone (an app's screen; a browser's page is product_page)."""
         response = self.call("GET", f"/api/v1/products/{product_id}", "/api/v1/products/[id]")
         if response.status_code == 200:
             self.ctx.measurements.outcomes.add("viewed_product", time.time())
         return response
+
+    def cart_call(self) -> list[ApiCall]:
+        """The cart's call a signed-in page makes (the header's item count); none signed out."""
+        if self.token is None:
+            return []
+        return [ApiCall("/api/v1/cart", "/api/v1/cart", self.auth_headers())]
+
+    def product_page(self, product_id: int) -> PageLoad:
+        """The product page: the product and the cart, then its stock and more of its
+        category (which need the product's SKU and category)."""
+        with PageLoad(self, "product", f"/p/{product_id}", "/p/[id]") as page:
+            product = page.fetch(
+                ApiCall(f"/api/v1/products/{product_id}", "/api/v1/products/[id]"),
+                *self.cart_call(),
+            )[0]
+            if product is not None and product.status_code == 200:
+                self.ctx.measurements.outcomes.add("viewed_product", time.time())
+                body = json_object(product)
+                page.fetch(
+                    ApiCall(f"/api/v1/stock/{body.get('sku', '')}", "/api/v1/stock/[sku]"),
+                    ApiCall(
+                        f"/api/v1/products?category={body.get('category_id', '')}"
+                        "&page=1&per_page=4",
+                        "/api/v1/products?category=[id]",
+                    ),
+                )
+        return page
+
+    def cart_page(self) -> PageLoad:
+        """The cart page: the document and the cart."""
+        with PageLoad(self, "cart", "/cart", "/cart") as page:
+            page.fetch(*self.cart_call())
+        return page
 
     def add_to_cart(self, product_id: int, quantity: int = 1) -> bool:
         response = self.call(

@@ -1,10 +1,15 @@
-"""Browser: an anonymous visitor on a normal day — home, categories, products, search."""
+"""Browser: an anonymous visitor on a normal day — home, categories, products, search.
+
+Home, category and product are page views (the document and the page's API
+calls, one transaction: scenarios/_page.py); search is the search box's call.
+"""
 
 from __future__ import annotations
 
 from locust import task
 
 from stampede.scenarios._base import CatalogUser
+from stampede.scenarios._page import ApiCall, PageLoad
 from stampede.traffic import SEARCH_WORDS
 
 
@@ -16,22 +21,28 @@ class Browser(CatalogUser):
 
     @task(10)
     def home(self) -> None:
-        self.call("GET", "/api/v1/categories", "/api/v1/categories")
-        self.call("GET", "/api/v1/products?page=1&per_page=20", "/api/v1/products")
+        with PageLoad(self, "home", "/", "/") as page:
+            page.fetch(
+                ApiCall("/api/v1/categories", "/api/v1/categories"),
+                ApiCall("/api/v1/products?page=1&per_page=20", "/api/v1/products"),
+            )
 
     @task(25)
     def category(self) -> None:
         slug = self.ctx.catalog.random_category(self.rng)
-        page = self.rng.randint(1, 5)
-        self.call(
-            "GET",
-            f"/api/v1/products?category={slug}&page={page}&per_page=20",
-            "/api/v1/products?category=[slug]",
-        )
+        number = self.rng.randint(1, 5)
+        with PageLoad(self, "category", f"/c/{slug}", "/c/[slug]") as page:
+            page.fetch(
+                ApiCall("/api/v1/categories", "/api/v1/categories"),
+                ApiCall(
+                    f"/api/v1/products?category={slug}&page={number}&per_page=20",
+                    "/api/v1/products?category=[slug]",
+                ),
+            )
 
     @task(50)
     def product(self) -> None:
-        self.view_product(self.ctx.catalog.random_product(self.rng))
+        self.product_page(self.ctx.catalog.random_product(self.rng))
 
     @task(15)
     def search(self) -> None:

@@ -1,6 +1,6 @@
 """FlashBuyer: waits for the doors, then rushes the flash SKU.
 
-Before the sale it polls the flash product and its stock; at the opening it
+Before the sale it reloads the flash product's page (the product and its stock); at the opening it
 adds it to the cart and checks out at once. A 409 sold out or limit reached
 is the sale's expected end for most buyers; a 429 is honoured by waiting out
 ``Retry-After`` (in ``call``); a checkout with no answer is retried with the
@@ -41,12 +41,11 @@ class FlashBuyer(CatalogUser):
         product = self.flash_product()
         flash = self.ctx.profile.flash
         if product is None or flash is None:
-            self.view_product(self.ctx.catalog.random_product(self.rng))
+            self.product_page(self.ctx.catalog.random_product(self.rng))
             return
         opens = self.ctx.sale_opens_at()
         if self.done or (opens is not None and time.time() < opens):
-            self.view_product(product)
-            self.call("GET", f"/api/v1/stock/{flash.sku}", "/api/v1/stock/[sku]")
+            self.product_page(product)  # the product and its stock: the page a buyer reloads
             return
         self.rush(product)
 

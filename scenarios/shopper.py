@@ -1,4 +1,4 @@
-"""Shopper: signs in, browses, fills a cart and checks out with an Idempotency-Key.
+"""Shopper: signs in, views product pages, fills a cart and checks out with an Idempotency-Key.
 
 A checkout that gets no answer (a timeout) or a 503 is retried with the
 *same* key, as a real client must, so a retry can never buy twice.
@@ -24,10 +24,10 @@ class Shopper(CatalogUser):
             return
         catalog = self.ctx.catalog
         product = catalog.random_product(self.rng)
-        self.view_product(product)
+        self.product_page(product)
         if self.rng.random() < 0.5:
-            self.view_product(catalog.random_product(self.rng))
+            self.product_page(catalog.random_product(self.rng))
         if not self.add_to_cart(product, self.rng.randint(1, 2)):
             return
-        self.call("GET", "/api/v1/cart", "/api/v1/cart", headers=self.auth_headers())
+        self.cart_page()
         self.checkout()

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from stampede.core.version import installed_version
-from stampede.store import admin, ops
+from stampede.store import admin, ops, storefront
 from stampede.store.catalog import api as catalog_api
 from stampede.store.config import StoreConfig, config_from_env
 from stampede.store.db import SqliteDatabase
@@ -75,7 +75,7 @@ def api_routes() -> list[ApiRoute]:
         for service, routes in public
         for ep in routes
     ]
-    return [*prefixed, *admin.ROUTES, *ops.ROUTES]
+    return [*prefixed, *storefront.ROUTES, *admin.ROUTES, *ops.ROUTES]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -157,10 +157,15 @@ def _requests(traffic: Traffic) -> list[_Request]:
 
 def _write_measurements(rundir: RunDir, requests: list[_Request]) -> None:
     timeline = LatencyTimeline(1.0, 0.0)
+    pages = LatencyTimeline(1.0, 0.0)
     arrivals = ArrivalLedger(1.0, 0.0, tolerance=0.05)
     for r in requests:
         timeline.record(r.endpoint.label, r.intended, r.sent, r.done)
         arrivals.record_sent(r.intended, r.sent)
+        if r.endpoint.name == "/api/v1/products/[id]":
+            # a product page: this call, then a second wave (stock, category) as long
+            pages.record("product", r.intended, r.sent, r.done + (r.done - r.sent))
+    write_json(rundir.file("pages.json"), pages.totals().to_dict())
     write_json(rundir.file("latency.json"), timeline.totals().to_dict())
     write_json(rundir.file("timeline.json"), timeline.to_dict())
     write_json(rundir.file("arrivals.json"), arrivals.to_dict())

@@ -32,7 +32,8 @@ def judge_result(result: RunResult) -> RunVerdict:
             f"Inconclusive: the run cannot be read back ({exc}).", Exit.UNTRUSTED, True
         )
     slos = data.slos
-    gated = bool(slos.latency) or slos.error_rate is not None or slos.min_throughput is not None
+    gated = bool(slos.latency or slos.page_load) or slos.error_rate is not None
+    gated = gated or slos.min_throughput is not None
     judged = run_gate(data, slos)
     return RunVerdict(judged.headline, judged.exit_code, gated)
 

@@ -25,6 +25,8 @@ PROFILE_FILE = "profile.yaml"
 TARGET_FILE = "target.yaml"
 LATENCY_FILE = "latency.json"
 TIMELINE_FILE = "timeline.json"
+#: page views by page type: a document and its API calls timed as one transaction
+PAGES_FILE = "pages.json"
 ARRIVALS_FILE = "arrivals.json"
 OUTCOMES_FILE = "outcomes.json"
 USERS_FILE = "users.json"

@@ -45,6 +45,8 @@ class ProcessMeasurements:
         self.interval = interval
         self.tolerance = lateness_tolerance
         self.timeline = LatencyTimeline(interval, origin=0.0)
+        #: page views (a document and its API calls, one transaction) by page type
+        self.pages = LatencyTimeline(interval, origin=0.0)
         self.arrivals = ArrivalLedger(interval, origin=0.0, tolerance=lateness_tolerance)
         self.outcomes = OutcomeCounter(interval)
         self.cpu_samples: list[dict[str, float]] = []
@@ -62,6 +64,10 @@ class ProcessMeasurements:
         # once per request: the run's totals are the timeline's intervals added up
         self.timeline.record(name, intended, sent, done)
         self.recorded += 1
+
+    def record_page(self, page: str, intended: float, started: float, done: float) -> None:
+        """One page view of type ``page``: from its intended start to its last call's answer."""
+        self.pages.record(page, intended, started, done)
 
     def count_status(self, status: int, timed_out: bool = False) -> None:
         self.statuses[status] += 1
@@ -86,6 +92,7 @@ class ProcessMeasurements:
         self._reported_samples += len(samples)
         report = {
             "timeline": self.timeline.to_wire(),
+            "pages": self.pages.to_wire(),
             "arrivals": self.arrivals.to_dict(),
             "outcomes": self.outcomes.drain().to_dict(),
             "cpu": [{**_sample_dict(s), "pid": os.getpid()} for s in samples],
@@ -98,11 +105,14 @@ class ProcessMeasurements:
         self.timeouts = 0
         self.statuses = Counter()
         self.timeline = LatencyTimeline(self.interval, origin=0.0)
+        self.pages = LatencyTimeline(self.interval, origin=0.0)
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
         return report
 
     def absorb(self, report: dict[str, Any]) -> None:
         self.timeline.absorb(report["timeline"])
+        if "pages" in report:  # a worker of a version before page views
+            self.pages.absorb(report["pages"])
         self.arrivals.merge(ArrivalLedger.from_dict(report["arrivals"]))
         self.outcomes.merge(OutcomeCounter.from_dict(report["outcomes"]))
         self.cpu_samples.extend(report["cpu"])

@@ -33,6 +33,13 @@ def test_every_objective() -> None:
     )
 
 
+def test_page_load_objectives_by_page_type() -> None:
+    block = {"page_load": {"product": {"p95": "2s"}, "all": {"p95": "2.5s", "p99": "4s"}}}
+    slos = slos_from_mapping(block, "slos.yaml")
+    assert slos.page_load == (LatencySlo("product", 2.0, None), LatencySlo("all", 2.5, 4.0))
+    assert slos.latency == ()
+
+
 def test_none_means_no_objectives() -> None:
     assert slos_from_mapping(None, "slos.yaml") == Slos()
 
@@ -53,6 +60,22 @@ def test_none_means_no_objectives() -> None:
         ({"error_rate": 5}, "", "slos.yaml: error_rate: 5 is not allowed"),
         ({"p95": "1s"}, "slos", "slos.yaml: slos.p95: unknown key"),
         (["error_rate"], "", 'slos.yaml: top level: ["error_rate"] is not allowed'),
+        (
+            {"page_load": {"product": {"p95": "slow"}}},
+            "slos",
+            "slos.yaml: slos.page_load.product.p95: slow is not allowed; expected a positive "
+            "latency",
+        ),
+        (
+            {"page_load": {"Product Page": {"p95": "2s"}}},
+            "",
+            'slos.yaml: page_load.Product Page: "Product Page" is not allowed; expected a page type',
+        ),
+        (
+            {"page_load": {"all": {"p95": "3s", "p99": "2s"}}},
+            "",
+            "slos.yaml: page_load.all.p99: 2s is not allowed; expected a p99 no lower than p95",
+        ),
     ],
 )
 def test_mistakes_name_the_file_and_the_key_path(data: Any, key_path: str, message: str) -> None:

@@ -48,6 +48,19 @@ def test_latency_slos_by_hand() -> None:
     assert "over the 500 ms objective" in p99.detail
 
 
+def test_page_load_slos_by_hand() -> None:
+    # the same 100 views: p95 200 ms, p99 600 ms; the requests' distributions are not used
+    slos = Slos(page_load=(LatencySlo("product", p95_s=0.25), LatencySlo("all", p99_s=0.5)))
+    product, every = evaluate_slos(slos, _measure(page_loads={"product": HAND, "all": HAND}))
+    assert (product.key, product.measured, product.passed) == ("page_load.product.p95", 0.2, True)
+    assert product.name == "p95 page-load time, product page views"
+    assert (every.key, every.measured, every.passed) == ("page_load.all.p99", 0.6, False)
+    assert every.budget_used == pytest.approx(5.0)
+    assert "p99 page-load time of all page views was 600 ms, over the 500 ms" in every.detail
+    (none,) = evaluate_slos(Slos(page_load=(LatencySlo("cart", p95_s=1.0),)), _measure())
+    assert none.passed is False and "no cart page views completed" in none.detail
+
+
 def test_error_rate_and_throughput_by_hand() -> None:
     slos = Slos(error_rate=0.01, min_throughput=50.0)
     errors, throughput = evaluate_slos(slos, _measure())
