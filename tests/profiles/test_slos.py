@@ -69,7 +69,8 @@ def test_none_means_no_objectives() -> None:
         (
             {"page_load": {"Product Page": {"p95": "2s"}}},
             "",
-            'slos.yaml: page_load.Product Page: "Product Page" is not allowed; expected a page type',
+            'slos.yaml: page_load.Product Page: "Product Page" is not allowed; '
+            "expected a page type",
         ),
         (
             {"page_load": {"all": {"p95": "3s", "p99": "2s"}}},
