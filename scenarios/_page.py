@@ -17,13 +17,32 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import gevent
 from gevent.pool import Pool
 
-if TYPE_CHECKING:
-    from stampede.scenarios._base import ReferenceUser
+from stampede.traffic import TrafficContext
+
+
+class ReferenceUser(Protocol):
+    """What a page needs of its user (``scenarios._base.ReferenceUser``)."""
+
+    ctx: TrafficContext
+
+    def take_intended(self) -> float | None: ...
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        ok: tuple[int, ...] = (200,),
+        intended: float | None = None,
+    ) -> Any: ...
+
 
 #: connections a browser keeps to one host over HTTP/1.1, so calls in flight at once
 BROWSER_CONNECTIONS_PER_HOST = 6
