@@ -59,10 +59,24 @@ OPERATIONS = [
     "GET /admin/audit",
     "GET /admin/summary",
     "GET /admin/chaos",
+    # the storefront's HTML documents (store/storefront.py)
+    "GET /",
+    "GET /c/{slug}",
+    "GET /p/{product_id}",
+    "GET /cart",
 ]
 
-#: operations without parameters, body or security: there is nothing to make invalid
-NOTHING_TO_NEGATE = {"GET /api/v1/categories", "GET /healthz", "GET /metrics"}
+#: operations without parameters, body or security, or (the storefront's documents) whose only
+#: parameter is any text of the path: there is nothing to make invalid
+NOTHING_TO_NEGATE = {
+    "GET /api/v1/categories",
+    "GET /healthz",
+    "GET /metrics",
+    "GET /",
+    "GET /c/{slug}",
+    "GET /p/{product_id}",
+    "GET /cart",
+}
 
 CASES = [(label, GenerationMode.POSITIVE) for label in OPERATIONS] + [
     (label, GenerationMode.NEGATIVE) for label in OPERATIONS if label not in NOTHING_TO_NEGATE
