@@ -26,6 +26,8 @@ from stampede.reports._report import environment
 
 Better = Literal["lower", "higher", "neither"]
 Mark = Literal["worse", "better", "same", "new", ""]
+Getter = Callable[[RunData], float | None]
+Metric = tuple[str, Getter, Callable[[float | None], str], Better]
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,25 @@ class MetricRow:
         return improvement(self.values[0], self.values[-1])
 
 
-def _paid(d: RunData) -> float:
-    return float(d.outcome_totals.get("order_paid", d.orders_by_status.get("paid", 0)))
+def _count(name: str) -> Callable[[RunData], float]:
+    """How often a run had an outcome; the funnel's last step falls back on the store's
+    own count of paid orders (its summary) when the users counted none."""
+
+    def get(d: RunData) -> float:
+        if name in d.outcome_totals:
+            return float(d.outcome_totals[name])
+        last = d.target.funnel[-1:] == (name,)
+        return float(d.orders_by_status.get("paid", 0)) if last else 0.0
+
+    return get
 
 
-def _ratio(top: float, bottom: float) -> float | None:
-    return top / bottom if bottom else None
+def _ratio(top: Callable[[RunData], float], bottom: Callable[[RunData], float]) -> Getter:
+    def get(d: RunData) -> float | None:
+        below = bottom(d)
+        return top(d) / below if below else None
+
+    return get
 
 
 def _sold_out(d: RunData) -> float | None:
@@ -67,9 +82,6 @@ def _capacity(d: RunData, what: str) -> float | None:
     return d.capacity.cost.monthly_baseline
 
 
-Metric = tuple[str, Callable[[RunData], float | None], Callable[[float | None], str], Better]
-
-
 def _availability_metrics(runs: Sequence[RunData]) -> list[Metric]:
     found: dict[int, Availability] = {id(d): run_availability(d) for d in runs}
     return [
@@ -78,6 +90,31 @@ def _availability_metrics(runs: Sequence[RunData]) -> list[Metric]:
         ("requests served without error during the sale",
          lambda d: found[id(d)].requests_share, pct, "higher"),
     ]  # fmt: skip
+
+
+def _outcome_metrics(runs: Sequence[RunData]) -> list[Metric]:
+    """The first run's target description's funnel (its last step, conversion from its first,
+    success from the step before), then a count of each other outcome it names that any run
+    had, all by the description's names."""
+    target = runs[0].target
+    funnel = target.funnel
+    found: list[Metric] = []
+    if funnel:
+        last = funnel[-1]
+        label = "orders paid" if target.orders is not None else last.replace("_", " ")
+        found.append((f"{label} ({last})", _count(last), num, "higher"))
+        if len(funnel) >= 2:
+            found.append((f"conversion ({last} / {funnel[0]})",
+                          _ratio(_count(last), _count(funnel[0])), pct, "higher"))  # fmt: skip
+        if len(funnel) >= 3:
+            found.append((f"last step's success ({last} / {funnel[-2]})",
+                          _ratio(_count(last), _count(funnel[-2])), pct, "higher"))  # fmt: skip
+    failures = {rule.name for rule in target.outcomes if rule.failure}
+    for name in dict.fromkeys(rule.name for rule in target.outcomes):
+        if name not in funnel and any(d.outcome_totals.get(name) for d in runs):
+            better: Better = "lower" if name in failures else "neither"
+            found.append((f"{name.replace('_', ' ')} answers ({name})", _count(name), num, better))
+    return found
 
 
 def _metrics(runs: Sequence[RunData]) -> list[Metric]:
@@ -102,14 +139,10 @@ def _metrics(runs: Sequence[RunData]) -> list[Metric]:
         ("error rate", lambda d: d.error_rate, pct, "lower"),
         *_availability_metrics(runs),
         ("peak users", lambda d: d.peak_users, num, "neither"),
-        ("orders paid", _paid, num, "higher"),
-        ("conversion (paid / product views)",
-         lambda d: _ratio(_paid(d), d.outcome_totals.get("viewed_product", 0)), pct, "higher"),
-        ("checkout success (paid / attempts)",
-         lambda d: _ratio(_paid(d), d.outcome_totals.get("checkout_attempted", 0)), pct,
-         "higher"),
-        ("flash SKU sold out after doors opened", _sold_out, duration, "neither"),
+        *_outcome_metrics(runs),
     ]  # fmt: skip
+    if any(d.flash for d in runs):
+        found.append(("flash SKU sold out after doors opened", _sold_out, duration, "neither"))
     if any(d.capacity is not None for d in runs):
         found += [
             ("replicas at the peak (plan)", lambda d: _capacity(d, "replicas"), num, "lower"),

@@ -8,32 +8,14 @@ are written as a newcomer following docs/own-store.md would write them.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.byo.bazaar import OPS_KEY, BazaarServer, bazaar
+from tests.byo.bazaar import OPS_KEY, BazaarServer
+from tests.byo.shop import HERE, STOCK
 from tests.cli import run_cli
 from tests.run.helpers import outcome_totals, run_json, stampede
-
-HERE = Path(__file__).resolve().parent
-FILES = ("bazaar_locustfile.py", "bazaar.target.yaml", "bazaar-closed.yaml", "bazaar-open.yaml")
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    """A working directory holding Bazaar's locustfile, description and profiles."""
-    for name in FILES:
-        shutil.copy(HERE / name, tmp_path / name)
-    return tmp_path
-
-
-@pytest.fixture
-def store() -> Iterator[BazaarServer]:
-    with bazaar(stock=60) as server:
-        yield server
 
 
 def _write(shop: Path, name: str, text: str) -> str:
@@ -120,7 +102,7 @@ def test_a_store_of_your_own_runs_reports_and_gates(
     assert totals.get("paid", 0) > 0
     # each paid answer the users counted is an order the store took, and no unit was oversold
     assert store.ledger.orders == totals["paid"]
-    assert store.ledger.sold + store.ledger.stock == 60
+    assert store.ledger.sold + store.ledger.stock == STOCK
     assert totals.get("limit_exceeded", 0) > 0  # a basket of 3 is over Bazaar's limit of 2
     report = (out / "report.html").read_text()
     assert "p95 latency, browse requests" in report and "matched no endpoint group" not in report

@@ -10,39 +10,15 @@ from intended starts like StampedeUser, also under plain ``locust -f``.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.byo.bazaar import BazaarServer, bazaar
+from tests.byo.bazaar import BazaarServer
 from tests.cli import run_cli
 from tests.run.helpers import outcome_totals, run_json, stampede
-
-HERE = Path(__file__).resolve().parent
-FILES = (
-    "plain_locustfile.py",
-    "http_locustfile.py",
-    "bazaar.target.yaml",
-    "bazaar-closed.yaml",
-    "bazaar-open.yaml",
-)
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(HERE / name, tmp_path / name)
-    return tmp_path
-
-
-@pytest.fixture
-def store() -> Iterator[BazaarServer]:
-    with bazaar(stock=40) as server:
-        yield server
 
 
 def test_plain_users_in_an_open_model_are_refused_in_one_line(shop: Path) -> None:

@@ -25,7 +25,7 @@ def test_compare_writes_html_and_markdown(
         "error rate",
         "availability during the sale (seconds within the SLOs)",
         "requests served without error during the sale",
-        "conversion (paid / product views)",
+        "conversion (order_paid / viewed_product)",
         "flash SKU sold out",
     ):
         assert f"| {metric}" in markdown
