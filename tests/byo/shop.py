@@ -19,6 +19,7 @@ SHOP_FILES = (
     "bazaar.target.yaml",
     "bazaar-closed.yaml",
     "bazaar-open.yaml",
+    "bazaar.topology.yaml",
 )
 STOCK = 60
 
