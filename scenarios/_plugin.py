@@ -285,6 +285,7 @@ def on_test_start(environment: Any, **_: Any) -> None:
     elif not _follow_web_ui(environment):
         return
     ctx: TrafficContext = environment.stampede
+    ctx.measurements.close()  # a web UI's previous test: its run directory is written
     ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
     ctx.measurements.start()
     if isinstance(environment.runner, WorkerRunner):
@@ -298,6 +299,8 @@ def on_test_start(environment: Any, **_: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
     try:  # tells `stampede run --chaos` when run time 0 is
         write_json(out / protocol.ORIGIN_FILE, {"origin": ctx.origin})
+        # the run's past seconds wait on disk until the run is written, not in memory
+        ctx.measurements.spill_into(out)
     except StampedeError as exc:
         sys.stderr.write(f"Stampede: {exc}\n")
     environment.stampede_run = RunState(environment, ctx, out)
@@ -340,3 +343,4 @@ def on_quitting(environment: Any, **_: Any) -> None:
     state: RunState | None = getattr(environment, "stampede_run", None)
     if state is not None:
         state.finish()  # again: the workers' last reports may have come in since
+        state.ctx.measurements.close()

@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from stampede.core.errors import ConfigError
 from stampede.core.histograms import Precision
+from stampede.core.latency_spill import SealedIntervals
 from stampede.core.latency_wire import Sparse, pack, unpack
 from stampede.core.recorder import FORMAT, KINDS, Kind, LatencyRecorder, LatencySummary
 
@@ -60,8 +62,11 @@ class LatencyTimeline:
     counts, into which records and workers' reports (:meth:`absorb`) add in
     place; older ones are sealed into their compressed form, so a long run
     costs a few hundred bytes per group and interval, and an interval that
-    hears of a late-comer opens again. Timelines of several processes merge
-    interval by interval when their intervals have the same length.
+    hears of a late-comer opens again. With ``spill`` (a file, see
+    :meth:`spill_to`) sealed intervals are kept in that file instead of in
+    memory, so a run of hours keeps only its last seconds live. Timelines of
+    several processes merge interval by interval when their intervals have the
+    same length.
     """
 
     def __init__(
@@ -78,12 +83,25 @@ class LatencyTimeline:
         self.precision = precision or Precision()
         self._keep = max(2, math.ceil(keep_live_s / self.interval - 1e-9))
         self._live: dict[int, LatencyRecorder] = {}
-        self._sealed: dict[int, dict[str, Any]] = {}
+        self._sealed = SealedIntervals()
         self._newest = -(2**62)
         # the sum of every sealed interval, kept as they are sealed so the
         # run's totals never need one histogram recorded twice per request;
         # None after from_dict until first asked for
         self._sealed_total: LatencyRecorder | None = LatencyRecorder(self.precision)
+
+    def spill_to(self, path: Path) -> None:
+        """Keep sealed intervals in the file ``path`` (created or emptied) from now on,
+        those sealed so far included; ConfigError when it cannot be written."""
+        spilled = SealedIntervals(path)
+        for index in list(self._sealed):
+            spilled[index] = self._sealed[index]
+        self._sealed.close()
+        self._sealed = spilled
+
+    def close(self) -> None:
+        """Delete the spill file, if any; the timeline's sealed intervals go with it."""
+        self._sealed.close()
 
     def record(self, group: str, intended_start: float, sent_at: float, done_at: float) -> None:
         """Record one completed request into the interval of ``done_at``."""
@@ -218,7 +236,7 @@ class LatencyTimeline:
     def _open(self, index: int) -> LatencyRecorder:
         """Make interval ``index`` live (a sealed late-comer's counts come back with it), and
         seal those that fell out of the newest ``keep_live_s`` seconds."""
-        sealed = self._sealed.pop(index, None)
+        sealed = self._sealed.pop(index)
         if sealed is None:
             recorder = LatencyRecorder(self.precision)
         else:
@@ -230,8 +248,9 @@ class LatencyTimeline:
             self._newest = index
             for old in [i for i in self._live if i <= index - self._keep]:
                 sealing = self._live.pop(old)
+                totals = self._sealed_totals()  # before the interval is among the sealed
                 self._sealed[old] = sealing.to_dict()
-                self._sealed_totals().merge(sealing)
+                totals.merge(sealing)
         return recorder
 
     def _sealed_totals(self) -> LatencyRecorder:

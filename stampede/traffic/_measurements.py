@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -22,6 +23,9 @@ from stampede.core.latency import LatencyRecorder, LatencyTimeline
 from stampede.core.outcomes import OutcomeCounter
 
 REPORT_KEY = "stampede"
+#: the sealed seconds of the timelines while the run lasts (deleted once it is written)
+TIMELINE_SPILL = ".timeline-intervals.jsonl"
+PAGES_SPILL = ".pages-intervals.jsonl"
 
 
 class _OwnProcess:
@@ -59,6 +63,17 @@ class ProcessMeasurements:
         self.statuses: Counter[int] = Counter()
         #: requests that got no answer within the client's timeout
         self.timeouts = 0
+
+    def spill_into(self, directory: Path) -> None:
+        """Keep the timelines' sealed intervals in files of ``directory`` (the run's), not in
+        memory, until :meth:`close`; ConfigError when they cannot be written there."""
+        self.timeline.spill_to(directory / TIMELINE_SPILL)
+        self.pages.spill_to(directory / PAGES_SPILL)
+
+    def close(self) -> None:
+        """Delete the spill files: the run directory has been written."""
+        self.timeline.close()
+        self.pages.close()
 
     def record(self, name: str, intended: float, sent: float, done: float) -> None:
         # once per request: the run's totals are the timeline's intervals added up
