@@ -14,7 +14,7 @@ from stampede.profiles import (
     load_profile,
 )
 
-BUNDLED = ["black-friday", "capacity-probe", "flash-sale", "smoke", "steady"]
+BUNDLED = ["black-friday", "capacity-probe", "flash-sale", "smoke", "soak", "steady"]
 #: the run must finish in under 5 minutes of wall time on a laptop
 LAPTOP_WALL_S = 5 * 60
 LAPTOP_MAX_USERS = 600
@@ -140,3 +140,12 @@ def test_steady_is_an_open_model_with_a_long_hold() -> None:
     assert schedule.model == "open"
     hold = max(schedule.plateaus, key=lambda p: p.end_s - p.start_s)
     assert hold.level == 200 and hold.end_s - hold.start_s == 20 * 60
+
+
+def test_soak_holds_one_open_model_level_for_half_an_hour() -> None:
+    profile = load_profile("soak")
+    assert (profile.scale, profile.time_scale) == (1.0, 1.0)
+    schedule = Schedule.from_profile(profile)
+    assert schedule.model == "open" and schedule.duration_s == 30 * 60
+    hold = max(schedule.plateaus, key=lambda p: p.end_s - p.start_s)
+    assert hold.level == 6 and hold.end_s - hold.start_s == 29 * 60

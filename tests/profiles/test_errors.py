@@ -304,7 +304,7 @@ def test_unknown_name_lists_the_bundled_profiles() -> None:
         load_profile("flash-sael")
     message = str(caught.value)
     assert "'flash-sael'" in message and "did you mean flash-sale?" in message
-    assert "black-friday, capacity-probe, flash-sale, smoke, steady" in message
+    assert "black-friday, capacity-probe, flash-sale, smoke, soak, steady" in message
 
 
 def test_missing_file(tmp_path: Path) -> None:
