@@ -154,18 +154,22 @@ class Schedule:
     def arrival_times(self, seed: int | None = None) -> Iterator[float]:
         """The intended start time of every arrival of the open model, in order.
 
-        Without a seed the arrivals are evenly spaced in cumulative intended
-        arrivals: the k-th (from 0) starts when k arrivals were intended before
-        it, so a constant rate r starts one every 1/r s from t = 0, as k6's
-        constant-arrival-rate does, and a ramp speeds up smoothly. With a seed
-        they form a Poisson process with the same intended rate (reproducible
-        for a given seed).
+        With ``arrivals: even`` (the default) the arrivals are evenly spaced in
+        cumulative intended arrivals: the k-th (from 0) starts when k arrivals
+        were intended before it, so a constant rate r starts one every 1/r s from
+        t = 0, as k6's constant-arrival-rate does, and a ramp speeds up smoothly;
+        ``seed`` changes nothing. With ``arrivals: poisson`` they form a Poisson
+        process with the same intended rate, reproducible for a given ``seed``
+        (a fresh draw each call without one), as the pacer sends them.
         """
         self._require_open()
         edges = [0.0]
         for segment in self.segments:
             edges.append(edges[-1] + segment.integral_to(segment.end_s))
-        amounts = _even(edges[-1]) if seed is None else _poisson(edges[-1], random.Random(seed))
+        if self.arrivals == "poisson":
+            amounts = _poisson(edges[-1], random.Random(seed))
+        else:
+            amounts = _even(edges[-1])
         index = 0
         for amount in amounts:
             while index < len(self.segments) - 1 and amount >= edges[index + 1]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+import statistics
 
 import pytest
 import yaml
@@ -13,10 +15,14 @@ from stampede.profiles import Schedule
 from tests.profiles.conftest import MakeProfile, valid
 
 
-def _open(make_profile: MakeProfile, stages: list[dict[str, object]]) -> Schedule:
+def _open(
+    make_profile: MakeProfile, stages: list[dict[str, object]], arrivals: str | None = None
+) -> Schedule:
     data = valid()
     data["stages"] = stages
     data["flash"] = None
+    if arrivals is not None:
+        data["arrivals"] = arrivals
     return Schedule.from_profile(make_profile(data))
 
 
@@ -91,6 +97,7 @@ def test_poisson_arrivals_are_reproducible_and_near_the_integral(make_profile: M
             {"duration": "1m", "arrivals_per_s": 200, "phase": "ramp"},
             {"duration": "2m", "arrivals_per_s": 200, "phase": "hold"},
         ],
+        arrivals="poisson",
     )
     first = list(schedule.arrival_times(seed=7))
     assert first == list(schedule.arrival_times(seed=7))
@@ -101,6 +108,41 @@ def test_poisson_arrivals_are_reproducible_and_near_the_integral(make_profile: M
     assert abs(len(first) - expected) < 5 * math.sqrt(expected)
     in_ramp = sum(t < 60 for t in first)
     assert abs(in_ramp - 6_000) < 5 * math.sqrt(6_000)
+
+
+@pytest.mark.parametrize("arrivals", [None, "even"])
+def test_a_seed_does_not_turn_even_arrivals_into_poisson(
+    make_profile: MakeProfile, arrivals: str | None
+) -> None:
+    schedule = _open(
+        make_profile,
+        [
+            {"duration": "1s", "arrivals_per_s": 5, "phase": "ramp"},
+            {"duration": "2s", "arrivals_per_s": 5, "phase": "hold"},
+        ],
+        arrivals,
+    )
+    # the ramp 0→5/s intends 2.5 arrivals by t = 1 (k at √(k/2.5)); then one every 0.2 s
+    even = [math.sqrt(k / 2.5) for k in range(3)] + [1.1 + 0.2 * k for k in range(10)]
+    assert list(schedule.arrival_times()) == pytest.approx(even)
+    assert list(schedule.arrival_times(seed=7)) == pytest.approx(even)
+
+
+def test_poisson_arrivals_without_a_seed_are_poisson_too(make_profile: MakeProfile) -> None:
+    schedule = _open(
+        make_profile,
+        [
+            {"duration": "1s", "arrivals_per_s": 50, "phase": "ramp"},
+            {"duration": "100s", "arrivals_per_s": 50, "phase": "hold"},
+        ],
+        arrivals="poisson",
+    )
+    held = [t for t in schedule.arrival_times() if t >= 1.0]
+    gaps = [b - a for a, b in itertools.pairwise(held)]
+    # exponential gaps of mean 1/50 s: their spread equals their mean (even gaps have none)
+    mean = statistics.fmean(gaps)
+    assert mean == pytest.approx(0.02, rel=0.05)
+    assert statistics.stdev(gaps) == pytest.approx(mean, rel=0.15)
 
 
 def test_zero_rate_stretches_have_no_arrivals(make_profile: MakeProfile) -> None:
