@@ -1,6 +1,6 @@
 """The load generator's own cost: instrumentation overhead, memory per user, largest valid scale.
 
-    python bench/generator.py overhead [--users 50] [--seconds 10]
+    python bench/generator.py overhead [--users 50] [--seconds 10] [--repeats 3]
     python bench/generator.py memory [--users 2000 20000]
     python bench/generator.py scale [--scales 0.005 0.01 0.02] [--time-scale 0.1]
 
@@ -73,7 +73,7 @@ def _locust(
     raise RuntimeError("Locust wrote no statistics")
 
 
-def overhead(users: int, seconds: float) -> None:
+def overhead(users: int, seconds: float, repeats: int = 3) -> None:
     cores = sorted(os.sched_getaffinity(0))
     client_core = cores[0] if len(cores) > 1 else None
     if len(cores) > 1:
@@ -82,15 +82,16 @@ def overhead(users: int, seconds: float) -> None:
         root = Path(tmp)
         profile = _profile(root, users, seconds)
         results: dict[str, list[float]] = {}
-        for user in ("Bare", "Instrumented", "Bare", "Instrumented"):
-            out = root / f"{user}-{len(results)}"
+        for i, user in enumerate(("Bare", "Instrumented") * repeats):
+            out = root / f"{user}-{i}"
             out.mkdir()
             requests, cpu = _locust(
                 user, stub.url.rstrip("/"), profile, out, client_core, (users, seconds)
             )
             results.setdefault(user, []).append(requests / cpu)
-    bare = sum(results["Bare"]) / 2
-    instrumented = sum(results["Instrumented"]) / 2
+    bare = sum(results["Bare"]) / repeats
+    instrumented = sum(results["Instrumented"]) / repeats
+    ratios = [i / b for b, i in zip(results["Bare"], results["Instrumented"], strict=True)]
     print(f"hardware: {describe()}")
     print(
         f"{users} users, {seconds:g} s each, Locust pinned to core {client_core}, alternating runs"
@@ -103,7 +104,10 @@ def overhead(users: int, seconds: float) -> None:
         f"Stampede instrumented  {instrumented:8.0f} requests per CPU-second  (runs: "
         f"{', '.join(f'{x:.0f}' for x in results['Instrumented'])})"
     )
-    print(f"ratio {instrumented / bare:.3f}  (goal >= 0.90: instrumentation costs <= 10%)")
+    print(
+        f"ratio {instrumented / bare:.3f}  (pairs: {min(ratios):.3f} to {max(ratios):.3f}; "
+        "goal >= 0.90: instrumentation costs <= 10%)"
+    )
 
 
 def _rss_with(users: int, host: str, root: Path) -> int:
@@ -235,6 +239,7 @@ def main() -> None:
     o = sub.add_parser("overhead")
     o.add_argument("--users", type=int, default=50)
     o.add_argument("--seconds", type=float, default=10.0)
+    o.add_argument("--repeats", type=int, default=3, help="alternating pairs of runs")
     m = sub.add_parser("memory")
     m.add_argument("--users", type=int, nargs=2, default=[2000, 20000])
     s = sub.add_parser("scale")
@@ -242,7 +247,7 @@ def main() -> None:
     s.add_argument("--time-scale", type=float, default=0.1)
     args = parser.parse_args()
     if args.what == "overhead":
-        overhead(args.users, args.seconds)
+        overhead(args.users, args.seconds, args.repeats)
     elif args.what == "memory":
         memory(args.users)
     else:
