@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import sys
+import tempfile
+import traceback
 
 import click
 
@@ -28,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "plan": "stampede.app.commands.plan:plan",
     "fleet": "stampede.app.commands.fleet:fleet",
     "case-study": "stampede.app.commands.case_study:case_study",
+    "scenario": "stampede.app.commands.scenario:scenario",
 }
 
 
@@ -101,7 +104,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return Exit.INTERRUPTED
+    except Exception as exc:  # a bug: one line, the traceback in a file, its own code
+        click.echo(_crash_line(exc), err=True)
+        return Exit.CRASHED
     return code if isinstance(code, int) else Exit.OK
+
+
+def _crash_line(exc: Exception) -> str:
+    """One line for an internal error, with the traceback kept in a file it names."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="stampede-crash-", suffix=".txt", delete=False
+    ) as saved:
+        saved.write("".join(traceback.format_exception(exc)))
+    return (
+        f"Internal error in stampede (a bug, not your input): {type(exc).__name__}: {exc}"
+        f" — the traceback is in {saved.name}; please report it"
+    )
 
 
 if __name__ == "__main__":

@@ -97,3 +97,57 @@ def test_help_documents_the_one_exit_code_scheme() -> None:
             line.strip().startswith(code) and meaning in line for line in result.stdout.splitlines()
         ), (code, result.stdout)
     assert "143 stopped by SIGTERM" in result.stdout
+
+
+def test_an_internal_error_exits_70_in_one_line_with_the_traceback_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import stampede.cli as cli
+
+    def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("the planner divided by zero")
+
+    monkeypatch.setattr(cli.stampede, "main", crash)
+    result = run_cli("report", "runs/x")
+    assert result.returncode == 70
+    [line] = result.stderr.strip().splitlines()
+    assert "Internal error in stampede" in line
+    assert "RuntimeError: the planner divided by zero" in line
+    saved = Path(line.split("the traceback is in ")[1].split(";")[0])
+    try:
+        text = saved.read_text()
+        assert "Traceback" in text and "def crash" not in line and "crash" in text
+    finally:
+        saved.unlink()
+
+
+def test_every_exit_code_is_in_the_help_and_the_readme() -> None:
+    from stampede.core.exits import HELP, Exit
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    help_codes = {
+        int(w) for line in HELP.splitlines() for w in line.replace(";", " ").split() if w.isdigit()
+    }
+    table = [line for line in readme.splitlines() if line.startswith("| ")]
+    readme_codes = {
+        int(w)
+        for line in table
+        for w in line.split("|")[1].replace("/", " ").split()
+        if w.isdigit()
+    }
+    assert {int(code) for code in Exit} <= help_codes
+    assert {int(code) for code in Exit} <= readme_codes
+
+
+def test_the_package_links_to_the_top_level_files_instead_of_copying_them() -> None:
+    package = Path(__file__).resolve().parents[1] / "stampede"
+    for name in (
+        "cli.py",
+        "locustfile.py",
+        "capacity",
+        "profiles",
+        "reports",
+        "scenarios",
+        "store",
+    ):
+        assert (package / name).is_symlink(), f"stampede/{name} must stay a link to ../{name}"
