@@ -114,3 +114,33 @@ def print_progress(environment: Any, ctx: TrafficContext, interval: float) -> No
         sys.stderr.write(progress_line(current_progress(environment, ctx, before)) + "\n")
         sys.stderr.flush()
         before = (ctx.measurements.timeouts, int(environment.runner.stats.total.num_requests))
+
+
+def stop_csv_writer(**_: Any) -> None:
+    """Stop Locust's CSV writer greenlet as Locust quits, before it closes the CSV files.
+
+    Locust (2.x) spawns ``StatsCSVFileWriter.stats_writer`` and never stops it:
+    ``shutdown()`` closes the files, and a master of ``--processes`` then waits for
+    its forked workers (``kill_workers`` at exit, a cooperative ``waitpid`` and
+    ``sleep``), during which the writer wakes and writes to a closed file:
+    ``ValueError: I/O operation on closed file``, printed as an unhandled greenlet
+    exception. Killed here (on ``events.quit``), it stops at its sleep, after its
+    last write of at most a second ago; Locust's ``close_files`` flushes that.
+    """
+    from locust.stats import StatsCSVFileWriter
+
+    for greenlet in _greenlets_running(StatsCSVFileWriter.stats_writer):
+        greenlet.kill(block=True, timeout=2)
+
+
+def _greenlets_running(function: Callable[..., Any]) -> list[gevent.Greenlet]:
+    """The live greenlets spawned with a bound method of ``function``."""
+    import gc
+
+    found = []
+    for item in gc.get_objects():
+        if isinstance(item, gevent.Greenlet) and not item.dead:
+            run = getattr(item, "_run", None)
+            if getattr(run, "__func__", None) is function:
+                found.append(item)
+    return found

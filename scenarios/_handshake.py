@@ -53,12 +53,24 @@ def offer(environment: Any) -> None:
     """On the master: its traffic goes with every spawn message; refusals are printed."""
     publish(environment)
 
+    refused: set[str] = set()
+
     def on_refused(environment: Any, msg: Any, **_: Any) -> None:
         data = msg.data
         sys.stderr.write(
             f"Stampede: refused the worker on {data['host']} (pid {data['pid']}): "
             f"{data['reason']}\n"
         )
+        refused.add(msg.node_id)
+        runner = environment.runner
+        if all(client.id in refused for client in runner.clients.values()):
+            # Locust would stop the test when the refused worker quits, with no word of it
+            sys.stderr.write(
+                "Error: no worker is left to run the test: every worker connected to this "
+                "master was refused; start them with only --worker --master-host\n"
+            )
+            sys.stderr.flush()
+            _quit_refused(environment)
         sys.stderr.flush()
 
     def on_request(environment: Any, msg: Any, **_: Any) -> None:
@@ -146,3 +158,17 @@ def _refuse(environment: Any, reason: str) -> None:
     environment.process_exit_code = CONFIG_FAILED
     # as a worker does on the master's "quit": Locust then tells the master it is gone
     gevent.spawn(runner.greenlet.kill, block=True)
+
+
+def _quit_refused(environment: Any) -> None:
+    """End a headless master with exit 3: every worker it had was refused."""
+    if not environment.parsed_options.headless:
+        return  # the web UI's user sees the line and may start another worker
+    environment.process_exit_code = CONFIG_FAILED
+    if hasattr(environment, "stampede_run"):  # the test is running: stop and write it
+        gevent.spawn(environment.runner.quit)
+        return
+    # still waiting for --expect-workers in Locust's main greenlet, which no quit ends:
+    # it exits there, as it would on a usage error (there is no run to write)
+    hub = gevent.get_hub()
+    hub.loop.run_callback(hub.parent.throw, SystemExit(CONFIG_FAILED))

@@ -28,6 +28,7 @@ from stampede.core.rundir import new_run_dir, write_json
 from stampede.profiles import ThinkTime, available_profiles
 from stampede.scenarios import _handshake as handshake
 from stampede.scenarios import _web_ui as web_ui
+from stampede.scenarios._greenlets import stop_csv_writer
 from stampede.scenarios._run_state import RunState
 from stampede.scenarios._user import is_stampede_user, mix_name
 from stampede.traffic import (
@@ -57,6 +58,7 @@ def install(events: Events) -> None:
         (events.test_stopping, on_test_stopping),
         (events.test_stop, on_test_stop),
         (events.quitting, on_quitting),
+        (events.quit, stop_csv_writer),
     ):
         with contextlib.suppress(ValueError):  # not installed there yet
             hook.remove_listener(listener)

@@ -118,3 +118,21 @@ def test_a_worker_whose_flags_contradict_the_master_is_refused_in_one_line(
     assert "--traffic smoke differs from the master's worker-traffic" in master_err
     assert master.returncode == 0, master_err[-3000:]
     assert len(RunDir(out).record().measured.workers) == 1
+
+
+def test_a_master_whose_only_worker_is_refused_says_so_and_exits_3(tmp_path: Path) -> None:
+    profile, out, port = _profile(tmp_path), tmp_path / "run", free_port()
+    with serving(StubServer()) as stub:
+        master = _master(profile, out, port, stub.url)
+        refused = _worker(port, "--traffic", "smoke")
+        _, refused_err = refused.communicate(timeout=60)
+        _, master_err = master.communicate(timeout=120)
+    assert refused.returncode == 3, refused_err[-3000:]
+    assert master.returncode == 3, master_err[-3000:]
+    errors = [line for line in master_err.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        "Error: no worker is left to run the test: every worker connected to this master was "
+        "refused; start them with only --worker --master-host"
+    ]
+    assert "--traffic smoke differs from the master's worker-traffic" in master_err
+    assert "Traceback" not in master_err + refused_err
