@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import aiosqlite
+
+from stampede.core.errors import ServiceUnavailableError
 
 Row = Mapping[str, Any]
 Params = Mapping[str, Any]
@@ -39,6 +41,61 @@ async def wait_delay(delay: Delay) -> None:
 
 class IntegrityError(Exception):
     """A unique or foreign-key constraint refused a write (any backend)."""
+
+
+class ConnectionLost(ServiceUnavailableError):
+    """The database connection failed or was terminated (a restart, ``pg_terminate_backend``).
+
+    Inside a transaction nothing was committed unless it was lost during the commit itself;
+    outside one (an autocommit write) the outcome is unknown. The gateway answers 503.
+    """
+
+
+class TransientConflict(ServiceUnavailableError):
+    """The database rolled a transaction back to break a deadlock or a serialization
+    conflict (PostgreSQL 40P01, 40001): running it again is correct."""
+
+
+T = TypeVar("T")
+#: attempts of one transaction, and the first wait between them (doubled each time)
+TRANSACT_ATTEMPTS = 5
+TRANSACT_BACKOFF_S = 0.02
+
+
+async def transact(
+    db: Database,
+    work: Callable[[Executor], Awaitable[T]],
+    *,
+    committed: Callable[[], Awaitable[bool]] | None = None,
+    attempts: int = TRANSACT_ATTEMPTS,
+    backoff_s: float = TRANSACT_BACKOFF_S,
+) -> T:
+    """Run ``work`` in one transaction of ``db``, again when it can safely be run again.
+
+    Retried: a deadlock or serialization failure (rolled back by the server), and a
+    connection lost before the commit was sent (nothing was committed). A connection lost
+    during the commit leaves its outcome unknown: ``committed`` (a read) says whether it
+    happened, and the transaction is run again only if not; without it the loss surfaces
+    as :class:`ConnectionLost` (503), and the caller's idempotency key makes the client's
+    retry safe.
+    """
+    for attempt in range(attempts):
+        committing = False
+        try:
+            async with db.transaction() as tx:
+                result = await work(tx)
+                committing = True
+            return result
+        except (ConnectionLost, TransientConflict) as exc:
+            if committing and isinstance(exc, ConnectionLost):
+                if committed is None:
+                    raise
+                if await committed():
+                    return result
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(backoff_s * 2**attempt)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 class Executor(Protocol):

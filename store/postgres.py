@@ -11,17 +11,61 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
 from stampede.core.errors import ServiceUnavailableError
-from stampede.store.db import Delay, Executor, IntegrityError, Params, Row, no_delay, wait_delay
+from stampede.store.db import (
+    ConnectionLost,
+    Delay,
+    Executor,
+    IntegrityError,
+    Params,
+    Row,
+    TransientConflict,
+    no_delay,
+    transact,
+    wait_delay,
+)
 from stampede.store.dialects import arguments, mask_url, numbered, postgres_ddl
 
 _CONNECT_ERRORS = (OSError, asyncio.TimeoutError, asyncpg.PostgresError)
+#: the connection is gone: class 08, a terminated backend (57P01-57P03), a closed socket,
+#: asyncpg refusing a connection it knows is closed, or one left mid-operation by the loss
+_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+#: attempts of a read whose connection was lost (a write runs in a transaction, retried by
+#: :func:`store.db.transact` when it was lost before the commit)
+_READ_RETRIES = 3
+
+
+def _reads(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() == "SELECT"
+
+
+#: the server rolled the transaction back to resolve a conflict: 40P01, 40001
+_CONFLICT = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """asyncpg's errors in the store's terms (:mod:`store.db`)."""
+    try:
+        yield
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(str(exc)) from exc
+    except _CONFLICT as exc:
+        raise TransientConflict(f"PostgreSQL rolled back a transaction: {exc}") from exc
+    except _LOST as exc:
+        raise ConnectionLost(f"the PostgreSQL connection was lost: {_reason(exc)}") from exc
 
 
 class _Statements:
@@ -46,10 +90,8 @@ class _PgConnection:
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
         query, args = self._sql(sql, params)
-        try:
+        with _translated():
             return cast(list[Row], await self._conn.fetch(query, *args))
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(str(exc)) from exc
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
         rows = await self.fetch_all(sql, params)
@@ -57,10 +99,8 @@ class _PgConnection:
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         query, args = self._sql(sql, params)
-        try:
+        with _translated():
             status = await self._conn.execute(query, *args)
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(str(exc)) from exc
         # "UPDATE 3", "INSERT 0 1", "DELETE 0": the row count is the last word
         last = str(status).rsplit(" ", 1)[-1]
         return int(last) if last.isdigit() else 0
@@ -114,27 +154,38 @@ class PostgresDatabase:
     async def _connection(self) -> AsyncIterator[_PgConnection]:
         await wait_delay(self.delay)
         pool = await self._get_pool()
-        async with pool.acquire() as conn:
-            yield _PgConnection(conn, self._sql)
+        with _translated():
+            async with pool.acquire() as conn:
+                yield _PgConnection(conn, self._sql)
 
     async def fetch_all(self, sql: str, params: Params | None = None) -> list[Row]:
-        async with self._connection() as conn:
-            return await conn.fetch_all(sql, params)
+        if not _reads(sql):
+            return await transact(self, lambda tx: tx.fetch_all(sql, params))
+        for attempt in range(_READ_RETRIES):
+            try:
+                async with self._connection() as conn:
+                    return await conn.fetch_all(sql, params)
+            except ConnectionLost:
+                if attempt == _READ_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def fetch_one(self, sql: str, params: Params | None = None) -> Row | None:
-        async with self._connection() as conn:
-            return await conn.fetch_one(sql, params)
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
-        async with self._connection() as conn:
-            return await conn.execute(sql, params)
+        # a write in a transaction of its own: lost before its commit, it is run again
+        return await transact(self, lambda tx: tx.execute(sql, params))
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
+        """One transaction; errors in the store's terms, the commit's included."""
         await wait_delay(self.delay)
         pool = await self._get_pool()
-        async with pool.acquire() as conn, conn.transaction():
-            yield _PgConnection(conn, self._sql)
+        with _translated():
+            async with pool.acquire() as conn, conn.transaction():
+                yield _PgConnection(conn, self._sql)
 
     async def execute_script(self, statements: Sequence[str]) -> None:
         pool = await self._get_pool()

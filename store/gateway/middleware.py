@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from stampede.core.errors import ServiceUnavailableError
 from stampede.store.gateway.metrics import StoreMetrics
 from stampede.store.gateway.ratelimit import Limiter
 from stampede.store.gateway.redis_ratelimit import UNAVAILABLE
@@ -67,6 +68,19 @@ class GatewayMiddleware:
                 await error_response(refusal)(scope, receive, send_with_id)
             else:
                 await self.app(scope, self._limited(scope, receive), send_with_id)
+        except ServiceUnavailableError as exc:
+            # a dependency dropped (a database restart, a lost connection): retryable, not a bug
+            log.warning(
+                "request %s %s: %s (request id %s)", scope["method"], scope["path"], exc, request_id
+            )
+            error = ApiError(
+                503,
+                "service_unavailable",
+                f"a dependency of the store is unavailable; retry shortly (request id "
+                f"{request_id})",
+                {"Retry-After": "1"},
+            )
+            await error_response(error)(scope, receive, send_with_id)
         except Exception:
             log.exception(
                 "request %s %s failed (request id %s)", scope["method"], scope["path"], request_id

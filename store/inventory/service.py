@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 import msgspec
 
-from stampede.store.db import Database, Executor, Row
+from stampede.store.db import Database, Executor, Row, transact
 from stampede.store.inventory.strategies import (
     Hold,
     LimitExceeded,
@@ -122,23 +122,23 @@ class InventoryService:
         return bool(skus)
 
     async def _commit(self, order_ref: str) -> list[str]:
-        async with self.db.transaction() as tx:
+        async def write(tx: Executor) -> tuple[list[Row], list[Row]]:
             held = await tx.fetch_all(
                 "UPDATE reservations SET status = 'committed' WHERE order_ref = :ref "
                 "AND status = 'held' RETURNING sku, quantity",
                 {"ref": order_ref},
             )
-            for row in held:
+            for row in sorted(held, key=lambda r: str(r["sku"])):
                 await tx.execute(
                     "UPDATE stock SET held = held - :n, sold = sold + :n WHERE sku = :sku",
                     {"n": row["quantity"], "sku": row["sku"]},
                 )
             if held:
-                return [r["sku"] for r in held]
+                return held, []
             # The sweeper released an expired hold: take the units again if they are there.
             released = await tx.fetch_all(
                 "SELECT id, sku, quantity, user_id FROM reservations WHERE order_ref = :ref "
-                "AND status = 'released'",
+                "AND status = 'released' ORDER BY sku",
                 {"ref": order_ref},
             )
             for row in released:
@@ -152,18 +152,33 @@ class InventoryService:
                 await tx.execute(
                     "UPDATE reservations SET status = 'committed' WHERE id = :id", {"id": row["id"]}
                 )
+            return [], released
+
+        async def committed() -> bool:
+            row = await self.db.fetch_one(
+                "SELECT COUNT(*) AS n FROM reservations WHERE order_ref = :ref "
+                "AND status <> 'committed'",
+                {"ref": order_ref},
+            )
+            return row is not None and row["n"] == 0
+
+        held, released = await transact(self.db, write, committed=committed)
+        if held:
+            return [r["sku"] for r in held]
         await self.strategy.retaken(released)
         return [r["sku"] for r in released]
 
     async def release(self, order_ref: str) -> None:
-        async with self.db.transaction() as tx:
+        async def write(tx: Executor) -> list[Row]:
             rows = await tx.fetch_all(
                 "UPDATE reservations SET status = 'released' WHERE order_ref = :ref "
                 "AND status = 'held' RETURNING sku, quantity, user_id",
                 {"ref": order_ref},
             )
             await _return_units(tx, rows)
-        await self._returned(rows)
+            return rows
+
+        await self._returned(await transact(self.db, write))
 
     async def _returned(self, rows: Sequence[Row]) -> None:
         if rows:
@@ -172,13 +187,17 @@ class InventoryService:
 
     async def sweep(self) -> int:
         """Release every hold past its TTL; returns how many were released."""
-        async with self.db.transaction() as tx:
+
+        async def write(tx: Executor) -> list[Row]:
             rows = await tx.fetch_all(
                 "UPDATE reservations SET status = 'released' WHERE status = 'held' "
                 "AND expires_at < :now RETURNING sku, quantity, user_id",
                 {"now": self._clock()},
             )
             await _return_units(tx, rows)
+            return rows
+
+        rows = await transact(self.db, write)
         await self._returned(rows)
         return len(rows)
 
@@ -305,7 +324,8 @@ class _Rollback(Exception):
 
 
 async def _return_units(tx: Executor, rows: Sequence[Row]) -> None:
-    for row in rows:
+    # in SKU order, as holds are taken: two transactions never lock stock rows in a cycle
+    for row in sorted(rows, key=lambda r: str(r["sku"])):
         await tx.execute(
             "UPDATE stock SET held = held - :n, available = available + :n WHERE sku = :sku",
             {"n": row["quantity"], "sku": row["sku"]},

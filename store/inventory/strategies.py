@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from stampede.store.db import Database, Executor, Row
+from stampede.store.db import Database, Executor, Row, transact
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class AtomicStrategy(_DatabaseOnly):
         now: float,
         expires_at: float,
     ) -> None:
-        async with db.transaction() as tx:
+        async def hold_all(tx: Executor) -> None:
             for hold in holds:
                 row = await tx.fetch_one(
                     "UPDATE stock SET available = available - :n, held = held + :n "
@@ -145,6 +145,10 @@ class AtomicStrategy(_DatabaseOnly):
                     if bought + hold.quantity > limit:
                         raise LimitExceeded(hold.sku, limit)
                 await _insert_hold(tx, order_ref, user_id, hold, now, expires_at)
+
+        # holds are taken in SKU order, so carts never wait on each other in a cycle; a
+        # deadlock or serialization failure the server still reports is retried
+        await transact(db, hold_all)
 
 
 class NaiveStrategy(_DatabaseOnly):

@@ -11,6 +11,7 @@ so no path leaves stock held or money taken without a paid order.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from typing import Annotated
 
 import msgspec
 
+from stampede.core.errors import ServiceUnavailableError
 from stampede.store.catalog import CatalogService
-from stampede.store.db import Executor
+from stampede.store.db import Executor, transact
 from stampede.store.inventory import InventoryService, LineItem
 from stampede.store.inventory.strategies import LimitExceeded, SoldOut, UnknownSku
 from stampede.store.orders import idempotency
@@ -35,6 +37,10 @@ from stampede.store.payments.service import Payment
 from stampede.store.web import ApiError, RowId
 
 _encoder = msgspec.json.Encoder()
+
+
+def _payment_key(order_id: int) -> str:
+    return f"order-{order_id}"
 
 
 class ItemRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -145,7 +151,8 @@ class Checkout:
 
     async def _create_order(self, user_id: int, lines: Sequence[OrderLine]) -> int:
         now = self._clock()
-        async with self.orders.db.transaction() as tx:
+
+        async def write(tx: Executor) -> int:
             row = await tx.fetch_one(
                 "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) "
                 "VALUES (:u, 'pending', :total, :now, :now) RETURNING id",
@@ -165,7 +172,9 @@ class Checkout:
                         "price": line.price_cents,
                     },
                 )
-        return int(row["id"])
+            return int(row["id"])
+
+        return await transact(self.orders.db, write)
 
     async def _fulfil(self, attempt: _Attempt, lines: Sequence[OrderLine]) -> Outcome:
         ref = attempt.ref
@@ -189,6 +198,10 @@ class Checkout:
         try:
             payment = await self._pay(attempt.order_id, lines_total(lines))
         except BaseException:
+            # the provider may have taken the money before the store lost its database:
+            # give it back now (the recovery sweeper does if this fails too)
+            with contextlib.suppress(ServiceUnavailableError):
+                await self.payments.void_key(_payment_key(attempt.order_id))
             await self.inventory.release(ref)
             raise
         if payment.status != "captured":
@@ -220,7 +233,7 @@ class Checkout:
         return await self._complete(attempt, lines)
 
     async def _pay(self, order_id: int, amount: int) -> Payment:
-        payment = await self.payments.authorize(f"order-{order_id}", str(order_id), amount)
+        payment = await self.payments.authorize(_payment_key(order_id), str(order_id), amount)
         if payment.status == "authorized":
             payment = await self.payments.capture(payment.id)
         return payment
@@ -233,7 +246,8 @@ class Checkout:
             {"order_id": order_id, "user_id": user_id, "total_cents": placed.total_cents}
         )
         now = self._clock()
-        async with self.orders.db.transaction() as tx:
+
+        async def write(tx: Executor) -> None:
             await tx.execute(
                 "UPDATE orders SET status = 'paid', updated_at = :now WHERE id = :id",
                 {"id": order_id, "now": now},
@@ -242,6 +256,14 @@ class Checkout:
             if attempt.from_cart:
                 await tx.execute("DELETE FROM cart_items WHERE user_id = :u", {"u": user_id})
             await idempotency.finish(tx, user_id, attempt.key, 201, body)
+
+        async def paid() -> bool:
+            row = await self.orders.db.fetch_one(
+                "SELECT status FROM orders WHERE id = :id", {"id": order_id}
+            )
+            return row is not None and row["status"] == "paid"
+
+        await transact(self.orders.db, write, committed=paid)
         return Outcome(201, body)
 
     async def _announce(self, tx: Executor, event: bytes, now: float) -> None:
@@ -262,11 +284,14 @@ class Checkout:
         sku: str | None = None,
     ) -> Outcome:
         body = _encoder.encode(CheckoutFailed(error, message, attempt.order_id, sku))
-        async with self.orders.db.transaction() as tx:
+
+        async def write(tx: Executor) -> None:
             await tx.execute(
                 "UPDATE orders SET status = :s, updated_at = :now WHERE id = :id",
                 {"id": attempt.order_id, "s": status, "now": self._clock()},
             )
             if code < 500:
                 await idempotency.finish(tx, attempt.user_id, attempt.key, code, body)
+
+        await transact(self.orders.db, write)
         return Outcome(code, body)

@@ -116,6 +116,14 @@ class PaymentsService:
         )
         return await self._by_id(payment_id)
 
+    async def void_key(self, key: str) -> None:
+        """Void whatever payment ``key`` authorised or captured (none: nothing to do)."""
+        await self.db.execute(
+            "UPDATE payments SET status = 'voided', updated_at = :now "
+            "WHERE idempotency_key = :key AND status IN ('authorized', 'captured')",
+            {"key": key, "now": self._clock()},
+        )
+
     async def captured(self) -> list[Payment]:
         rows = await self.db.fetch_all("SELECT * FROM payments WHERE status = 'captured'")
         return [_payment(r) for r in rows]

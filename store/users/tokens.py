@@ -1,4 +1,4 @@
-"""Bearer tokens: ``<user id>.<expiry>.<HMAC-SHA256>``, verified without a database.
+"""Bearer tokens: ``<user id>.<expiry>.<nonce>.<HMAC-SHA256>``, verified without a database.
 
 A token cannot be forged without the store's secret and stops working at its
 expiry; every worker process shares the secret through the store's config.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 
 
 class TokenSigner:
@@ -18,7 +19,8 @@ class TokenSigner:
         self._key = secret.encode()
 
     def issue(self, user_id: int, expires_at: float) -> str:
-        payload = f"{user_id}.{int(expires_at)}"
+        # a random nonce: two log-ins of one user in one second are two sessions, not one
+        payload = f"{user_id}.{int(expires_at)}.{secrets.token_hex(8)}"
         return f"{payload}.{self._sign(payload)}"
 
     def verify(self, token: str, now: float) -> int | None:
@@ -26,10 +28,10 @@ class TokenSigner:
         if not token.isascii():  # compare_digest refuses non-ASCII text; no token holds any
             return None
         parts = token.split(".")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit():
             return None
-        payload = f"{parts[0]}.{parts[1]}"
-        if not hmac.compare_digest(self._sign(payload), parts[2]):
+        payload = ".".join(parts[:3])
+        if not hmac.compare_digest(self._sign(payload), parts[3]):
             return None
         if int(parts[1]) <= now:
             return None

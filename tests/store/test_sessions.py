@@ -91,3 +91,14 @@ def test_the_legacy_store_deletes_its_session_row(tmp_path: Path) -> None:
         assert client.get(ME, headers=mine).status_code == 200
         assert client.delete("/api/v1/sessions", headers=mine).status_code == 204
         assert client.get(ME, headers=mine).status_code == 401
+
+
+def test_two_log_ins_of_one_shopper_at_once_are_two_sessions(tmp_path: Path) -> None:
+    """The legacy store keeps sessions in its database: two tokens issued in the same
+    second for the same shopper once collided on the table's key (a 500)."""
+    with start_store(tmp_path, "--architecture", "legacy") as store, store.client() as client:
+        first, second = _log_in(client, 3), _log_in(client, 3)
+        assert first != second
+        assert client.delete("/api/v1/sessions", headers=first).status_code in (200, 204)
+        assert client.get(ME, headers=first).status_code == 401
+        assert client.get(ME, headers=second).status_code == 200
