@@ -80,17 +80,19 @@ def test_a_token_stops_working_when_its_account_is_deleted(tmp_path: Path) -> No
         "expiry with leading zero",
         "signature of another token",
         "non-ascii signature",
+        "other nonce",
     ],
 )
 def test_a_tampered_token_is_401(client: httpx.Client, tamper: str) -> None:
     token, other = log_in(client, 31), log_in(client, 32)
-    user, expiry, signature = token.split(".")
+    user, expiry, nonce, signature = token.split(".")
     edited = {
-        "later expiry": f"{user}.{int(expiry) + 86_400}.{signature}",
-        "other user": f"32.{expiry}.{signature}",
-        "expiry with leading zero": f"{user}.0{expiry}.{signature}",
-        "signature of another token": f"{user}.{expiry}.{other.split('.')[2]}",
-        "non-ascii signature": f"{user}.{expiry}.{signature[:-1]}é",
+        "later expiry": f"{user}.{int(expiry) + 86_400}.{nonce}.{signature}",
+        "other user": f"32.{expiry}.{nonce}.{signature}",
+        "expiry with leading zero": f"{user}.0{expiry}.{nonce}.{signature}",
+        "signature of another token": f"{user}.{expiry}.{nonce}.{other.split('.')[3]}",
+        "non-ascii signature": f"{user}.{expiry}.{nonce}.{signature[:-1]}é",
+        "other nonce": f"{user}.{expiry}.{other.split('.')[2]}.{signature}",
     }[tamper]
     response = client.get(
         "/api/v1/cart", headers=[(b"Authorization", f"Bearer {edited}".encode("latin-1"))]
