@@ -95,8 +95,9 @@ def test_tokens_verify_until_they_expire() -> None:
     assert signer.verify(token, now=1999.0) == 7
     assert signer.verify(token, now=2000.0) is None
     assert TokenSigner("other").verify(token, now=1.0) is None
-    _, expiry, mac = token.split(".")
-    assert signer.verify(f"8.{expiry}.{mac}", now=1.0) is None  # the user id is signed too
+    _, expiry, nonce, mac = token.split(".")
+    assert signer.verify(f"8.{expiry}.{nonce}.{mac}", now=1.0) is None  # the user id is signed
+    assert signer.issue(7, expires_at=2000.0) != token  # a nonce: one second, two sessions
 
 
 def test_passwords_verify_only_with_the_right_password() -> None:
