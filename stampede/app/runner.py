@@ -2,8 +2,9 @@
 
 1. validate the profile and flags (before anything starts), resolve and
    scale the profile once and write it to the run directory (``profile.yaml``);
-2. start the embedded store on a free port (with a private Redis when a
-   ``--chaos redis-restart`` asks for one), or check the user's host answers;
+2. start the embedded store on a free port (with a private Redis or RabbitMQ
+   when a ``--chaos redis-restart`` or ``broker-*`` asks for one, on ``--queue``
+   when given), or check the user's host answers;
 3. run Locust headless in a child process (it monkey-patches the standard
    library, so it never runs inside this one) on that profile file, showing
    its progress lines, while the chaos injector breaks things on schedule and
@@ -33,7 +34,15 @@ from pathlib import Path
 from typing import IO
 
 from stampede.app.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
-from stampede.app.run_checks import chaos_specs, needs_private_redis
+from stampede.app.chaos._rabbit import PrivateRabbit
+from stampede.app.queue_watch import QueueWatch
+from stampede.app.run_checks import (
+    chaos_specs,
+    database_url,
+    needs_private_broker,
+    needs_private_redis,
+    store_flag,
+)
 from stampede.app.run_finish import AfterTraffic, LocustExit, RunResult, RunSources, finish_run
 from stampede.app.target import (
     EMBEDDED_ADMIN_TOKEN,
@@ -58,6 +67,7 @@ from stampede.core.generator import TreeMemory
 from stampede.core.ports import free_port
 from stampede.core.processes import stop_child
 from stampede.core.protocol import LOCUST_ERR, LOCUST_OUT, STORE_CPU_FILE, TARGET_FILE, ChildArgs
+from stampede.core.queue_samples import write_queue
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir, new_run_dir, use_run_dir, write_json, write_text
 from stampede.core.version import DISTRIBUTION
@@ -87,6 +97,8 @@ class RunRequest:
     report: bool = True
     command: str = ""
     chaos: tuple[str, ...] = ()
+    #: amqp://… the embedded store's order events go through (None: its in-database outbox)
+    queue: str | None = None
     on_worker_loss: str = "continue"
     target_down_after_s: float = 5.0
     watch_interval_s: float = 1.0
@@ -104,6 +116,10 @@ class SystemUnderTest:
     kind: str
     process: subprocess.Popen[bytes] | None = None
     redis: PrivateRedis | None = None
+    broker: PrivateRabbit | None = None
+    #: the broker and queue the embedded store's notifications go through, if any
+    queue_url: str | None = None
+    queue_name: str | None = None
 
 
 def _locustfile(module: str | None) -> str:
@@ -120,22 +136,34 @@ def _shoppers(profile: Profile, requested: int | None) -> int:
 
 @contextlib.contextmanager
 def _system(
-    request: RunRequest, profile: Profile, run_dir: Path, echo: Echo, redis: bool
+    request: RunRequest, profile: Profile, run_dir: Path, echo: Echo, specs: tuple[FaultSpec, ...]
 ) -> Iterator[SystemUnderTest]:
     """The system under test, for the length of the run."""
     if request.host is not None:
         yield SystemUnderTest(check_url(request.host), request.admin_token, "remote")
         return
-    if not redis:
-        with _embedded(request, profile, run_dir, echo, []) as sut:
-            yield sut
-        return
-    echo("Starting a private redis-server for --chaos redis-restart …")
-    with (
-        PrivateRedis(run_dir / "redis") as private,
-        _embedded(request, profile, run_dir, echo, ["--redis-url", private.url]) as sut,
-    ):
-        yield SystemUnderTest(sut.url, sut.token, sut.kind, sut.process, private)
+    with contextlib.ExitStack() as stack:
+        extra: list[str] = []
+        redis = broker = None
+        if needs_private_redis(specs):
+            echo("Starting a private redis-server for --chaos redis-restart …")
+            redis = stack.enter_context(PrivateRedis(run_dir / "redis"))
+            extra += ["--redis-url", redis.url]
+        queue_url = request.queue or store_flag(request.store_args, "--queue")
+        if needs_private_broker(specs):
+            echo("Starting a private rabbitmq-server for --chaos broker-* …")
+            broker = stack.enter_context(PrivateRabbit(run_dir / "rabbitmq"))
+            queue_url = broker.url
+        queue_name = None
+        if queue_url is not None:
+            queue_name = store_flag(request.store_args, "--queue-name") or (
+                f"stampede.{run_dir.name}.notifications"
+            )
+            extra += ["--queue", queue_url, "--queue-name", queue_name]
+        sut = stack.enter_context(_embedded(request, profile, run_dir, echo, extra))
+        yield SystemUnderTest(
+            sut.url, sut.token, sut.kind, sut.process, redis, broker, queue_url, queue_name
+        )
 
 
 @contextlib.contextmanager
@@ -250,6 +278,20 @@ def _store_cpu(sut: SystemUnderTest) -> CpuSampler | None:
     return sampler
 
 
+def _queue_watch(sut: SystemUnderTest) -> QueueWatch | None:
+    """Sample the store's notifications queue each second (queue.json), when it has one."""
+    if sut.queue_url is None or sut.queue_name is None:
+        return None
+    return QueueWatch(sut.queue_url, sut.queue_name, sut.url).start()
+
+
+def _stop_samplers(run_dir: Path, store_cpu: CpuSampler | None, queue: QueueWatch | None) -> None:
+    if store_cpu is not None:
+        _write_store_cpu(run_dir, store_cpu.stop())
+    if queue is not None:
+        write_queue(run_dir, queue.stop())
+
+
 def _write_store_cpu(run_dir: Path, samples: tuple[CpuSample, ...]) -> None:
     """store-cpu.json: cores the store used per second (a capacity plan splits them by service)."""
     rows = [{"at": round(s.at, 3), "cores": round(s.core_percent / 100.0, 4)} for s in samples]
@@ -257,12 +299,23 @@ def _write_store_cpu(run_dir: Path, samples: tuple[CpuSample, ...]) -> None:
 
 
 def _injector(
-    specs: tuple[FaultSpec, ...], sut: SystemUnderTest, run_dir: Path, profile: Profile
+    request: RunRequest,
+    specs: tuple[FaultSpec, ...],
+    sut: SystemUnderTest,
+    run_dir: Path,
+    profile: Profile,
 ) -> Injector | None:
     if not specs:
         return None
     assert sut.process is not None and sut.token is not None, "checked: embedded only"
-    chaos = ChaosTarget(sut.url, sut.token, sut.process.pid, sut.redis)
+    chaos = ChaosTarget(
+        sut.url,
+        sut.token,
+        sut.process.pid,
+        sut.redis,
+        sut.broker,
+        database_url(request.store_args),
+    )
     return Injector(specs, chaos, run_dir, profile.flash.opens_at_s if profile.flash else None)
 
 
@@ -282,7 +335,7 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
     if request.host is None:
         require_extra("store", "stampede run without --host (the embedded store)")
     profile = load_profile(request.profile).scaled(request.scale, request.time_scale)
-    specs = chaos_specs(request.chaos, profile, request.host, request.store_args)
+    specs = chaos_specs(request.chaos, profile, request.host, request.store_args, request.queue)
     own, target = _own_files(request, profile)
     if request.host is not None:
         check_reachable(check_url(request.host), target.description.health)
@@ -298,12 +351,13 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
     # resolved and scaled once, here: the child runs these files as they are
     write_text(run_dir / TARGET_FILE, target.text)
     traffic = RunDir(run_dir).write_profile(replace(profile, target=TARGET_FILE))
-    with _system(request, profile, run_dir, echo, needs_private_redis(specs)) as sut:
+    with _system(request, profile, run_dir, echo, specs) as sut:
         echo(f"Target: {sut.url} ({sut.kind}); Ctrl-C stops the run, keeping what was measured")
-        injector = _injector(specs, sut, run_dir, profile)
+        injector = _injector(request, specs, sut, run_dir, profile)
         if injector is not None:
             injector.start()
         store_cpu = _store_cpu(sut)
+        queue = _queue_watch(sut)
         try:
             ended = _run_locust(
                 _locust_command(request, profile, sut.url, run_dir, traffic),
@@ -314,8 +368,7 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
             )
         finally:
             faults = injector.stop() if injector is not None else []
-            if store_cpu is not None:
-                _write_store_cpu(run_dir, store_cpu.stop())
+            _stop_samplers(run_dir, store_cpu, queue)
         audit = summary = None
         if ended.target_lost is None:
             audit = fetch_admin(sut.url, sut.token, target.description.audit)

@@ -37,6 +37,8 @@ STORE_CPU_FILE = "store-cpu.json"
 AUDIT_FILE = "audit.json"
 STORE_SUMMARY_FILE = "store-summary.json"
 CHAOS_FILE = "chaos.json"
+#: the notifications queue each second (``stampede run --queue``)
+QUEUE_FILE = "queue.json"
 REPORT_FILE = "report.html"
 #: ``--csv`` prefix: Locust writes locust_stats.csv, locust_stats_history.csv, …
 LOCUST_CSV_PREFIX = "locust"

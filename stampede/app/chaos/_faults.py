@@ -6,6 +6,11 @@
   many workers as before and answers again.
 * ``redis-restart``: SIGKILL the private redis-server, start it again on the
   same port, empty. Ends when it answers PING.
+* ``db-restart``: ``pg_terminate_backend`` on every connection to the store's
+  PostgreSQL database (:mod:`stampede.app.chaos._db`).
+* ``broker-restart`` / ``broker-outage``: stop the run's private RabbitMQ (a
+  service stop: SIGTERM) and start it again at once, or at the window's end; its
+  durable queue and persistent messages survive, as a real broker's do.
 * ``payment-outage`` / ``db-latency``: ``PUT /admin/chaos`` sets the shared
   switch file every store worker reads (:mod:`store.switches`); the switch is
   turned back off at the window's end.
@@ -22,12 +27,10 @@ from dataclasses import dataclass
 import httpx
 import psutil
 
+from stampede.app.chaos._errors import InjectionError
+from stampede.app.chaos._rabbit import PrivateRabbit
 from stampede.app.chaos._redis import PrivateRedis
 from stampede.app.chaos._spec import FaultSpec
-
-
-class InjectionError(Exception):
-    """A fault could not be injected; the run goes on and the record says why."""
 
 
 @dataclass
@@ -38,6 +41,8 @@ class ChaosTarget:
     admin_token: str
     store_pid: int
     redis: PrivateRedis | None = None
+    broker: PrivateRabbit | None = None
+    database_url: str | None = None
     settle_timeout_s: float = 30.0
     poll_s: float = 0.05
 
@@ -117,6 +122,29 @@ def restart_redis(target: ChaosTarget) -> str:
     return (
         f"SIGKILL to redis-server pid {old}; restarted empty as pid {target.redis.pid} on port "
         f"{target.redis.port} after {time.monotonic() - started:.2f} s"
+    )
+
+
+def stop_broker(target: ChaosTarget) -> str:
+    if target.broker is None:
+        raise InjectionError("no private RabbitMQ to stop")
+    old = target.broker.pid
+    started = time.monotonic()
+    target.broker.stop()
+    return f"rabbitmq-server pid {old} stopped after {time.monotonic() - started:.2f} s"
+
+
+def start_broker(target: ChaosTarget) -> str:
+    if target.broker is None:
+        raise InjectionError("no private RabbitMQ to start")
+    started = time.monotonic()
+    try:
+        target.broker.start()
+    except Exception as exc:  # TargetError: it did not come back; the record says so
+        raise InjectionError(f"rabbitmq-server did not start again: {exc}") from exc
+    return (
+        f"started again as pid {target.broker.pid} on port {target.broker.port}, answering "
+        f"after {time.monotonic() - started:.2f} s"
     )
 
 

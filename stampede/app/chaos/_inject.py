@@ -18,13 +18,16 @@ from typing import Any
 
 import httpx
 
+from stampede.app.chaos._db import restart_database
+from stampede.app.chaos._errors import InjectionError
 from stampede.app.chaos._faults import (
     ChaosTarget,
-    InjectionError,
     kill_worker,
     last_dependency_failure,
     restart_redis,
     set_switches,
+    start_broker,
+    stop_broker,
 )
 from stampede.app.chaos._spec import FaultSpec
 from stampede.core.protocol import ORIGIN_FILE
@@ -75,6 +78,7 @@ class Injector:
         #: restarted dependencies whose store-side recovery is still to be read: (record,
         #: dependency, wall time it answered again)
         self._restarted: list[tuple[FaultRecord, str, float]] = []
+        self._starting: list[threading.Thread] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stampede-chaos", daemon=True)
 
@@ -86,6 +90,8 @@ class Injector:
         """Stop injecting, close open windows; the records, in start order."""
         self._stop.set()
         self._thread.join(timeout=self.target.settle_timeout_s + 15)
+        for thread in self._starting:  # a broker is never left down after the run
+            thread.join(timeout=90)
         with httpx.Client(timeout=5.0) as client:
             self._read_store_recovery(client)
         return [self.records[s.text].to_dict() for _, s in self.planned]
@@ -152,6 +158,16 @@ class Injector:
                 record.detail = restart_redis(self.target)
                 record.end_s = self._now()
                 self._restarted.append((record, "redis", self.clock()))
+            elif spec.kind == "db-restart":
+                assert self.target.database_url is not None, "checked before the run"
+                record.detail = restart_database(self.target.database_url)
+                record.end_s = self._now()
+            elif spec.kind == "broker-restart":
+                record.detail = stop_broker(self.target)
+                self._start_broker(record)
+            elif spec.kind == "broker-outage":
+                record.detail = stop_broker(self.target)
+                self.active.append(spec)
             else:
                 self.active.append(spec)
                 set_switches(client, self.target, self.active)
@@ -166,11 +182,31 @@ class Injector:
         self.active.remove(spec)
         record = self.records[spec.text]
         try:
+            if spec.kind == "broker-outage":
+                record.detail += note
+                self._start_broker(record)
+                return
             set_switches(client, self.target, self.active)
             record.detail += note
         except InjectionError as exc:
             record.detail += f"; turning it off failed: {exc}"
         record.end_s = self._now()
+
+    def _start_broker(self, record: FaultRecord) -> None:
+        """Start the broker again beside the schedule (RabbitMQ takes seconds to boot, and
+        later faults must not wait for it); the fault ends when it answers."""
+
+        def start() -> None:
+            try:
+                record.detail += f"; {start_broker(self.target)}"
+                self._restarted.append((record, "broker", self.clock()))
+            except InjectionError as exc:
+                record.detail += f"; {exc}"
+            record.end_s = self._now()
+
+        thread = threading.Thread(target=start, name="stampede-chaos-broker", daemon=True)
+        self._starting.append(thread)
+        thread.start()
 
 
 def _window_detail(spec: FaultSpec) -> str:

@@ -6,6 +6,9 @@
     redis-restart@WHEN                  kill the store's private redis-server, start it again
     payment-outage@WHEN:DURATION        the payment provider fails every call for DURATION
     db-latency@WHEN:LATENCY:DURATION    every database call waits LATENCY first, for DURATION
+    db-restart@WHEN                     terminate every PostgreSQL connection of the store
+    broker-restart@WHEN                 stop the run's private RabbitMQ and start it again
+    broker-outage@WHEN:DURATION         the run's private RabbitMQ is stopped for DURATION
 
     WHEN  = 30s | sale | sale+10s | sale-5s      from the run's start, or from the sale opening
 
@@ -22,7 +25,15 @@ from typing import Literal
 from stampede.core.errors import ConfigError
 from stampede.profiles import parse_latency
 
-FaultKind = Literal["kill-worker", "redis-restart", "payment-outage", "db-latency"]
+FaultKind = Literal[
+    "kill-worker",
+    "redis-restart",
+    "payment-outage",
+    "db-latency",
+    "db-restart",
+    "broker-restart",
+    "broker-outage",
+]
 
 #: kind -> the arguments after WHEN, in order
 ARGUMENTS: dict[str, tuple[str, ...]] = {
@@ -30,10 +41,14 @@ ARGUMENTS: dict[str, tuple[str, ...]] = {
     "redis-restart": (),
     "payment-outage": ("DURATION",),
     "db-latency": ("LATENCY", "DURATION"),
+    "db-restart": (),
+    "broker-restart": (),
+    "broker-outage": ("DURATION",),
 }
 FORMS = (
     "kill-worker@WHEN, redis-restart@WHEN, payment-outage@WHEN:DURATION, "
-    "db-latency@WHEN:LATENCY:DURATION with WHEN 30s, sale, sale+10s or sale-5s"
+    "db-latency@WHEN:LATENCY:DURATION, db-restart@WHEN, broker-restart@WHEN, "
+    "broker-outage@WHEN:DURATION with WHEN 30s, sale, sale+10s or sale-5s"
 )
 
 

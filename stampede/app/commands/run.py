@@ -78,8 +78,18 @@ from stampede.core.exits import Exit
     multiple=True,
     metavar="SPEC",
     help="Break the embedded store during the run (repeatable): kill-worker@sale+30s, "
-    "redis-restart@60s, payment-outage@sale+10s:30s, db-latency@sale:200ms:60s. Times are "
-    "run time, after --time-scale.",
+    "redis-restart@60s, payment-outage@sale+10s:30s, db-latency@sale:200ms:60s, "
+    "db-restart@sale+5s (PostgreSQL), broker-restart@sale+10s, broker-outage@sale:15s. Times "
+    "are run time, after --time-scale.",
+)
+@click.option(
+    "--queue",
+    envvar="STAMPEDE_QUEUE_URL",
+    default=None,
+    metavar="URL",
+    help="amqp://user:password@host:port/ (env STAMPEDE_QUEUE_URL): the embedded store's order "
+    "events go through this RabbitMQ (queue.json samples it each second). --chaos broker-* "
+    "start a private one instead.",
 )
 @click.option(
     "--on-worker-loss",
