@@ -50,11 +50,17 @@ class WaterfallStep:
 
 @dataclass(frozen=True)
 class LoadPoint:
-    """Replicas per service and the traffic at one operating point (baseline or sale)."""
+    """Replicas per service and the traffic at one operating point (baseline or sale).
+
+    ``total_rps`` is every user request of the demand: the load balancer and
+    the data transfer are priced from it, whether or not the store has a
+    service that answers them all (the reference store's gateway).
+    """
 
     replicas: Mapping[str, int]
     demand: Mapping[str, float]
     paid_orders_per_s: float
+    total_rps: float
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def _lines(
         )
         * hours
     )
-    total_rps = point.demand.get("gateway", 0.0)
+    total_rps = point.total_rps
     db_rps = sum(
         rps
         for s, rps in point.demand.items()

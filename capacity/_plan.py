@@ -232,8 +232,10 @@ def _cost(
     base, peak, sale_s = load.base, load.peak, config.sale.duration_s
     peak_replicas = {s: z.replicas for s, z in fleet.sizing.items()}
     return cost_report(
-        LoadPoint(fleet.baseline_replicas, base.per_service, base.paid_orders_per_s),
-        LoadPoint(peak_replicas, peak.per_service, peak.paid_orders_per_s),
+        LoadPoint(
+            fleet.baseline_replicas, base.per_service, base.paid_orders_per_s, base.total_rps
+        ),
+        LoadPoint(peak_replicas, peak.per_service, peak.paid_orders_per_s, peak.total_rps),
         topology,
         prices,
         sale_hours=(sale_s + max(lt.total_s for lt in leads.values())) / 3600.0,

@@ -7,6 +7,7 @@ import yaml
 
 from stampede.capacity import LoadPoint, cost_report, default_topology, load_prices
 from stampede.capacity._cost import HOURS_PER_MONTH
+from stampede.capacity._lcu import alb_lcus
 from stampede.capacity._prices import REQUIRED_ROWS
 from stampede.core.errors import ConfigError
 
@@ -74,8 +75,8 @@ def test_custom_sheet_is_used(tmp_path: Path) -> None:
 def test_cost_report_by_hand() -> None:
     prices, topo = load_prices(), default_topology()
     task = prices.task_hour(0.5, 1.0)  # catalog's default size
-    baseline = LoadPoint({"catalog": 4}, {"catalog": 100.0, "gateway": 100.0}, 1.0)
-    sale = LoadPoint({"catalog": 10}, {"catalog": 1000.0, "gateway": 1000.0}, 10.0)
+    baseline = LoadPoint({"catalog": 4}, {"catalog": 100.0, "gateway": 100.0}, 1.0, 100.0)
+    sale = LoadPoint({"catalog": 10}, {"catalog": 1000.0, "gateway": 1000.0}, 10.0, 1000.0)
     report = cost_report(
         baseline,
         sale,
@@ -102,9 +103,27 @@ def test_cost_report_by_hand() -> None:
     assert compute.sale_window == report.sale_lines["compute"]
 
 
+def test_load_balancer_and_transfer_priced_from_all_requests_without_a_gateway() -> None:
+    # a store with no service named gateway: its 1000 req/s still cross the ALB and the wire
+    prices, topo = load_prices(), default_topology()
+    point = LoadPoint({"catalog": 10}, {"catalog": 1000.0}, 10.0, 1000.0)
+    report = cost_report(
+        point, point, topo, prices, sale_hours=1.0, selling_hours=1.0, utilization={"catalog": 0.6}
+    )
+    gb = 1000 * topo.shared.bytes_per_response / 1e9 * 3600
+    assert report.sale_lines["data_transfer"] == pytest.approx(gb * 0.09)
+    lcus = alb_lcus(1000.0, topo.shared).billed
+    assert lcus > 0
+    assert report.sale_lines["load_balancer"] == pytest.approx(
+        prices.price("alb.hour") + lcus * prices.price("alb.lcu_hour")
+    )
+
+
 def test_savings_waterfall_adds_up() -> None:
     prices, topo = load_prices(), default_topology()
-    baseline = LoadPoint({"catalog": 4, "payments": 2}, {"catalog": 100.0, "gateway": 100.0}, 1.0)
+    baseline = LoadPoint(
+        {"catalog": 4, "payments": 2}, {"catalog": 100.0, "gateway": 100.0}, 1.0, 100.0
+    )
     report = cost_report(
         baseline,
         baseline,
