@@ -22,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from stampede.capacity._charts import plot_demand_supply, plot_waterfall
+from stampede.capacity._charts import chart_style, plot_demand_supply, plot_waterfall, supply_title
 from stampede.capacity._plan import CapacityPlan
 from stampede.capacity._plateaus import plateau_frame
 from stampede.capacity._render import render_aws, render_hpa, render_keda
@@ -175,22 +175,24 @@ def _binned(values: npt.NDArray[np.float64], width: int) -> npt.NDArray[np.float
 def _charts(plan: CapacityPlan, out: Path) -> list[Path]:
     written = []
     (out / "charts").mkdir(exist_ok=True)
-    for key, results in plan.simulations.items():
-        width = max(1, results[0].demand.size // CHART_BINS)
-        fig = Figure(figsize=(9, 4))
-        plot_demand_supply(
-            fig.add_subplot(),
-            _binned(results[0].demand, width),
-            {r.strategy: _binned(r.supply, width) for r in results},
-            step_s=float(width),
-        )
-        path = out / "charts" / f"supply-{key.replace('/', '-')}.png"
+    with chart_style():
+        for key, results in plan.simulations.items():
+            width = max(1, results[0].demand.size // CHART_BINS)
+            fig = Figure(figsize=(9, 4), layout="constrained")
+            plot_demand_supply(
+                fig.add_subplot(),
+                _binned(results[0].demand, width),
+                {r.strategy: _binned(r.supply, width) for r in results},
+                step_s=float(width),
+                title=supply_title(key),
+            )
+            path = out / "charts" / f"supply-{key.replace('/', '-')}.png"
+            fig.savefig(path, bbox_inches="tight")
+            written.append(path)
+        fig = Figure(figsize=(8, 4), layout="constrained")
+        plot_waterfall(fig.add_subplot(), plan.cost.waterfall, currency=plan.cost.currency)
+        path = out / "charts" / "savings.png"
         fig.savefig(path, bbox_inches="tight")
-        written.append(path)
-    fig = Figure(figsize=(8, 4))
-    plot_waterfall(fig.add_subplot(), plan.cost.waterfall, currency=plan.cost.currency)
-    path = out / "charts" / "savings.png"
-    fig.savefig(path, bbox_inches="tight")
     return [*written, path]
 
 

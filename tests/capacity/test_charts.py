@@ -3,6 +3,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from stampede.capacity import WaterfallStep, plot_demand_supply, plot_waterfall
+from stampede.capacity._charts import supply_title
 
 
 def test_demand_supply_draws_one_step_curve_each() -> None:
@@ -15,7 +16,32 @@ def test_demand_supply_draws_one_step_curve_each() -> None:
     assert ax.get_xlim()[1] >= 1.5  # 3 steps of 30 s, in minutes
     legend = ax.get_legend()
     assert legend is not None
-    assert [t.get_text() for t in legend.get_texts()] == list(drawn)
+    # the legend says what each strategy does, not its key
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "demand (requests per second)",
+        "static peak: the peak's replicas all along",
+        "reactive only: the autoscaler follows demand",
+    ]
+    # the report's style: no top or right spine, distinct colours per strategy
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()
+    assert drawn["static-peak"].get_edgecolor() != drawn["reactive-only"].get_edgecolor()
+
+
+def test_supply_title_is_in_words() -> None:
+    assert supply_title("catalog/ecs") == (
+        "catalog: capacity over the sale against demand, ECS target tracking, by scaling strategy"
+    )
+    assert supply_title("checkout/hpa").startswith("checkout: ")
+    assert "Kubernetes HPA" in supply_title("checkout/hpa")
+
+
+def test_demand_supply_draws_the_title_and_unknown_strategies_by_key() -> None:
+    ax = Figure().add_subplot()
+    plot_demand_supply(ax, [1, 2], {"custom": [2, 2]}, title="catalog: supply")
+    assert ax.get_title(loc="left") == "catalog: supply"
+    legend = ax.get_legend()
+    assert legend is not None
+    assert legend.get_texts()[1].get_text() == "custom"
 
 
 def test_waterfall_bars_span_the_running_totals_from_zero() -> None:
