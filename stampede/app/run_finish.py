@@ -31,8 +31,9 @@ from stampede.core.records import ChaosFault, MeasuredRun, RunnerFacts, RunRecor
 from stampede.core.rundir import RunDir, write_json
 from stampede.reports import load_run, recovery_seconds
 
-#: writes the report of a run directory from the record given (not yet on disk)
-Report = Callable[[Path, RunRecord], None]
+#: writes the report of a run directory from the record given (not yet on disk); its path,
+#: or None when the reports cannot be written in this installation
+Report = Callable[[Path, RunRecord], Path | None]
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class RunSources:
 class RunResult:
     run_dir: Path
     record: RunRecord
+    report: Path | None = None
 
     @property
     def interrupted(self) -> bool:
@@ -172,10 +174,11 @@ def finish_run(
     measured = _ended(measured, after.ended)
     record = _with_recoveries(rundir, RunRecord(measured, runner))
     runner = record.runner or runner
+    written: Path | None = None
     try:
         _write_learned(rundir, after, record)
         if report is not None:
-            report(rundir.path, record)
+            written = report(rundir.path, record)
     except StampedeError as exc:
         # best effort: the disk that refused a file may refuse this too
         with contextlib.suppress(StampedeError):
@@ -184,4 +187,4 @@ def finish_run(
         raise
     record = RunRecord(measured, dataclasses.replace(runner, complete=True))
     rundir.write_record(record)
-    return RunResult(rundir.path, record)
+    return RunResult(rundir.path, record, written)

@@ -59,7 +59,10 @@ def summary_lines(result: RunResult) -> list[str]:
     state = f"INTERRUPTED ({measured.stop_reason})" if result.interrupted else "complete"
     if result.target_lost:
         state = f"STOPPED, {measured.stop_reason}"
-    lines = [f"Run {state}: {result.run_dir}", _measurements(result)]
+    lines = [f"Run {state}: {result.run_dir}"]
+    if result.report is not None:
+        lines.append(f"Report: {result.report}")
+    lines.append(_measurements(result))
     audit = {True: "clean", False: "FAILED", None: NOT_AUDITED}[result.record.audit_ok]
     lines.append(f"Store audit: {audit}")
     for fault in runner.chaos if runner is not None else ():

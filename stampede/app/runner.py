@@ -385,14 +385,14 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         command=request.command,
         store_workers=request.store_workers,
         sources=sources,
-        report=partial(_report, echo=echo) if request.report else None,
+        report=_report if request.report else None,
     )
 
 
-def _report(run_dir: Path, record: RunRecord, echo: Echo) -> None:
+def _report(run_dir: Path, record: RunRecord) -> Path | None:
+    """Write the run's report; its path goes into the final summary, after the verdict."""
     try:
         from stampede.reports import write_report
     except ImportError:
-        return
-    path = write_report(run_dir, record=record)
-    echo(f"Report: {path}")
+        return None
+    return write_report(run_dir, record=record)

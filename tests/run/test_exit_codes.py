@@ -61,3 +61,31 @@ def test_an_interrupted_runs_summary_tells_the_same_story() -> None:
     assert lines[1].startswith("Measurements: valid for the 35 s that ran, but the run was")
     assert "not judged" in lines[1]
     assert summary_lines(_result())[1] == "Measurements: valid"
+
+
+def test_the_final_block_of_stampede_run_opens_with_the_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    import stampede.app.commands.run as run_command
+    from stampede.cli import stampede
+
+    slow = write_run(tmp_path / "slow", Traffic(stall=(10, 13, 0.6)))
+    report = slow / "report.html"
+
+    def execute(_request: object, echo: object) -> RunResult:
+        assert callable(echo)
+        echo(f"Stampede: run written to {slow} (valid)")  # the progress before the end
+        return RunResult(slow, RunDir(slow).record(), report)
+
+    monkeypatch.setattr(run_command, "execute", execute)
+    result = CliRunner().invoke(stampede, ["run", "smoke"])
+
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Stampede: run written to {slow} (valid)"
+    final = lines[1:]
+    assert final[0].startswith("Not ready: all requests' p95 604 ms > 500 ms during sale")
+    assert final[1:3] == [f"Run complete: {slow}", f"Report: {report}"]
+    assert result.stdout.splitlines()[0] == final[0]
