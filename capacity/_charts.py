@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stampede.capacity._cost import WaterfallStep
+from stampede.core.chart_style import CHART_RC
 
 #: each simulated strategy in words, as the legend names it
 STRATEGY_LABELS = {
@@ -41,18 +42,7 @@ SAVING_COLOR, COST_COLOR, TOTAL_COLOR = "#059669", "#dc2626", "#2563eb"
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Matplotlib settings of the report's charts, for a figure drawn inside the block."""
-    # the report's figure style (``reports._figures.render``)
-    with matplotlib.rc_context(
-        {
-            "font.family": "DejaVu Sans",
-            "font.size": 8,
-            "axes.titlesize": 9,
-            "axes.edgecolor": "#9ca3af",
-            "axes.labelcolor": "#374151",
-            "xtick.color": "#4b5563",
-            "ytick.color": "#4b5563",
-        }
-    ):
+    with matplotlib.rc_context(CHART_RC):
         yield
 
 

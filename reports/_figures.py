@@ -17,6 +17,7 @@ from pathlib import Path
 import matplotlib
 from matplotlib.figure import Figure
 
+from stampede.core.chart_style import CHART_RC
 from stampede.profiles import LatencySlo
 from stampede.reports._charts import (
     mark_faults,
@@ -63,13 +64,7 @@ def render(draw: Callable[[Figure], object], size: tuple[float, float]) -> str:
     """Draw on a fresh figure of ``size`` inches under the report style; its SVG data URI."""
     with matplotlib.rc_context(
         {
-            "font.family": "DejaVu Sans",
-            "font.size": 8,
-            "axes.titlesize": 9,
-            "axes.edgecolor": "#9ca3af",
-            "axes.labelcolor": "#374151",
-            "xtick.color": "#4b5563",
-            "ytick.color": "#4b5563",
+            **CHART_RC,
             "svg.fonttype": "none",
             "svg.hashsalt": "stampede",
         }
