@@ -93,10 +93,11 @@ def announce_start(environment: Any, origin: float, workers: int) -> None:
     setattr(environment.parsed_options, START_OPTION, {"origin": origin, "workers": workers})
 
 
-def check_early(environment: Any, own: TrafficContext) -> None:
-    """On a worker at start-up: note the flags it was given (before the master's options
-    land on them) and ask the master for its traffic, to refuse before the test starts."""
-    flags = TrafficOptions.explicit(environment.parsed_options, own.profile)
+def check_early(environment: Any, own: TrafficContext, parsed: Any) -> None:
+    """On a worker at start-up: note the flags it was given (``parsed``: its own command
+    line, not the master's options that a spawn writes over Locust's) and ask the master
+    for its traffic, to refuse before the test starts."""
+    flags = TrafficOptions.explicit(parsed, own.profile)
     environment.stampede_own_flags = flags
 
     def on_check(environment: Any, msg: Any, **_: Any) -> None:

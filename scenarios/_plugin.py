@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+from gevent.event import Event
+from locust.argument_parser import get_parser
 from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
 
@@ -139,11 +141,38 @@ def _fail(message: str) -> None:
     os._exit(protocol.CONFIG_FAILED)  # inside Locust's start-up: an exit code, no traceback
 
 
+def _is_worker(environment: Any) -> bool:
+    if isinstance(environment.runner, WorkerRunner):
+        return True
+    return bool(getattr(environment.parsed_options, "worker", False))
+
+
+def _initialised(environment: Any) -> Event:
+    """Set once init has built the traffic context (see on_test_start)."""
+    ready: Event | None = getattr(environment, "stampede_initialised", None)
+    if ready is None:
+        ready = Event()
+        environment.stampede_initialised = ready
+    return ready
+
+
+def _own_options(environment: Any) -> Any:
+    """This process's own command line (and environment, config file) as Locust parsed it.
+
+    On a worker it is parsed again: a spawn that raced Locust's init (see
+    on_test_start) has already written the master's options over
+    ``environment.parsed_options``, and the worker must refuse flags that
+    contradict the master's, and must not read the master's profile path.
+    """
+    if not _is_worker(environment):
+        return environment.parsed_options
+    return get_parser().parse_args()
+
+
 def create_context(environment: Any, **_: Any) -> None:
-    if hasattr(environment, "stampede"):
-        return  # a worker's first spawn came before Locust's init (see on_test_start)
+    own = _own_options(environment)
     try:
-        ctx = TrafficContext.create(TrafficOptions.from_parsed(environment.parsed_options))
+        ctx = TrafficContext.create(TrafficOptions.from_parsed(own))
     except StampedeError as exc:
         _fail(str(exc))
         return
@@ -153,7 +182,7 @@ def create_context(environment: Any, **_: Any) -> None:
     try:
         if isinstance(environment.runner, WorkerRunner):
             # the master dispatches the users by its profile; every class stays spawnable here
-            handshake.check_early(environment, ctx)
+            handshake.check_early(environment, ctx, own)
             _pace_plain_users(environment.user_classes, ctx)
         else:
             environment.stampede_user_classes = list(environment.user_classes)
@@ -183,6 +212,7 @@ def create_context(environment: Any, **_: Any) -> None:
     _handle_ctrl_c(environment)
     environment.events.report_to_master.add_listener(report_to_master)
     environment.events.worker_report.add_listener(worker_report)
+    _initialised(environment).set()
 
 
 def _weigh_user_classes(environment: Any, ctx: TrafficContext) -> None:
@@ -279,9 +309,11 @@ def _handle_ctrl_c(environment: Any) -> None:
 
 
 def on_test_start(environment: Any, **_: Any) -> None:
-    if isinstance(environment.runner, WorkerRunner):
-        # a worker joining a running test can be told to spawn before Locust fires init
-        create_context(environment)
+    if _is_worker(environment):
+        # a worker joining a running test is told to spawn while it is still connecting:
+        # inside Locust's WorkerRunner(), before the environment has its runner and before
+        # init (the traffic context, the master's handshake) has run; the spawn waits for it
+        _initialised(environment).wait()
         if not handshake.take(environment):
             return
     elif not _follow_web_ui(environment):
