@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -44,6 +45,8 @@ think_times:
 flash: {sku: FLASH-001, opens_at: 2s}
 """
 STORE_PORT, MASTER_PORT = 18080, 15557
+#: a progress line, "[   12s/…": seconds into the run
+PROGRESS = re.compile(r"\[\s*(\d+)s/")
 
 
 def _ip(*args: str) -> None:
@@ -117,6 +120,12 @@ def _wait_for_store(hosts: Hosts, url: str) -> None:
     raise AssertionError(f"the store at {url} never answered")
 
 
+def _tmp_dir(tmp: Path, run: str, index: int) -> Path:
+    path = tmp / f"{run}-w{index}-tmp"
+    path.mkdir()
+    return path
+
+
 def _run(hosts: Hosts, tmp: Path, name: str, kill_one: bool) -> Path:
     profile, out = tmp / "p.yaml", tmp / name
     profile.write_text(PROFILE)
@@ -134,18 +143,27 @@ def _run(hosts: Hosts, tmp: Path, name: str, kill_one: bool) -> Path:
     )
     worker = [sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host", hub]
     worker += ["--master-port", str(MASTER_PORT)]
-    workers = [hosts.run(i, *worker, stderr=subprocess.PIPE) for i in (1, 2)]
+    workers = [
+        # each host has its own /tmp, where Locust writes the locustfile it downloads
+        # (namespaces share this one's: two workers would truncate the file as the other reads it)
+        hosts.run(i, *worker, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(tmp_dir)})
+        for i, tmp_dir in ((1, _tmp_dir(tmp, name, 1)), (2, _tmp_dir(tmp, name, 2)))
+    ]
+    seen: list[str] = []
     if kill_one:
         assert master.stderr is not None
         for line in master.stderr:  # progress lines: once both workers have reported
-            if line.startswith("[") and int(line[1:].split("s/")[0]) >= 6:
+            seen.append(line)
+            if (progress := PROGRESS.match(line)) and int(progress[1]) >= 6:
                 break
         workers[1].send_signal(signal.SIGKILL)
     _, err = master.communicate(timeout=120)
-    for child in workers:
-        child.communicate(timeout=60)
+    err = "".join(seen) + err
+    worker_errs = [child.communicate(timeout=60)[1] for child in workers]
     # Locust's 1: a request failed (the store's simulated payment provider fails a few)
-    assert master.returncode in (0, 1), err[-3000:]
+    assert master.returncode in (0, 1), (
+        err[-3000:] + "\nworkers:\n" + "\n".join(e[-1500:] for e in worker_errs)
+    )
     assert "Stampede: run written to" in err
     assert "Traceback" not in err
     return out
