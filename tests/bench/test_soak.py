@@ -42,7 +42,7 @@ def test_the_growth_is_over_the_last_two_thirds_after_warm_up() -> None:
 def test_a_short_soak_samples_the_generator_and_the_store_each_second(tmp_path: Path) -> None:
     out = tmp_path / "soak"
     done = subprocess.run(
-        [sys.executable, "bench/soak.py", "--minutes", "0.5", "--out", str(out)],
+        [sys.executable, "bench/soak.py", "--minutes", "0.25", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -55,7 +55,7 @@ def test_a_short_soak_samples_the_generator_and_the_store_each_second(tmp_path: 
         rows = list(csv.DictReader(handle))
     # one sample a second over the 30 s run (the sampler starts when Locust does): CI checks
     # the sampling works in half a minute; the trends need the benchmark's 30
-    assert 27 <= len(rows) == figures["samples"] <= 45
+    assert 12 <= len(rows) == figures["samples"] <= 25
     at = [float(row["at_s"]) for row in rows]
     assert all(0.5 < b - a < 1.5 for a, b in itertools.pairwise(at))
     for row in rows[10:-5]:  # Locust closes its connections when it stops
