@@ -56,6 +56,7 @@ from stampede.capacity._policies import (
     EcsPolicy,
     HpaPolicy,
     LeadTime,
+    QueueScaling,
     ScalingBehavior,
     ScalingRule,
     ScheduledAction,
@@ -63,6 +64,7 @@ from stampede.capacity._policies import (
     ecs_policy,
     hpa_policy,
     lead_time,
+    queue_scaling,
 )
 from stampede.capacity._prices import PriceRow, PriceSheet, load_prices, price_sheet_from_mapping
 from stampede.capacity._queueing import (
@@ -154,6 +156,7 @@ __all__ = [
     "PriceRow",
     "PriceSheet",
     "ProbeFacts",
+    "QueueScaling",
     "RedisLoad",
     "SaleSimulation",
     "SaleWindow",
@@ -209,6 +212,7 @@ __all__ = [
     "plot_demand_supply",
     "plot_waterfall",
     "price_sheet_from_mapping",
+    "queue_scaling",
     "redis_load",
     "reference_services",
     "render_aws",

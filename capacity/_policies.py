@@ -105,14 +105,26 @@ class HpaPolicy:
 
 
 @dataclass(frozen=True)
+class QueueScaling:
+    """KEDA's rabbitmq trigger: a replica for every ``backlog_per_replica`` messages waiting."""
+
+    queue: str
+    backlog_per_replica: int
+    #: the environment variable of the Deployment's container holding the broker's URL
+    host_env: str = "RABBITMQ_HOST"
+
+
+@dataclass(frozen=True)
 class CronPrewarm:
-    """A KEDA ScaledObject: a cron trigger holding the peak replicas over the sale, plus CPU."""
+    """A KEDA ScaledObject: a cron trigger holding the peak replicas over the sale, plus the
+    reactive trigger (the queue's backlog for a consumer, else requests or CPU)."""
 
     hpa: HpaPolicy
     timezone: str
     start: datetime
     end: datetime
     desired_replicas: int
+    queue: QueueScaling | None = None
 
 
 @dataclass(frozen=True)
@@ -182,12 +194,21 @@ def cron_prewarm(
     sale_end: datetime,
     lead: LeadTime,
     peak_replicas: int,
+    queue: QueueScaling | None = None,
 ) -> CronPrewarm:
     """A cron pre-warm that reaches ``peak_replicas`` one lead time before the sale."""
     if sale_end <= sale_start:
         raise ConfigError(f"the sale must end after it starts, not {sale_start} to {sale_end}.")
     start = sale_start - timedelta(seconds=lead.total_s)
-    return CronPrewarm(hpa, timezone, start, sale_end, peak_replicas)
+    return CronPrewarm(hpa, timezone, start, sale_end, peak_replicas, queue)
+
+
+def queue_scaling(
+    queue: str, *, safe_rps_per_replica: float, target_utilization: float, lag_s: float
+) -> QueueScaling:
+    """The backlog one replica should face: what it drains in ``lag_s`` at its target."""
+    backlog = max(1, round(safe_rps_per_replica * target_utilization * lag_s))
+    return QueueScaling(queue, backlog)
 
 
 def ecs_policy(

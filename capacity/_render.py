@@ -81,26 +81,40 @@ def requests_rate_query(service: str) -> str:
     return f"sum(rate({REQUESTS_COUNTER}{selector}[1m]))"
 
 
-def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
-    """The KEDA ScaledObject (cron pre-warm plus the reactive metric) as a mapping."""
+def _reactive_trigger(c: CronPrewarm) -> dict[str, Any]:
+    """The trigger that scales between pre-warms: the queue's backlog, CPU or requests."""
     p = c.hpa
-    reactive: dict[str, Any]
+    if c.queue is not None:
+        return {
+            "type": "rabbitmq",
+            "metadata": {
+                "protocol": "amqp",
+                "queueName": c.queue.queue,
+                "mode": "QueueLength",
+                "value": str(c.queue.backlog_per_replica),
+                "hostFromEnv": c.queue.host_env,
+            },
+        }
     if p.metric == "cpu":
-        reactive = {
+        return {
             "type": "cpu",
             "metricType": "Utilization",
             "metadata": {"value": f"{p.target:g}"},
         }
-    else:
-        reactive = {
-            "type": "prometheus",
-            "metricType": "AverageValue",
-            "metadata": {
-                "serverAddress": "http://prometheus.monitoring:9090",
-                "query": requests_rate_query(p.service),
-                "threshold": f"{p.target:g}",
-            },
-        }
+    return {
+        "type": "prometheus",
+        "metricType": "AverageValue",
+        "metadata": {
+            "serverAddress": "http://prometheus.monitoring:9090",
+            "query": requests_rate_query(p.service),
+            "threshold": f"{p.target:g}",
+        },
+    }
+
+
+def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
+    """The KEDA ScaledObject (cron pre-warm plus the reactive metric) as a mapping."""
+    p = c.hpa
     return {
         "apiVersion": "keda.sh/v1alpha1",
         "kind": "ScaledObject",
@@ -131,7 +145,7 @@ def keda_manifest(c: CronPrewarm) -> dict[str, Any]:
                         "desiredReplicas": str(c.desired_replicas),
                     },
                 },
-                reactive,
+                _reactive_trigger(c),
             ],
         },
     }
@@ -165,6 +179,13 @@ def render_keda(c: CronPrewarm) -> str:
         f"{again:%Y-%m-%d %H:%M}: remove this ScaledObject",
         f"(or its cron trigger) after {c.end:%Y-%m-%d %H:%M}; annotation {REMOVE_AFTER} says when.",
     ]
+    if c.queue is not None:
+        header += [
+            f"It consumes RabbitMQ queue {c.queue.queue}: one replica per "
+            f"{c.queue.backlog_per_replica:,} messages waiting (what one drains in its lag",
+            f"budget at its target utilisation); the broker's amqp:// URL is the container's "
+            f"{c.queue.host_env}.",
+        ]
     return _commented(header) + yaml.safe_dump(keda_manifest(c), sort_keys=False)
 
 

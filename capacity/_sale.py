@@ -21,6 +21,7 @@ from stampede.capacity._policies import (
     cron_prewarm,
     ecs_policy,
     hpa_policy,
+    queue_scaling,
 )
 from stampede.capacity._prices import PriceSheet
 from stampede.capacity._simulate import (
@@ -82,6 +83,14 @@ def sale_policies(
             sale_end=sale_end,
             lead=leads["hpa"],
             peak_replicas=size.replicas,
+            queue=None
+            if spec.queue is None
+            else queue_scaling(
+                spec.queue,
+                safe_rps_per_replica=per_replica,
+                target_utilization=spec.target_utilization,
+                lag_s=spec.queue_lag_s,
+            ),
         )
         ecss[s] = ecs_policy(
             s,

@@ -58,6 +58,12 @@ class ServiceSpec:
     #: this service's ALB target group (``app/<lb>/<id>/targetgroup/<tg>/<id>``), for ECS
     #: target tracking on ALBRequestCountPerTarget
     alb_resource_label: str | None = None
+    #: the RabbitMQ queue this service consumes: its KEDA ScaledObject scales on that
+    #: queue's backlog instead of on requests or CPU
+    queue: str | None = None
+    #: the oldest a waiting message may grow: a replica's backlog target is what it
+    #: drains in this long at its target utilisation
+    queue_lag_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,13 @@ _SERVICE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
         "slo_share": 0.5,
         "stateless": False,
     },
-    "notifications": {"service_time_ms": 20.0, "slots_per_replica": 16, "slo_share": 1.0},
+    "notifications": {
+        "service_time_ms": 20.0,
+        "slots_per_replica": 16,
+        "slo_share": 1.0,
+        # in production: stampede store --queue-name stampede.notifications
+        "queue": "stampede.notifications",
+    },
     "gateway": {
         "service_time_ms": 2.0,
         "slots_per_replica": 64,
@@ -152,6 +164,12 @@ def _apply(base: Any, values: Any, where: str, source: str) -> Any:
         updated = dataclasses.replace(base, **dict(values))
     except TypeError as exc:
         raise ConfigError(f"{source}: {where} is invalid ({exc}).") from None
+    queue = getattr(updated, "queue", None)
+    if queue is not None and (not isinstance(queue, str) or not queue.strip()):
+        raise ConfigError(
+            f"{source}: {where}.queue is {queue!r}; give the name of the RabbitMQ queue the "
+            "service consumes, or leave it out."
+        )
     if getattr(updated, "arch", "x86") not in ("x86", "arm"):
         raise ConfigError(f"{source}: {where}.arch is {updated.arch!r}; allowed are x86, arm.")
     for f in dataclasses.fields(updated):

@@ -12,6 +12,7 @@ from stampede.capacity import (
     ecs_policy,
     hpa_policy,
     lead_time,
+    queue_scaling,
     render_aws,
     render_hpa,
     render_keda,
@@ -112,6 +113,44 @@ def test_keda_cron_prewarms_one_lead_time_early() -> None:
         ]
         == 300
     )
+
+
+def test_a_queue_consumer_scales_on_the_queues_backlog() -> None:
+    # 800 messages/s a replica at 60 % for a 30 s lag: one replica per 14,400 waiting
+    queue = queue_scaling(
+        "stampede.notifications", safe_rps_per_replica=800, target_utilization=0.6, lag_s=30
+    )
+    assert queue.backlog_per_replica == 14_400
+    hpa = hpa_policy(
+        "notifications", "shop", min_replicas=2, max_replicas=30, target_utilization=0.6
+    )
+    text = render_keda(
+        cron_prewarm(
+            hpa,
+            timezone="UTC",
+            sale_start=SALE,
+            sale_end=END,
+            lead=LEAD,
+            peak_replicas=4,
+            queue=queue,
+        )
+    )
+    cron, reactive = yaml.safe_load(text)["spec"]["triggers"]
+    assert cron["type"] == "cron"
+    assert reactive == {
+        "type": "rabbitmq",
+        "metadata": {
+            "protocol": "amqp",
+            "queueName": "stampede.notifications",
+            "mode": "QueueLength",
+            "value": "14400",
+            "hostFromEnv": "RABBITMQ_HOST",
+        },
+    }
+    assert "one replica per 14,400 messages waiting" in text and "RABBITMQ_HOST" in text
+    # a replica that drains less than one message in its lag still faces one
+    tiny = queue_scaling("q", safe_rps_per_replica=0.01, target_utilization=0.5, lag_s=1)
+    assert tiny.backlog_per_replica == 1
 
 
 def test_aws_documents_match_the_cli_shapes() -> None:

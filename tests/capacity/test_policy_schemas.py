@@ -62,6 +62,12 @@ KEDA_ADVANCED = {
 KEDA_TRIGGER = {"type", "name", "metadata", "authenticationRef", "metricType", "useCachedMetrics"}
 KEDA_METRIC_TYPES = {"AverageValue", "Value", "Utilization"}
 KEDA_CRON = {"timezone", "start", "end", "desiredReplicas"}
+#: keda-docs, scalers/rabbitmq-queue.md: the trigger's metadata
+KEDA_RABBITMQ = {
+    "host", "protocol", "mode", "value", "activationValue", "queueName", "vhostName",
+    "hostFromEnv", "usernameFromEnv", "passwordFromEnv", "unsafeSsl", "useRegex",
+    "excludeUnacknowledged", "pageSize", "operation", "timeout",
+}  # fmt: skip
 AWS_OPERATIONS = {
     "register-scalable-target": "RegisterScalableTarget",
     "put-scaling-policy": "PutScalingPolicy",
@@ -97,6 +103,15 @@ def _keda_errors(doc: Mapping[str, Any]) -> list[str]:
             errors.append(f"triggers[{i}].metadata holds a non-string")
         if trigger["type"] == "cron" and set(trigger["metadata"]) != KEDA_CRON:
             errors.append(f"triggers[{i}] cron metadata {sorted(trigger['metadata'])}")
+        if trigger["type"] == "rabbitmq":
+            metadata = trigger["metadata"]
+            errors += [f"triggers[{i}] rabbitmq {k}" for k in set(metadata) - KEDA_RABBITMQ]
+            if metadata.get("mode") not in ("QueueLength", "MessageRate"):
+                errors.append(f"triggers[{i}] rabbitmq mode {metadata.get('mode')}")
+            if not {"queueName", "value"} <= set(metadata) or not int(metadata["value"]) >= 1:
+                errors.append(f"triggers[{i}] rabbitmq needs queueName and a value >= 1")
+            if not {"host", "hostFromEnv"} & set(metadata) and "authenticationRef" not in trigger:
+                errors.append(f"triggers[{i}] rabbitmq names no broker")
     if not spec["minReplicaCount"] <= spec["maxReplicaCount"]:
         errors.append("minReplicaCount > maxReplicaCount")
     return errors
@@ -109,6 +124,9 @@ def test_the_kubernetes_files_are_schema_valid(
     write_plan(plan, tmp_path, charts=False, autoscaler=autoscaler)  # type: ignore[arg-type]
     files = sorted((tmp_path / "k8s").glob("*.yaml"))
     assert len(files) == len(plan.sizing)
+    if autoscaler == "keda":  # the reference's notifications consume its queue
+        notifications = yaml.safe_load((tmp_path / "k8s" / "keda-notifications.yaml").read_text())
+        assert notifications["spec"]["triggers"][1]["type"] == "rabbitmq"
     for path in files:
         doc = yaml.safe_load(path.read_text())
         if doc["kind"] == "HorizontalPodAutoscaler":

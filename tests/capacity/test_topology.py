@@ -34,6 +34,8 @@ def test_file_overrides_only_what_it_names(tmp_path: Path) -> None:
         ("services:\n  basket: {vcpu: 1}\n", "unknown service 'basket'"),
         ("services:\n  catalog: {cpus: 1}\n", r"unknown key services\.catalog\.cpus"),
         ("services:\n  catalog: {arch: mips}\n", "allowed are x86, arm"),
+        ("services:\n  notifications: {queue: 5}\n", r"services\.notifications\.queue is 5; give"),
+        ("services:\n  notifications: {queue: ' '}\n", r"queue is ' '; give the name"),
         ("shared: {db_max_connections: -1}\n", "must be >= 0"),
         ("colour: blue\n", "unknown key colour"),
         ("[1, 2", "not valid YAML"),
