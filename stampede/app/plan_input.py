@@ -4,7 +4,8 @@ The run's record (``run.json``: validity, scales, store workers, the generator
 measured), its profile (think times, the p95 objective, plateau holds; an
 open model's planned plateaus), its target description (``target.yaml``: the
 services to plan), the stats history, the exact per-second latency
-histograms, the store's CPU and the mean response body, as one
+histograms, the business outcomes (``outcomes.json``: which successes were
+no ordinary success), the store's CPU and the mean response body, as one
 :class:`ProbeRun`.
 """
 
@@ -27,7 +28,14 @@ from stampede.capacity import (
 )
 from stampede.core.errors import ConfigError
 from stampede.core.latency import Kind, LatencyRecorder, LatencyTimeline
-from stampede.core.protocol import HISTORY_FILE, STATS_FILE, STORE_CPU_FILE, TIMELINE_FILE
+from stampede.core.outcomes import OutcomeCounter
+from stampede.core.protocol import (
+    HISTORY_FILE,
+    OUTCOMES_FILE,
+    STATS_FILE,
+    STORE_CPU_FILE,
+    TIMELINE_FILE,
+)
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.profiles import ALL_GROUP, Profile, Schedule, load_profile
@@ -53,6 +61,8 @@ class ProbeRun:
     services: ServiceMap = dataclasses.field(default_factory=reference_services)
     #: an open-model run's planned plateaus, in Unix seconds (None: a closed model)
     levels: tuple[LevelWindow, ...] | None = None
+    #: the run's business outcomes (None: the run recorded none)
+    outcomes: OutcomeCounter | None = None
 
     @property
     def profile(self) -> str:
@@ -192,6 +202,7 @@ def read_run(path: Path) -> ProbeRun:
         response_bytes=_response_bytes(rundir),
         services=ServiceMap(rundir.target()),
         levels=_levels(profile, record.measured.origin),
+        outcomes=rundir.outcomes() if rundir.has(OUTCOMES_FILE) else None,
     )
 
 

@@ -227,6 +227,7 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
             generator=facts.generator,
             services=facts.services,
             levels=facts.levels,
+            outcomes=facts.outcomes,
         ),
         plateaus=PlateauDetection(warmup_s, min_duration_s, SETTLE_FACTOR),
         prices=prices,
