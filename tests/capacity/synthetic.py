@@ -162,14 +162,17 @@ def exact_history(
     *,
     seconds: int = 40,
     mean_ms: float = 10.0,
+    opening: tuple[tuple[str, str, int], ...] = (),
 ) -> pd.DataFrame:
     """A stats history without noise: ``per_user`` is (type, name, requests per user-second).
 
     At ``users`` each endpoint completes exactly ``users × rate`` requests a
     second, none failing, each taking ``mean_ms``; the row at ``T0 + k``
     counts the requests done in the second before it (as Locust's rows do).
+    ``opening`` (type, name, requests) are done in the run's first second
+    only, as the logins of users who log in once, in ``on_start``.
     """
-    keys = [(k, n) for k, n, _ in per_user]
+    keys = [(k, n) for k, n, _ in (*per_user, *opening)]
     state = {key: {"n": 0.0, "f": 0.0, "avg": mean_ms} for key in [*keys, ("", "Aggregated")]}
     rows: list[dict[str, object]] = []
     ts = T0
@@ -178,7 +181,9 @@ def exact_history(
         for _ in range(seconds):
             ts += 1
             total = 0.0
-            for kind, name, rate in per_user:
+            first = [(k, n, c / users) for k, n, c in opening] if ts == T0 + 1 else []
+            later = [(k, n, 0) for k, n, _ in opening] if ts > T0 + 1 else []
+            for kind, name, rate in (*per_user, *first, *later):
                 count = float(users * rate)
                 state[(kind, name)]["n"] += count
                 total += count
