@@ -86,8 +86,8 @@ class ProbeFacts:
         The plateaus the profile planned, for an open-model probe (whose user
         count does not change); without them, runs of equal user counts.
     outcomes : OutcomeAnswers, optional
-        The run's successful answers that were business outcomes, by request: a
-        sold-out answer the task marked a success is not a paid order, nor a
+        The share of each request's answers that were business outcomes the task
+        accepted: a sold-out answer marked a success is not a paid order, nor a
         success that drives a derived service; without it every success counts.
     """
 

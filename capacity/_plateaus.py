@@ -50,11 +50,17 @@ class WindowLatency(Protocol):
 
 
 class OutcomeAnswers(Protocol):
-    """Successful answers to a request that the target description names business outcomes."""
+    """Successful answers to a request that the target description names business outcomes.
 
-    def answers(self, request: str, start_s: float, end_s: float) -> int:
-        """Those answers to ``request`` (``"POST /basket/pay"``) completed in
-        ``[start_s, end_s)``, in the history's timestamps."""
+    A share, not a count: the run counts them on its own clock, while a stats row
+    of Locust's is a snapshot at some moment of its second (and a master's lags its
+    workers' by seconds), so a count would be set against the wrong requests at
+    each edge of a window.
+    """
+
+    def share(self, request: str, start_s: int, end_s: int) -> float:
+        """Of the requests named ``request`` (``"POST /basket/pay"``) completed in
+        ``[start_s, end_s)``, the share that were such answers (0 when none completed)."""
         ...
 
 
@@ -157,9 +163,8 @@ def _endpoint_window(
             p95 = latency.p95_ms([(str(kind), str(name))], start_s, end_s)
         outcomes_per_s = 0.0
         if outcomes is not None:
-            first, last = float(ordered["timestamp"].iloc[0]), float(ordered["timestamp"].iloc[-1])
-            named = outcomes.answers(f"{kind} {name}" if kind else str(name), first, last)
-            outcomes_per_s = min(named / (last - first), stats.throughput - stats.failures_per_s)
+            share = outcomes.share(f"{kind} {name}" if kind else str(name), start_s, end_s)
+            outcomes_per_s = min(share * stats.throughput, stats.throughput - stats.failures_per_s)
         out.append(
             {
                 "plateau": plateau,
@@ -318,8 +323,8 @@ def detect_plateaus(
     windows : sequence of LevelWindow, optional
         The levels an open-model profile planned; by default, runs of equal users.
     outcomes : OutcomeAnswers, optional
-        The run's successful answers that were business outcomes, by request
-        (its ``outcomes.json``); without it none are known.
+        The share of each request's answers that were business outcomes the
+        task accepted (the run's ``outcomes.json``); without it none are known.
 
     Returns
     -------

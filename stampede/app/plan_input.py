@@ -132,6 +132,28 @@ class TimelineLatency:
             return float("nan")
         return window.percentiles([95.0], self.kind)[95.0] * 1000.0
 
+    def count(self, request: str, start_s: int, end_s: int) -> int:
+        """Requests named ``request`` (``"POST /basket/pay"``) completed in ``[start_s, end_s)``."""
+        window = self._windows.get((start_s, end_s))
+        if window is None:
+            window = self._windows[start_s, end_s] = self.timeline.window(start_s, end_s)
+        return window.select([request]).count(self.kind)
+
+
+class RunAnswers:
+    """The share of a request's answers that were business outcomes the task accepted,
+    from the run's ``outcomes.json`` over its ``timeline.json`` (both on the run's clock)."""
+
+    def __init__(self, outcomes: OutcomeCounter, latency: TimelineLatency) -> None:
+        self.outcomes = outcomes
+        self.latency = latency
+
+    def share(self, request: str, start_s: int, end_s: int) -> float:
+        completed = self.latency.count(request, start_s, end_s)
+        if completed == 0:
+            return 0.0
+        return min(self.outcomes.answers(request, start_s, end_s) / completed, 1.0)
+
 
 def _hold_s(profile: Profile) -> float | None:
     """The shortest stage that holds the previous stage's users or arrival rate (a hold)."""

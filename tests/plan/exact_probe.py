@@ -13,8 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from stampede.core.latency import LatencyTimeline
 from stampede.core.outcomes import OutcomeCounter
-from stampede.core.protocol import OUTCOMES_FILE, TARGET_FILE
+from stampede.core.protocol import OUTCOMES_FILE, TARGET_FILE, TIMELINE_FILE
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir, write_json, write_text
 from stampede.profiles import load_profile
@@ -47,9 +48,10 @@ outcomes:
 
 
 def write_probe(path: Path, *, answers: bool = True, logins: int = 0) -> Path:
-    """The probe run at ``path``. ``answers``: its outcomes.json tallies the sold-out
-    answers by request (a run recorded before they were tallied has none); ``logins``:
-    log-ins done in the run's first second, before any plateau (``on_start``)."""
+    """The probe run at ``path``, its stats history, timeline.json and outcomes.json
+    exact. ``answers``: outcomes.json tallies the sold-out answers by request (a run
+    recorded before they were tallied has none); ``logins``: log-ins done in the run's
+    first second, before any plateau (``on_start``: in the history, not the timeline)."""
     rundir = RunDir(path)
     path.mkdir()
     rundir.write_profile(load_profile("capacity-probe").scaled(0.005, 0.5))
@@ -58,10 +60,13 @@ def write_probe(path: Path, *, answers: bool = True, logins: int = 0) -> Path:
     opening = (("POST", "/auth/token", logins),) if logins else ()
     history = exact_history(LEVELS, PER_USER, seconds=SECONDS, opening=opening)
     history.to_csv(rundir.file("locust_stats_history.csv"), index=False)
-    outcomes = OutcomeCounter(1.0)
+    outcomes, timeline = OutcomeCounter(1.0), LatencyTimeline(1.0, 0.0)
     second = T0  # the row at T0 + k counts the second [T0 + k - 1, T0 + k)
     for users in LEVELS:
         for _ in range(SECONDS):
+            for kind, name, rate in PER_USER:
+                for _ in range(users * rate):  # each done mid-second, 10 ms after its send
+                    timeline.record(f"{kind} {name}", second + 0.49, second + 0.49, second + 0.5)
             sold_out = round(users * SOLD_OUT_SHARE)
             outcomes.add("sold_out", second + 0.5, sold_out)
             outcomes.add("paid", second + 0.5, users - sold_out)
@@ -69,6 +74,7 @@ def write_probe(path: Path, *, answers: bool = True, logins: int = 0) -> Path:
                 outcomes.add_answer("POST /basket/pay", "sold_out", second + 0.5, sold_out)
             second += 1
     write_json(rundir.file(OUTCOMES_FILE), outcomes.to_dict())
+    write_json(rundir.file(TIMELINE_FILE), timeline.to_dict())
     return path
 
 
