@@ -224,8 +224,22 @@ def read_run(path: Path) -> ProbeRun:
         response_bytes=_response_bytes(rundir),
         services=ServiceMap(rundir.target()),
         levels=_levels(profile, record.measured.origin),
-        outcomes=rundir.outcomes() if rundir.has(OUTCOMES_FILE) else None,
+        outcomes=_outcomes(rundir),
     )
+
+
+def _outcomes(rundir: RunDir) -> OutcomeCounter | None:
+    """The run's business outcomes (outcomes.json), or None when it recorded none."""
+    if not rundir.has(OUTCOMES_FILE):
+        return None
+    try:
+        return rundir.outcomes()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{rundir.file(OUTCOMES_FILE)} is malformed ({exc!r}); it should be the "
+            "outcomes record stampede run writes; delete it to plan counting every "
+            "successful request as a success."
+        ) from exc
 
 
 def _response_bytes(rundir: RunDir) -> float | None:

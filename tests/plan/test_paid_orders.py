@@ -15,6 +15,7 @@ import pytest
 
 from stampede.core.outcomes import OutcomeCounter
 from tests.capacity.synthetic import T0
+from tests.cli import run_cli
 from tests.plan.exact_probe import SOLD_OUT_SHARE, plan, write_probe
 
 USERS = ("--target-users", "10", "--baseline-users", "10", "--topology")
@@ -59,3 +60,12 @@ def test_outcome_answers_survive_the_worker_report_and_the_file() -> None:
     assert master.answers("POST /basket/pay", T0, T0 + 1) == 1
     assert master.answers("GET /goods/[sku]", T0, T0 + 2) == 1
     assert master.totals() == {}  # answers by request are no outcomes of their own
+
+
+def test_a_malformed_outcomes_file_is_one_line(tmp_path: Path) -> None:
+    probe = write_probe(tmp_path / "probe")
+    (probe / "outcomes.json").write_text('{"format": "something else"}')
+    done = run_cli("plan", str(probe), "--no-charts")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "outcomes.json is malformed" in done.stderr and "delete it to plan" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
