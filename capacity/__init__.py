@@ -46,6 +46,7 @@ from stampede.capacity._plan_config import (
 from stampede.capacity._plateaus import (
     Endpoint,
     MeasuredPlateau,
+    OutcomeAnswers,
     Plateaus,
     WindowLatency,
     detect_plateaus,
@@ -150,6 +151,7 @@ __all__ = [
     "MeasuredPlateau",
     "MmcAnswer",
     "OutboxDrain",
+    "OutcomeAnswers",
     "PlanConfig",
     "PlateauDetection",
     "Plateaus",

@@ -5,7 +5,10 @@ response time is shortest, so the rate is highest: the conservative choice).
 Requests split across services by the visit ratios measured over all
 plateaus. The target description's derived services are not called by
 users: each receives its stated calls per request (or per successful
-request) of its source, measured over the plateaus like the visit ratios;
+request) of its source, measured over the plateaus like the visit ratios.
+A paid order is a successful request matching the description's ``orders``
+that was not a business outcome: a 410 sold out that the task marked a
+success is neither an order nor a success that drives a derived service;
 the reference store's payments take two calls per paid order, its
 notifications one and its gateway every request.
 """
@@ -65,10 +68,16 @@ def visit_ratios(plateaus: Plateaus, services: ServiceMap | None = None) -> Visi
     shares = {s: float(by_service.get(s, 0.0)) / total for s in services.measured}
     paid = 0.0
     derived = dict.fromkeys((d.name for d in services.derived), 0.0)
-    for kind, name, x, failed in zip(
-        frame["type"], frame["name"], frame["throughput"], frame["failures_per_s"], strict=True
+    for kind, name, x, failed, named in zip(
+        frame["type"],
+        frame["name"],
+        frame["throughput"],
+        frame["failures_per_s"],
+        frame["outcomes_per_s"],
+        strict=True,
     ):
-        ok = max(float(x) - float(failed), 0.0)
+        # a sold-out answer the task accepted is no failure, and no paid order either
+        ok = max(float(x) - float(failed) - float(named), 0.0)
         if services.is_order(str(kind), str(name)):
             paid += ok
         for service, calls in services.derived_calls(str(kind), str(name), float(x), ok).items():

@@ -7,7 +7,10 @@ shared work is split between them (:func:`capacity.estimate_service_demands`)
 and each is sized at a replica of its own, unless the split is too vague to
 trust. The services are those of the run's target description; one the
 topology has no tier data for is planned with the defaults, said in a note
-(:func:`fleet_topology`).
+(:func:`fleet_topology`). A service users call but never during the
+plateaus (a login in ``on_start``, before the first hold) has no measured
+demand: it is held at its ``min_replicas`` and marked not sized
+(:attr:`ServiceSizing.not_sized_because`), never sized from a demand of zero.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from stampede.capacity._demand import Demand
+from stampede.capacity._history import endpoint_rows
 from stampede.capacity._latency_curve import service_points
 from stampede.capacity._plateaus import Plateaus
 from stampede.capacity._service_capacity import (
@@ -29,7 +33,7 @@ from stampede.capacity._service_capacity import (
 )
 from stampede.capacity._service_demand import ServiceDemands, estimate_service_demands
 from stampede.capacity._services import ServiceMap
-from stampede.capacity._sizing import ServiceSizing, replicas_for, size_service
+from stampede.capacity._sizing import ServiceSizing, hold_unsized, replicas_for, size_service
 from stampede.capacity._topology import ServiceSpec, Topology
 from stampede.core.errors import ConfigError
 
@@ -107,9 +111,52 @@ def _capacities(
             if shares is not None and service in shares:
                 cpu = demands.cpu_ms[service] if demands is not None else None
                 out[service] = dedicated_capacity(out[service], shares[service], cpu)
+        elif service in services.measured:
+            out[service] = _unmeasured_capacity(service, spec, slo)
         else:
             out[service] = queueing_capacity(service, spec, slo)
     return out
+
+
+def _unmeasured_capacity(service: str, spec: ServiceSpec, slo: float) -> ServiceCapacity:
+    """What one replica of a service no plateau measured takes, by its M/M/c queue of the
+    topology's service time (or an assumed one): for its autoscaling thresholds only."""
+    stated = spec.service_time_ms is not None
+    if not stated:
+        spec = dataclasses.replace(spec, service_time_ms=DEFAULT_DERIVED_SERVICE_TIME_MS)
+    capacity = queueing_capacity(service, spec, slo)
+    basis = "the topology's" if stated else "an assumed (no services.{0}.service_time_ms)"
+    note = (
+        f"the autoscaling thresholds of {service} take {capacity.safe_rps_per_replica:,.1f} req/s "
+        f"a replica from {basis.format(service)} service time of {spec.service_time_ms:g} ms."
+    )
+    return dataclasses.replace(capacity, method="not measured", notes=(note,))
+
+
+def requests_seen(history: pd.DataFrame, services: ServiceMap) -> dict[str, int]:
+    """Requests each measured service answered over the whole run, plateaus or not."""
+    seen: dict[str, int] = {}
+    for (kind, name), rows in endpoint_rows(history).groupby(["type", "name"], sort=True):
+        service = services.description.service_of(f"{kind} {name}" if kind else str(name))
+        total = rows["total_requests"].max()
+        if service is not None and pd.notna(total):
+            seen[service] = seen.get(service, 0) + int(total)
+    return seen
+
+
+def _not_sized_because(service: str, seen: int, users: float, spec: ServiceSpec) -> str:
+    where = (
+        f"none of its {seen:,} requests came inside the probe's plateaus (its users call "
+        "it only outside them: in on_start, say, before the first hold)"
+        if seen
+        else "no user called it in the run"
+    )
+    return (
+        f"{service} was not measured enough to size: {where}, so its demand at "
+        f"{users:,.0f} users is unknown; it is planned at its min_replicas "
+        f"({spec.min_replicas}), not sized: call it from a task during the holds, or set "
+        f"services.{service}.min_replicas to the replicas it needs."
+    )
 
 
 def _replica_shares(
@@ -164,17 +211,25 @@ def size_fleet(
     notes: list[str] = []
     demands, shares = _replica_shares(history, store_cpu, plateaus, services, notes)
     capacities = _capacities(services, plateaus, topology, slo_p95_ms, shares, demands)
-    sizing = {
-        s: size_service(capacities[s], peak.per_service[s], topology.service(s))
-        for s in services.names
-    }
+    seen = requests_seen(history, services)
+    sizing: dict[str, ServiceSizing] = {}
+    for s in services.names:
+        spec = topology.service(s)
+        if capacities[s].method == "not measured":
+            why = _not_sized_because(s, seen.get(s, 0), peak.users, spec)
+            sizing[s] = hold_unsized(capacities[s], spec, why)
+        else:
+            sizing[s] = size_service(capacities[s], peak.per_service[s], spec)
     baseline: dict[str, int] = {}
     utilization: dict[str, float] = {}
     for s in services.names:
         spec, per_replica = topology.service(s), capacities[s].safe_rps_per_replica
         need = replicas_for(base.per_service[s], per_replica, spec.target_utilization)
-        baseline[s] = max(spec.min_replicas, need)
+        baseline[s] = (
+            sizing[s].replicas if sizing[s].not_sized_because else max(spec.min_replicas, need)
+        )
         utilization[s] = base.per_service[s] / (baseline[s] * per_replica)
     for size in sizing.values():
-        notes.extend(size.notes + size.capacity.notes)
+        held = () if size.not_sized_because is None else (size.not_sized_because,)
+        notes.extend(held + size.notes + size.capacity.notes)
     return Fleet(sizing, baseline, utilization, demands, tuple(notes))

@@ -160,6 +160,7 @@ def _measure(history: pd.DataFrame, config: PlanConfig, services: ServiceMap) ->
         latency=config.run.latency,
         services=services,
         windows=config.run.levels,
+        outcomes=config.run.outcomes,
     )
     usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
     ratios = visit_ratios(plateaus, services)

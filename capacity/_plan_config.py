@@ -22,7 +22,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from stampede.capacity._plateaus import WindowLatency
+from stampede.capacity._plateaus import OutcomeAnswers, WindowLatency
 from stampede.capacity._policies import EcsMetric, HpaMetric
 from stampede.capacity._prices import PriceSheet
 from stampede.capacity._services import ServiceMap
@@ -85,6 +85,10 @@ class ProbeFacts:
     levels : tuple of LevelWindow, optional
         The plateaus the profile planned, for an open-model probe (whose user
         count does not change); without them, runs of equal user counts.
+    outcomes : OutcomeAnswers, optional
+        The share of each request's answers that were business outcomes the task
+        accepted: a sold-out answer marked a success is not a paid order, nor a
+        success that drives a derived service; without it every success counts.
     """
 
     think_time_s: float | None = None
@@ -93,6 +97,7 @@ class ProbeFacts:
     generator: GeneratorMeasurement | None = None
     services: ServiceMap | None = None
     levels: tuple[LevelWindow, ...] | None = None
+    outcomes: OutcomeAnswers | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,21 @@ class WindowLatency(Protocol):
         ...
 
 
+class OutcomeAnswers(Protocol):
+    """Successful answers to a request that the target description names business outcomes.
+
+    A share, not a count: the run counts them on its own clock, while a stats row
+    of Locust's is a snapshot at some moment of its second (and a master's lags its
+    workers' by seconds), so a count would be set against the wrong requests at
+    each edge of a window.
+    """
+
+    def share(self, request: str, start_s: int, end_s: int) -> float:
+        """Of the requests named ``request`` (``"POST /basket/pay"``) completed in
+        ``[start_s, end_s)``, the share that were such answers (0 when none completed)."""
+        ...
+
+
 SERVICE_COLUMNS = ("plateau", "service", "throughput", "requests", "mean_ms", "p95_ms")
 ENDPOINT_COLUMNS = (
     "plateau",
@@ -57,6 +72,7 @@ ENDPOINT_COLUMNS = (
     "service",
     "throughput",
     "failures_per_s",
+    "outcomes_per_s",
     "mean_ms",
     "p95_ms",
     "requests",
@@ -109,7 +125,9 @@ class Plateaus:
 
     ``endpoints`` has one row per plateau and endpoint with columns
     ``plateau`` (index into ``points``), ``type``, ``name``, ``service``,
-    ``throughput``, ``failures_per_s``, ``mean_ms``, ``p95_ms``, ``requests``.
+    ``throughput``, ``failures_per_s``, ``outcomes_per_s`` (successes that were
+    business outcomes: a sold-out answer the task accepted), ``mean_ms``,
+    ``p95_ms``, ``requests``.
     ``services`` has one row per plateau and measured service with columns
     ``plateau``, ``service``, ``throughput``, ``requests``, ``mean_ms`` and
     ``p95_ms`` (the exact p95 of the service's requests, or NaN without a
@@ -130,17 +148,23 @@ def _endpoint_window(
     end_s: int,
     latency: WindowLatency | None,
     services: ServiceMap,
+    outcomes: OutcomeAnswers | None = None,
 ) -> list[dict[str, object]]:
     in_window = endpoints[(endpoints["timestamp"] >= start_s) & (endpoints["timestamp"] <= end_s)]
     out: list[dict[str, object]] = []
     for (kind, name), rows in in_window.groupby(["type", "name"], sort=True):
-        stats = window_rates(rows.sort_values("timestamp"))
+        ordered = rows.sort_values("timestamp")
+        stats = window_rates(ordered)
         if stats is None:
             continue
         p95 = stats.p95_ms
         if latency is not None:
             # row t closes the second before it, so (start_s, end_s] is [start_s, end_s)
             p95 = latency.p95_ms([(str(kind), str(name))], start_s, end_s)
+        outcomes_per_s = 0.0
+        if outcomes is not None:
+            share = outcomes.share(f"{kind} {name}" if kind else str(name), start_s, end_s)
+            outcomes_per_s = min(share * stats.throughput, stats.throughput - stats.failures_per_s)
         out.append(
             {
                 "plateau": plateau,
@@ -149,6 +173,7 @@ def _endpoint_window(
                 "service": services.service_of(str(kind), str(name)),
                 "throughput": stats.throughput,
                 "failures_per_s": stats.failures_per_s,
+                "outcomes_per_s": max(outcomes_per_s, 0.0),
                 "mean_ms": stats.mean_ms,
                 "p95_ms": p95,
                 "requests": stats.requests,
@@ -208,6 +233,7 @@ def _measure_levels(
     endpoints: pd.DataFrame,
     latency: WindowLatency | None,
     owners: ServiceMap,
+    outcomes: OutcomeAnswers | None,
 ) -> tuple[tuple[MeasuredPlateau, ...], pd.DataFrame, pd.DataFrame]:
     """The plateaus, their per-endpoint rows and their per-service rows."""
     points: list[MeasuredPlateau] = []
@@ -217,7 +243,7 @@ def _measure_levels(
         start_s, end_s = level.start_s, level.end_s
         exact = latency.p95_ms(None, start_s, end_s) if latency is not None else None
         point = _plateau(level.users, start_s, end_s, level.stats, exact)
-        mine = _endpoint_window(endpoints, index, start_s, end_s, latency, owners)
+        mine = _endpoint_window(endpoints, index, start_s, end_s, latency, owners, outcomes)
         rows.extend(mine)
         services.extend(
             _service_rows(pd.DataFrame(mine, columns=ENDPOINT_COLUMNS), point, index, latency)
@@ -270,6 +296,7 @@ def detect_plateaus(
     latency: WindowLatency | None = None,
     services: ServiceMap | None = None,
     windows: Sequence[LevelWindow] | None = None,
+    outcomes: OutcomeAnswers | None = None,
 ) -> Plateaus:
     """Find the steady plateaus of user count and measure one point per plateau.
 
@@ -295,6 +322,9 @@ def detect_plateaus(
         Who answers each endpoint (the run's target description; the reference's).
     windows : sequence of LevelWindow, optional
         The levels an open-model profile planned; by default, runs of equal users.
+    outcomes : OutcomeAnswers, optional
+        The share of each request's answers that were business outcomes the
+        task accepted (the run's ``outcomes.json``); without it none are known.
 
     Returns
     -------
@@ -309,7 +339,7 @@ def detect_plateaus(
     """
     levels = _levels(history, windows, min_plateaus, warmup_s, min_duration_s, settle_factor)
     points, endpoint_frame, service_frame = _measure_levels(
-        levels, endpoint_rows(history), latency, services or reference_services()
+        levels, endpoint_rows(history), latency, services or reference_services(), outcomes
     )
     return Plateaus(points, endpoint_frame, warmup_s, think_time_s, service_frame)
 

@@ -28,6 +28,8 @@ class ServiceSizing:
     mmc_p95_ms: float
     mmc_replicas: int | None
     notes: tuple[str, ...]
+    #: why the service was held at its minimum rather than sized (None: it was sized)
+    not_sized_because: str | None = None
 
 
 def replicas_for(demand_rps: float, safe_per_replica: float, target_utilization: float) -> int:
@@ -107,3 +109,14 @@ def size_service(capacity: ServiceCapacity, demand_rps: float, spec: ServiceSpec
         mmc_replicas,
         tuple(notes),
     )
+
+
+def hold_unsized(capacity: ServiceCapacity, spec: ServiceSpec, why: str) -> ServiceSizing:
+    """A service no plateau measured, held at its ``min_replicas``: its demand is unknown,
+    so no replica count follows from it (``why`` says so in the plan); the M/M/c p95 is
+    that of its replicas idle."""
+    mmc_p95, _, _ = _queue_check(capacity, 0.0, spec, spec.min_replicas)
+    return ServiceSizing(
+        capacity.service, 0.0, capacity, spec.target_utilization, spec.min_replicas,
+        mmc_p95, None, (), why,
+    )  # fmt: skip

@@ -45,6 +45,7 @@ def sizing_frame(plan: CapacityPlan) -> pd.DataFrame:
                 "peak_replicas": z.replicas,
                 "mmc_p95_ms": z.mmc_p95_ms,
                 "mmc_replicas": z.mmc_replicas,
+                "not_sized_because": z.not_sized_because,
             }
             for s, z in plan.sizing.items()
         ]
@@ -105,7 +106,7 @@ def _sizing_lines(plan: CapacityPlan) -> list[str]:
     rows = [
         (
             s,
-            z.demand_rps,
+            "not measured" if z.not_sized_because else z.demand_rps,
             z.capacity.budget_ms,
             z.capacity.method,
             "not split" if z.capacity.replica_share is None else z.capacity.replica_share,
@@ -118,7 +119,12 @@ def _sizing_lines(plan: CapacityPlan) -> list[str]:
         )
         for s, z in plan.sizing.items()
     ]
-    return table(header, rows)
+    held = [
+        f"- **not sized**: {z.not_sized_because}"
+        for s, z in plan.sizing.items()
+        if z.not_sized_because
+    ]
+    return [*table(header, rows), *(["", *held] if held else [])]
 
 
 def _usl_lines(plan: CapacityPlan) -> list[str]:

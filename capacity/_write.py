@@ -81,6 +81,7 @@ def _sizing_rows(plan: CapacityPlan) -> tuple[PlanSizingRow, ...]:
             peak_replicas=z.replicas,
             mmc_p95_ms=finite(z.mmc_p95_ms),
             mmc_replicas=z.mmc_replicas,
+            not_sized_because=z.not_sized_because,
         )
         for s, z in plan.sizing.items()
     )

@@ -291,6 +291,8 @@ def _on_request(
     rule = ctx.target.outcome_of(status, lambda: response_text(response))
     if rule is not None:
         m.outcomes.add(rule.name, done)
+        if exception is None:  # a success that was a business outcome: no paid order, say
+            m.outcomes.add_answer(f"{request_type} {name}", rule.name, done)
 
 
 def _handle_ctrl_c(environment: Any) -> None:

@@ -4,7 +4,8 @@ The run's record (``run.json``: validity, scales, store workers, the generator
 measured), its profile (think times, the p95 objective, plateau holds; an
 open model's planned plateaus), its target description (``target.yaml``: the
 services to plan), the stats history, the exact per-second latency
-histograms, the store's CPU and the mean response body, as one
+histograms, the business outcomes (``outcomes.json``: which successes were
+no ordinary success), the store's CPU and the mean response body, as one
 :class:`ProbeRun`.
 """
 
@@ -27,7 +28,14 @@ from stampede.capacity import (
 )
 from stampede.core.errors import ConfigError
 from stampede.core.latency import Kind, LatencyRecorder, LatencyTimeline
-from stampede.core.protocol import HISTORY_FILE, STATS_FILE, STORE_CPU_FILE, TIMELINE_FILE
+from stampede.core.outcomes import OutcomeCounter
+from stampede.core.protocol import (
+    HISTORY_FILE,
+    OUTCOMES_FILE,
+    STATS_FILE,
+    STORE_CPU_FILE,
+    TIMELINE_FILE,
+)
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.profiles import ALL_GROUP, Profile, Schedule, load_profile
@@ -53,6 +61,8 @@ class ProbeRun:
     services: ServiceMap = dataclasses.field(default_factory=reference_services)
     #: an open-model run's planned plateaus, in Unix seconds (None: a closed model)
     levels: tuple[LevelWindow, ...] | None = None
+    #: the run's business outcomes (None: the run recorded none)
+    outcomes: OutcomeCounter | None = None
 
     @property
     def profile(self) -> str:
@@ -121,6 +131,28 @@ class TimelineLatency:
         if window.count(self.kind) == 0:
             return float("nan")
         return window.percentiles([95.0], self.kind)[95.0] * 1000.0
+
+    def count(self, request: str, start_s: int, end_s: int) -> int:
+        """Requests named ``request`` (``"POST /basket/pay"``) completed in ``[start_s, end_s)``."""
+        window = self._windows.get((start_s, end_s))
+        if window is None:
+            window = self._windows[start_s, end_s] = self.timeline.window(start_s, end_s)
+        return window.select([request]).count(self.kind)
+
+
+class RunAnswers:
+    """The share of a request's answers that were business outcomes the task accepted,
+    from the run's ``outcomes.json`` over its ``timeline.json`` (both on the run's clock)."""
+
+    def __init__(self, outcomes: OutcomeCounter, latency: TimelineLatency) -> None:
+        self.outcomes = outcomes
+        self.latency = latency
+
+    def share(self, request: str, start_s: int, end_s: int) -> float:
+        completed = self.latency.count(request, start_s, end_s)
+        if completed == 0:
+            return 0.0
+        return min(self.outcomes.answers(request, start_s, end_s) / completed, 1.0)
 
 
 def _hold_s(profile: Profile) -> float | None:
@@ -192,7 +224,22 @@ def read_run(path: Path) -> ProbeRun:
         response_bytes=_response_bytes(rundir),
         services=ServiceMap(rundir.target()),
         levels=_levels(profile, record.measured.origin),
+        outcomes=_outcomes(rundir),
     )
+
+
+def _outcomes(rundir: RunDir) -> OutcomeCounter | None:
+    """The run's business outcomes (outcomes.json), or None when it recorded none."""
+    if not rundir.has(OUTCOMES_FILE):
+        return None
+    try:
+        return rundir.outcomes()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{rundir.file(OUTCOMES_FILE)} is malformed ({exc!r}); it should be the "
+            "outcomes record stampede run writes; delete it to plan counting every "
+            "successful request as a success."
+        ) from exc
 
 
 def _response_bytes(rundir: RunDir) -> float | None:

@@ -80,7 +80,9 @@ def summary_lines(outcome: PlanOutcome) -> list[str]:
     plan = outcome.plan
     warnings = [*run_warnings(outcome.facts), *plan.warnings]
     replicas = ", ".join(
-        f"{s} {plan.baseline_replicas[s]}→{z.replicas}" for s, z in plan.sizing.items()
+        f"{s} {plan.baseline_replicas[s]}→{z.replicas}"
+        + (" (not measured: held at its minimum)" if z.not_sized_because else "")
+        for s, z in plan.sizing.items()
     )
     return [
         _verdict_line(outcome, len(warnings)),

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from stampede.app.plan_input import ProbeRun, TimelineLatency, read_run
+from stampede.app.plan_input import ProbeRun, RunAnswers, TimelineLatency, read_run
 from stampede.capacity import (
     CapacityPlan,
     PlanConfig,
@@ -215,6 +215,10 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
     names = facts.services.names
     topology = load_topology(request.topology, names) if request.topology is not None else None
     warmup_s, min_duration_s = plateau_windows(facts.hold_s)
+    latency = TimelineLatency(facts.timeline) if facts.timeline is not None else None
+    answers = None
+    if facts.outcomes is not None and latency is not None:
+        answers = RunAnswers(facts.outcomes, latency)
     config = PlanConfig(
         target_users=request.target_users,
         slo_p95_ms=slo,
@@ -222,11 +226,12 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
         sale=SaleWindow(request.sale_start, request.sale_duration_s),
         run=ProbeFacts(
             think_time_s=facts.think_time_s,
-            latency=TimelineLatency(facts.timeline) if facts.timeline is not None else None,
+            latency=latency,
             store_cpu=facts.store_cpu,
             generator=facts.generator,
             services=facts.services,
             levels=facts.levels,
+            outcomes=answers,
         ),
         plateaus=PlateauDetection(warmup_s, min_duration_s, SETTLE_FACTOR),
         prices=prices,

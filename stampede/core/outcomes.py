@@ -4,6 +4,10 @@ A flash sale's 409 ``sold_out`` is the store working, not failing; so are a
 402 decline and a 429 that the shopper honours (which answers are outcomes is
 the target description's to say). Each is counted per interval, so reports
 can chart them; the description's funnel names the steps shoppers reach.
+
+Each named answer that Locust counted as a success is also tallied by its
+request (``POST /basket/pay``), so a plan can tell a paid order from a
+sold-out answer to the same request (:meth:`OutcomeCounter.answers`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,25 @@ class OutcomeCounter:
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
         self._counts: Counter[tuple[int, str]] = Counter()
+        #: (interval, request, outcome): named answers Locust counted as successes
+        self._answers: Counter[tuple[int, str, str]] = Counter()
 
     def add(self, outcome: str, at: float, count: int = 1) -> None:
         self._counts[(int(at // self.interval), outcome)] += count
+
+    def add_answer(self, request: str, outcome: str, at: float, count: int = 1) -> None:
+        """An answer to ``request`` (``"POST /basket/pay"``) that a rule named and that
+        succeeded: the store worked, but it was no ordinary success."""
+        self._answers[(int(at // self.interval), request, outcome)] += count
+
+    def answers(self, request: str, start_s: float, end_s: float) -> int:
+        """Successful named answers to ``request`` in the intervals starting in
+        ``[start_s, end_s)``."""
+        return sum(
+            n
+            for (i, r, _), n in self._answers.items()
+            if r == request and start_s <= i * self.interval < end_s
+        )
 
     def totals(self) -> dict[str, int]:
         totals: Counter[str] = Counter()
@@ -39,19 +59,22 @@ class OutcomeCounter:
         if other.interval != self.interval:
             raise ValueError(f"cannot merge intervals {other.interval} and {self.interval}")
         self._counts.update(other._counts)
+        self._answers.update(other._answers)
 
     def drain(self) -> OutcomeCounter:
         """Hand over what was counted so far and start empty (a worker's report)."""
         handed = OutcomeCounter(self.interval)
         handed._counts, self._counts = self._counts, Counter()
+        handed._answers, self._answers = self._answers, Counter()
         return handed
 
     def __bool__(self) -> bool:
-        return bool(self._counts)
+        return bool(self._counts) or bool(self._answers)
 
     def to_dict(self) -> dict[str, Any]:
         rows = sorted([i, o, n] for (i, o), n in self._counts.items())
-        return {"format": FORMAT, "interval": self.interval, "rows": rows}
+        answers = sorted([i, r, o, n] for (i, r, o), n in self._answers.items())
+        return {"format": FORMAT, "interval": self.interval, "rows": rows, "answers": answers}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> OutcomeCounter:
@@ -60,4 +83,7 @@ class OutcomeCounter:
         counter = cls(float(data["interval"]))
         for index, outcome, n in data["rows"]:
             counter._counts[(int(index), str(outcome))] += int(n)
+        # runs recorded before answers were tallied by request have none
+        for index, request, outcome, n in data.get("answers", ()):
+            counter._answers[(int(index), str(request), str(outcome))] += int(n)
         return counter

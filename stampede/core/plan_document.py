@@ -138,6 +138,8 @@ class PlanSizingRow:
     #: None when the queue saturates at the planned replicas (``mmc_p95_ms_null_because``)
     mmc_p95_ms: float | None
     mmc_replicas: int | None
+    #: why the service was held at its min_replicas, not sized (None: it was sized)
+    not_sized_because: str | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> PlanSizingRow:
@@ -155,6 +157,8 @@ class PlanSizingRow:
             peak_replicas=f.integer("peak_replicas"),
             mmc_p95_ms=finite(f.optional_number("mmc_p95_ms")),
             mmc_replicas=f.optional_integer("mmc_replicas"),
+            # plans written before services could go unmeasured lack it
+            not_sized_because=f.optional_text("not_sized_because", absent_ok=True),
         )
 
 

@@ -5,12 +5,14 @@ line, 410 Gone when the stock is out, 422 for more than the limit), another
 login (a form POST to ``/auth/token`` answered with a token that goes in an
 ``X-Session`` header), a health check at ``/ping`` and an audit at
 ``/ops/ledger`` behind ``Authorization: Bearer <ops key>``. A standard-library
-threading HTTP server on loopback, started in the test's process; each
-request costs ``service_ms`` of sleep, so its latency is known.
+threading HTTP server on loopback, started in the test's process (or on its
+own, to try Stampede on: ``python -m tests.byo.bazaar``, docs/own-store.md);
+each request costs ``service_ms`` of sleep, so its latency is known.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import secrets
 import threading
@@ -156,8 +158,8 @@ class BazaarServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # an open model's pool connects at once; 5 would drop SYNs
 
-    def __init__(self, stock: int, service_ms: float) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
+    def __init__(self, stock: int, service_ms: float, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
         self.ledger = Ledger(stock)
         self.service_s = service_ms / 1000.0
 
@@ -178,3 +180,28 @@ def bazaar(stock: int = 200, service_ms: float = 2.0) -> Iterator[BazaarServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m tests.byo.bazaar``: Bazaar on a loopback port until Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.byo.bazaar", description="Bazaar, a store to try Stampede on."
+    )
+    parser.add_argument("--port", type=int, default=8080, help="loopback port (default 8080)")
+    parser.add_argument("--stock", type=int, default=500, help="its hot item's units (500)")
+    parser.add_argument("--service-ms", type=float, default=2.0, help="ms a request takes (2)")
+    args = parser.parse_args(argv)
+    server = BazaarServer(args.stock, args.service_ms, args.port)
+    print(
+        f"Bazaar: {server.url} (ops key {OPS_KEY}, stock {args.stock}); Ctrl-C stops it", flush=True
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.byo.bazaar import OPS_KEY, BazaarServer
@@ -142,6 +143,18 @@ def test_a_store_of_your_own_is_planned_by_its_own_services(
     assert plan["visit_ratios"]["per_service"]["storefront"] > 0.3
     assert plan["visit_ratios"]["per_service"]["till"] > 0.2
     assert plan["demand"]["peak"]["per_service"]["mailer"] > 0
+    # a paid order is a payment the store took, not a sold-out answer Buyer accepted: over
+    # the plateaus no more than the store's own orders (60 units of stock, ~hundreds of
+    # sold-out answers after them)
+    plateaus = pd.read_csv(out / "capacity" / "plateaus.csv")
+    paid = plan["visit_ratios"]["paid_orders_per_request"] * plateaus["requests"].sum()
+    assert paid <= store.ledger.orders + 0.5, (paid, store.ledger.orders)
+    mailer = plan["visit_ratios"]["derived_per_request"]["mailer"]
+    assert mailer == pytest.approx(plan["visit_ratios"]["paid_orders_per_request"])
+    # shoppers log in in on_start, before the first hold: accounts is said to be unsized
+    assert sized["accounts"]["method"] == "not measured"
+    assert "none of its" in sized["accounts"]["not_sized_because"]
+    assert "accounts 2→2 (not measured: held at its minimum)" in result.stdout
     assert plan["source"]["profile"] == "bazaar-open" and plan["source"]["valid"] is True
 
 

@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from stampede.core.recorder import LatencyRecorder
 from tests.byo.bazaar import BazaarServer
 from tests.cli import run_cli
 from tests.run.helpers import outcome_totals, run_json, stampede
+
+#: how long http_locustfile.py's quote client is busy before it sends (its QUOTE_BUSY_S)
+QUOTE_BUSY_S = 0.05
 
 
 def test_plain_users_in_an_open_model_are_refused_in_one_line(shop: Path) -> None:
@@ -91,3 +95,9 @@ def test_stampede_http_users_under_plain_locust_are_measured_from_intended_start
     report = run_cli("report", str(out), cwd=shop)
     assert report.returncode == 0, report.stderr
     assert "all requests, corrected" in (out / "report.html").read_text()
+    # a call of another protocol, fired with request_context(): measured from the intended
+    # start (its client's 50 ms wait included), uncorrected from its send
+    latency = LatencyRecorder.from_dict(json.loads((out / "latency.json").read_text()))
+    assert latency.count("corrected", "WS quote") > 10
+    assert latency.percentiles([50], "corrected", "WS quote")[50] >= QUOTE_BUSY_S
+    assert latency.percentiles([50], "uncorrected", "WS quote")[50] < QUOTE_BUSY_S / 2

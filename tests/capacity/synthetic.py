@@ -154,3 +154,42 @@ def synthetic_history(
             ts += 1
     frame = pd.DataFrame(rows)
     return frame[list(LOCUST_COLUMNS)]
+
+
+def exact_history(
+    levels: tuple[int, ...],
+    per_user: tuple[tuple[str, str, int], ...],
+    *,
+    seconds: int = 40,
+    mean_ms: float = 10.0,
+    opening: tuple[tuple[str, str, int], ...] = (),
+) -> pd.DataFrame:
+    """A stats history without noise: ``per_user`` is (type, name, requests per user-second).
+
+    At ``users`` each endpoint completes exactly ``users × rate`` requests a
+    second, none failing, each taking ``mean_ms``; the row at ``T0 + k``
+    counts the requests done in the second before it (as Locust's rows do).
+    ``opening`` (type, name, requests) are done in the run's first second
+    only, as the logins of users who log in once, in ``on_start``.
+    """
+    keys = [(k, n) for k, n, _ in (*per_user, *opening)]
+    state = {key: {"n": 0.0, "f": 0.0, "avg": mean_ms} for key in [*keys, ("", "Aggregated")]}
+    rows: list[dict[str, object]] = []
+    ts = T0
+    rows.append(_row(ts, 0, "", "Aggregated", {"n": 0.0, "f": 0.0, "avg": 0.0}, 0, 0, 0))
+    for users in levels:
+        for _ in range(seconds):
+            ts += 1
+            total = 0.0
+            first = [(k, n, c / users) for k, n, c in opening] if ts == T0 + 1 else []
+            later = [(k, n, 0) for k, n, _ in opening] if ts > T0 + 1 else []
+            for kind, name, rate in (*per_user, *first, *later):
+                count = float(users * rate)
+                state[(kind, name)]["n"] += count
+                total += count
+                rows.append(_row(ts, users, kind, name, state[(kind, name)], count, 0, mean_ms))
+            state[("", "Aggregated")]["n"] += total
+            rows.append(
+                _row(ts, users, "", "Aggregated", state[("", "Aggregated")], total, 0, mean_ms)
+            )
+    return pd.DataFrame(rows)[list(LOCUST_COLUMNS)]
