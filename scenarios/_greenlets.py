@@ -125,12 +125,44 @@ def stop_csv_writer(**_: Any) -> None:
     ``sleep``), during which the writer wakes and writes to a closed file:
     ``ValueError: I/O operation on closed file``, printed as an unhandled greenlet
     exception. Killed here (on ``events.quit``), it stops at its sleep, after its
-    last write of at most a second ago; Locust's ``close_files`` flushes that.
+    last write of up to a second ago; the rows are written once more from the final
+    statistics (the requests of that last second too, which ``run.json`` counts), and
+    Locust's ``close_files`` flushes them.
     """
     from locust.stats import StatsCSVFileWriter
 
     for greenlet in _greenlets_running(StatsCSVFileWriter.stats_writer):
+        writer = greenlet._run.__self__  # gevent forgets its function once it ends
         greenlet.kill(block=True, timeout=2)
+        if greenlet.dead and hasattr(writer, "exceptions_csv_data_start"):  # it wrote its headers
+            _write_final_rows(writer)
+
+
+def _write_final_rows(writer: Any) -> None:
+    """The rows ``StatsCSVFileWriter.stats_writer`` writes each second, once more, now."""
+    requests = writer.requests_csv_filehandle
+    requests.seek(0)  # the header, then the rows (the loop keeps their offset to itself)
+    writer.requests_csv_writer.writerow(writer.requests_csv_columns)
+    writer._requests_data_rows(writer.requests_csv_writer)
+    requests.truncate()
+    for handle, start, write_rows, csv_writer in (
+        (
+            writer.failures_csv_filehandle,
+            writer.failures_csv_data_start,
+            writer._failures_data_rows,
+            writer.failures_csv_writer,
+        ),
+        (
+            writer.exceptions_csv_filehandle,
+            writer.exceptions_csv_data_start,
+            writer._exceptions_data_rows,
+            writer.exceptions_csv_writer,
+        ),
+    ):
+        handle.seek(start)
+        write_rows(csv_writer)
+        handle.truncate()
+    writer._stats_history_data_rows(writer.stats_history_csv_writer, time.time())
 
 
 def _greenlets_running(function: Callable[..., Any]) -> list[gevent.Greenlet]:
