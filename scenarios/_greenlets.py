@@ -100,7 +100,7 @@ def current_progress(
             if target is not None and target.intended_users is not None
             else None
         ),
-        timed_out=ctx.measurements.timeouts - before[0],
+        timed_out=ctx.measurements.timed_out - before[0],
         recent_requests=int(total.num_requests) - before[1],
         corrected=not ctx.uncorrected,
     )
@@ -113,7 +113,7 @@ def print_progress(environment: Any, ctx: TrafficContext, interval: float) -> No
         gevent.sleep(interval)
         sys.stderr.write(progress_line(current_progress(environment, ctx, before)) + "\n")
         sys.stderr.flush()
-        before = (ctx.measurements.timeouts, int(environment.runner.stats.total.num_requests))
+        before = (ctx.measurements.timed_out, int(environment.runner.stats.total.num_requests))
 
 
 def stop_csv_writer(**_: Any) -> None:

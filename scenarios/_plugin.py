@@ -255,9 +255,10 @@ def _on_request(
     intended = context.get(INTENDED_KEY) if isinstance(context, dict) else None
     intended = sent if intended is None else min(float(intended), sent)
     m = ctx.measurements
-    m.record(f"{request_type} {name}", intended, sent, done)
+    request = f"{request_type} {name}"
+    m.record(request, intended, sent, done)
     status = int(getattr(response, "status_code", 0) or 0)
-    m.count_status(status, timed_out(exception))
+    m.count_status(request, status, timed_out(exception))
     rule = ctx.target.outcome_of(status, lambda: response_text(response))
     if rule is not None:
         m.outcomes.add(rule.name, done)

@@ -61,8 +61,8 @@ class ProcessMeasurements:
         self.recorded = 0  # requests recorded since the last drain
         #: answers by HTTP status (0: no answer), for the rule on a target that serves none
         self.statuses: Counter[int] = Counter()
-        #: requests that got no answer within the client's timeout
-        self.timeouts = 0
+        #: requests that got no answer within the client's timeout, by request name
+        self.timeouts: Counter[str] = Counter()
 
     def spill_into(self, directory: Path) -> None:
         """Keep the timelines' sealed intervals in files of ``directory`` (the run's), not in
@@ -84,9 +84,16 @@ class ProcessMeasurements:
         """One page view of type ``page``: from its intended start to its last call's answer."""
         self.pages.record(page, intended, started, done)
 
-    def count_status(self, status: int, timed_out: bool = False) -> None:
+    def count_status(self, name: str, status: int, timed_out: bool = False) -> None:
+        """One answer of request ``name`` (status 0: none came; ``timed_out``: not in time)."""
         self.statuses[status] += 1
-        self.timeouts += timed_out
+        if timed_out:
+            self.timeouts[name] += 1
+
+    @property
+    def timed_out(self) -> int:
+        """Requests of every name that got no answer within the client's timeout."""
+        return sum(self.timeouts.values())
 
     @property
     def latency(self) -> LatencyRecorder:
@@ -114,10 +121,10 @@ class ProcessMeasurements:
             "memory": {str(os.getpid()): self.own_memory()},
             "worker": {"host": socket.gethostname(), "pid": os.getpid(), "requests": self.recorded},
             "statuses": {str(code): n for code, n in self.statuses.items()},
-            "timeouts": self.timeouts,
+            "timeouts": dict(self.timeouts),
         }
         self.recorded = 0
-        self.timeouts = 0
+        self.timeouts = Counter()
         self.statuses = Counter()
         self.timeline = LatencyTimeline(self.interval, origin=0.0)
         self.pages = LatencyTimeline(self.interval, origin=0.0)
@@ -133,7 +140,8 @@ class ProcessMeasurements:
         self.cpu_samples.extend(report["cpu"])
         for code, n in report.get("statuses", {}).items():
             self.statuses[int(code)] += int(n)
-        self.timeouts += int(report.get("timeouts", 0))
+        for name, n in report.get("timeouts", {}).items():
+            self.timeouts[str(name)] += int(n)
         for pid, used in report.get("memory", {}).items():
             self.memory[int(pid)] = max(self.memory.get(int(pid), 0), int(used))
 

@@ -33,6 +33,12 @@ GOOD = VerdictInputs(scale=0.005, peak_users=600, valid=True, audit_ok=True)
         (GOOD, [MET], "ready", "Ready: at 0.5% of full scale (600 concurrent users)"),
         (GOOD, [MET, MISSED], "not_ready", "checkout p95 900 ms > 500 ms"),
         (
+            GOOD,
+            [dataclasses.replace(MISSED, measured=10.0, timed_out=37, at_least=True)],
+            "not_ready",
+            "Not ready: checkout p95 ≥ 10.0 s > 500 ms (37 timed out) over the whole run",
+        ),
+        (
             VerdictInputs(0.005, 600, valid=False, invalid_reasons=("the CPU was saturated; why",)),
             [MISSED],
             "inconclusive",
