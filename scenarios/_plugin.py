@@ -30,7 +30,7 @@ from stampede.scenarios import _handshake as handshake
 from stampede.scenarios import _web_ui as web_ui
 from stampede.scenarios._greenlets import stop_csv_writer
 from stampede.scenarios._run_state import RunState
-from stampede.scenarios._user import is_stampede_user, mix_name
+from stampede.scenarios._user import client_timeout_s, is_stampede_user, mix_name
 from stampede.traffic import (
     INTENDED_KEY,
     REPORT_KEY,
@@ -289,7 +289,9 @@ def on_test_start(environment: Any, **_: Any) -> None:
         return
     ctx: TrafficContext = environment.stampede
     ctx.measurements.close()  # a web UI's previous test: its run directory is written
-    ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
+    ctx.measurements = ProcessMeasurements(
+        1.0, ctx.options.lateness_tolerance_s, client_timeout_s(environment.user_classes)
+    )
     ctx.measurements.start()
     if isinstance(environment.runner, WorkerRunner):
         return

@@ -19,7 +19,7 @@ import psutil
 
 from stampede.core.arrivals import ArrivalLedger
 from stampede.core.cpu import CpuSample, CpuSampler
-from stampede.core.latency import LatencyRecorder, LatencyTimeline
+from stampede.core.latency import LatencyRecorder, LatencyTimeline, live_seconds
 from stampede.core.outcomes import OutcomeCounter
 
 REPORT_KEY = "stampede"
@@ -45,12 +45,17 @@ class _OwnProcess:
 class ProcessMeasurements:
     """This process's latency timeline, arrivals, outcomes, CPU and memory (one per process)."""
 
-    def __init__(self, interval: float, lateness_tolerance: float) -> None:
+    def __init__(
+        self, interval: float, lateness_tolerance: float, client_timeout_s: float = 10.0
+    ) -> None:
         self.interval = interval
         self.tolerance = lateness_tolerance
-        self.timeline = LatencyTimeline(interval, origin=0.0)
+        #: a request is filed under its intended second and may complete up to the
+        #: client's timeout later: its interval stays live that long (and the report's lag)
+        self.keep_live_s = live_seconds(client_timeout_s)
+        self.timeline = self._timeline()
         #: page views (a document and its API calls, one transaction) by page type
-        self.pages = LatencyTimeline(interval, origin=0.0)
+        self.pages = self._timeline()
         self.arrivals = ArrivalLedger(interval, origin=0.0, tolerance=lateness_tolerance)
         self.outcomes = OutcomeCounter(interval)
         self.cpu_samples: list[dict[str, float]] = []
@@ -63,6 +68,9 @@ class ProcessMeasurements:
         self.statuses: Counter[int] = Counter()
         #: requests that got no answer within the client's timeout, by request name
         self.timeouts: Counter[str] = Counter()
+
+    def _timeline(self) -> LatencyTimeline:
+        return LatencyTimeline(self.interval, origin=0.0, keep_live_s=self.keep_live_s)
 
     def spill_into(self, directory: Path) -> None:
         """Keep the timelines' sealed intervals in files of ``directory`` (the run's), not in
@@ -126,8 +134,8 @@ class ProcessMeasurements:
         self.recorded = 0
         self.timeouts = Counter()
         self.statuses = Counter()
-        self.timeline = LatencyTimeline(self.interval, origin=0.0)
-        self.pages = LatencyTimeline(self.interval, origin=0.0)
+        self.timeline = self._timeline()
+        self.pages = self._timeline()
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
         return report
 
