@@ -78,7 +78,8 @@ def current_progress(
     runner = environment.runner
     t = ctx.run_time()
     target = ctx.schedule.at(max(t, 0.0))
-    p95, corrected_p95 = recent_p95_ms(ctx.measurements.timeline, time.time())
+    m = ctx.measurements
+    p95, corrected_p95 = recent_p95_ms(m.timeline, time.time(), timeout_s=m.client_timeout_s)
     total = runner.stats.total
     outcomes = ctx.measurements.outcomes.totals()
     described = ctx.target

@@ -52,6 +52,7 @@ class ProcessMeasurements:
         self.tolerance = lateness_tolerance
         #: a request is filed under its intended second and may complete up to the
         #: client's timeout later: its interval stays live that long (and the report's lag)
+        self.client_timeout_s = client_timeout_s
         self.keep_live_s = live_seconds(client_timeout_s)
         self.timeline = self._timeline()
         #: page views (a document and its API calls, one transaction) by page type
