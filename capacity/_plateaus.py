@@ -6,8 +6,9 @@ rates from the cumulative counters: :mod:`capacity._windows`). Without more,
 the p95 is the median of the rolling-window p95 Locust reports each second;
 that window (10 s) reaches back into the previous step, so given a
 :class:`WindowLatency` (the run's per-second histograms) the p95 of each
-plateau, endpoint and service is instead the exact p95 of the requests that
-completed inside the measured window.
+plateau, endpoint and service is instead the exact p95 of the requests meant
+to start inside the measured window (the timeline files each under its intended
+second), so a plateau's latency is that of the load it offered.
 
 Little's law relates the numbers: the requests in flight are ``N = X·R``;
 with think time ``Z`` the users are ``X·(R + Z)``. The USL is fitted to the
@@ -41,11 +42,11 @@ Endpoint = tuple[str, str]
 
 
 class WindowLatency(Protocol):
-    """Exact latency percentiles of the requests that completed in a window of time."""
+    """Exact latency percentiles of the requests meant to start in a window of time."""
 
     def p95_ms(self, endpoints: Collection[Endpoint] | None, start_s: int, end_s: int) -> float:
-        """The p95 in ms of ``endpoints`` (``None``: every request) completed in
-        ``[start_s, end_s)``, in the history's timestamps; NaN when none did."""
+        """The p95 in ms of ``endpoints`` (``None``: every request) meant to start in
+        ``[start_s, end_s)``, in the history's timestamps; NaN when none was."""
         ...
 
 

@@ -54,6 +54,10 @@ class SloResult:
     margin: float | None
     budget_used: float | None
     detail: str
+    #: requests of the objective's group that timed out
+    timed_out: int = 0
+    #: the measured percentile falls among them: it is at least that, not a measurement
+    at_least: bool = False
 
 
 def _ms(seconds: float) -> str:
@@ -116,6 +120,8 @@ def _latency(
         detail=f"p{q} {what} of {who} was {_bound(dist, q, timeouts)}{_ms(measured)}, {verb} the "
         f"{_ms(target)} objective{_timed_out(timeouts)}"
         f"{UNCORRECTED_NOTE if kind == 'uncorrected' else ''}",
+        timed_out=timeouts,
+        at_least=bool(_bound(dist, q, timeouts)),
     )
 
 

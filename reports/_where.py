@@ -132,6 +132,11 @@ def short(result: SloResult) -> str:
         who = "all requests'" if parts[1] == "all" else parts[1]
         if result.measured is None:
             return f"{who} {parts[2]}: no requests completed"
+        if result.at_least:  # among timed-out requests: a bound, not a measurement
+            return (
+                f"{who} {parts[2]} ≥ {ms(result.measured)} > {ms(result.target)} "
+                f"({result.timed_out:,} timed out)"
+            )
         return f"{who} {parts[2]} {ms(result.measured)} > {ms(result.target)}"
     if result.key == "error_rate":
         if result.measured is None:

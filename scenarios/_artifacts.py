@@ -163,6 +163,7 @@ def measured_run(
         target=ctx.target.name,
         uncorrected_users=ctx.uncorrected,
         statuses=tuple(sorted(ctx.measurements.statuses.items())),
+        timeouts=tuple(sorted(ctx.measurements.timeouts.items())),
     )
 
 

@@ -78,7 +78,8 @@ def current_progress(
     runner = environment.runner
     t = ctx.run_time()
     target = ctx.schedule.at(max(t, 0.0))
-    p95, corrected_p95 = recent_p95_ms(ctx.measurements.timeline, time.time())
+    m = ctx.measurements
+    p95, corrected_p95 = recent_p95_ms(m.timeline, time.time(), timeout_s=m.client_timeout_s)
     total = runner.stats.total
     outcomes = ctx.measurements.outcomes.totals()
     described = ctx.target
@@ -100,7 +101,7 @@ def current_progress(
             if target is not None and target.intended_users is not None
             else None
         ),
-        timed_out=ctx.measurements.timeouts - before[0],
+        timed_out=ctx.measurements.timed_out - before[0],
         recent_requests=int(total.num_requests) - before[1],
         corrected=not ctx.uncorrected,
     )
@@ -113,7 +114,7 @@ def print_progress(environment: Any, ctx: TrafficContext, interval: float) -> No
         gevent.sleep(interval)
         sys.stderr.write(progress_line(current_progress(environment, ctx, before)) + "\n")
         sys.stderr.flush()
-        before = (ctx.measurements.timeouts, int(environment.runner.stats.total.num_requests))
+        before = (ctx.measurements.timed_out, int(environment.runner.stats.total.num_requests))
 
 
 def stop_csv_writer(**_: Any) -> None:
@@ -125,12 +126,44 @@ def stop_csv_writer(**_: Any) -> None:
     ``sleep``), during which the writer wakes and writes to a closed file:
     ``ValueError: I/O operation on closed file``, printed as an unhandled greenlet
     exception. Killed here (on ``events.quit``), it stops at its sleep, after its
-    last write of at most a second ago; Locust's ``close_files`` flushes that.
+    last write of up to a second ago; the rows are written once more from the final
+    statistics (the requests of that last second too, which ``run.json`` counts), and
+    Locust's ``close_files`` flushes them.
     """
     from locust.stats import StatsCSVFileWriter
 
     for greenlet in _greenlets_running(StatsCSVFileWriter.stats_writer):
+        writer = greenlet._run.__self__  # gevent forgets its function once it ends
         greenlet.kill(block=True, timeout=2)
+        if greenlet.dead and hasattr(writer, "exceptions_csv_data_start"):  # it wrote its headers
+            _write_final_rows(writer)
+
+
+def _write_final_rows(writer: Any) -> None:
+    """The rows ``StatsCSVFileWriter.stats_writer`` writes each second, once more, now."""
+    requests = writer.requests_csv_filehandle
+    requests.seek(0)  # the header, then the rows (the loop keeps their offset to itself)
+    writer.requests_csv_writer.writerow(writer.requests_csv_columns)
+    writer._requests_data_rows(writer.requests_csv_writer)
+    requests.truncate()
+    for handle, start, write_rows, csv_writer in (
+        (
+            writer.failures_csv_filehandle,
+            writer.failures_csv_data_start,
+            writer._failures_data_rows,
+            writer.failures_csv_writer,
+        ),
+        (
+            writer.exceptions_csv_filehandle,
+            writer.exceptions_csv_data_start,
+            writer._exceptions_data_rows,
+            writer.exceptions_csv_writer,
+        ),
+    ):
+        handle.seek(start)
+        write_rows(csv_writer)
+        handle.truncate()
+    writer._stats_history_data_rows(writer.stats_history_csv_writer, time.time())
 
 
 def _greenlets_running(function: Callable[..., Any]) -> list[gevent.Greenlet]:

@@ -32,7 +32,7 @@ from stampede.scenarios import _handshake as handshake
 from stampede.scenarios import _web_ui as web_ui
 from stampede.scenarios._greenlets import stop_csv_writer
 from stampede.scenarios._run_state import RunState
-from stampede.scenarios._user import is_stampede_user, mix_name
+from stampede.scenarios._user import client_timeout_s, is_stampede_user, mix_name
 from stampede.traffic import (
     INTENDED_KEY,
     REPORT_KEY,
@@ -285,9 +285,10 @@ def _on_request(
     intended = context.get(INTENDED_KEY) if isinstance(context, dict) else None
     intended = sent if intended is None else min(float(intended), sent)
     m = ctx.measurements
-    m.record(f"{request_type} {name}", intended, sent, done)
+    request = f"{request_type} {name}"
+    m.record(request, intended, sent, done)
     status = int(getattr(response, "status_code", 0) or 0)
-    m.count_status(status, timed_out(exception))
+    m.count_status(request, status, timed_out(exception))
     rule = ctx.target.outcome_of(status, lambda: response_text(response))
     if rule is not None:
         m.outcomes.add(rule.name, done)
@@ -322,7 +323,9 @@ def on_test_start(environment: Any, **_: Any) -> None:
         return
     ctx: TrafficContext = environment.stampede
     ctx.measurements.close()  # a web UI's previous test: its run directory is written
-    ctx.measurements = ProcessMeasurements(1.0, ctx.options.lateness_tolerance_s)
+    ctx.measurements = ProcessMeasurements(
+        1.0, ctx.options.lateness_tolerance_s, client_timeout_s(environment.user_classes)
+    )
     ctx.measurements.start()
     if isinstance(environment.runner, WorkerRunner):
         return

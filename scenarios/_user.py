@@ -21,6 +21,7 @@ event with ``context=self.request_context()`` to be measured the same way.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from locust import FastHttpUser, HttpUser
@@ -161,6 +162,17 @@ class StampedeHttpUser(_Paced, HttpUser):
         super().__init__(environment)
         self._measure(environment, _MeasuredHttpSession)
         self.client.timeout = (self.connection_timeout, self.network_timeout)
+
+
+def client_timeout_s(user_classes: Iterable[type]) -> float:
+    """The longest a request of these users waits for its answer: the largest
+    ``network_timeout`` of the classes (StampedeUser's 10 s when none has one)."""
+    found = [
+        float(timeout)
+        for user_class in user_classes
+        if isinstance(timeout := getattr(user_class, "network_timeout", None), int | float)
+    ]
+    return max(found, default=StampedeUser.network_timeout)
 
 
 def mix_name(user_class: type) -> str:

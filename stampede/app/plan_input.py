@@ -122,7 +122,7 @@ class TimelineLatency:
         self._windows: dict[tuple[int, int], LatencyRecorder] = {}
 
     def p95_ms(self, endpoints: Collection[Endpoint] | None, start_s: int, end_s: int) -> float:
-        """The p95 in ms of ``endpoints`` (``None``: all) completed in ``[start_s, end_s)``."""
+        """The p95 in ms of ``endpoints`` (``None``: all) meant to start in ``[start_s, end_s)``."""
         window = self._windows.get((start_s, end_s))
         if window is None:
             window = self._windows[start_s, end_s] = self.timeline.window(start_s, end_s)

@@ -1,8 +1,10 @@
 """Latency over time: one recorder per interval, live while reports still arrive for it.
 
 :class:`LatencyTimeline` keeps one :class:`~stampede.core.recorder.LatencyRecorder`
-per interval of completion time, so reports can chart percentiles over time
-and the planner can read the latency of any window exactly. A worker hands its
+per interval of intended start, so reports can chart percentiles over time,
+say when a slow request was meant to start (a 10 s timeout of a request meant
+for second 50 belongs to second 50, not 60), and the planner can read the
+latency of any window exactly. A worker hands its
 intervals to the master as sparse counts (:meth:`LatencyTimeline.to_wire`,
 :mod:`stampede.core.latency_wire`); the master adds them into the live counts
 of its recent intervals in place (:meth:`LatencyTimeline.absorb`) and encodes
@@ -36,15 +38,26 @@ __all__ = [
     "LatencySummary",
     "LatencyTimeline",
     "Precision",
+    "live_seconds",
 ]
 
 TIMELINE_FORMAT = "stampede.latency-timeline/1"
-_KEEP_LIVE_S = 8.0  # a master hears of an interval for ~4 s after it ends (3 s reports)
+_KEEP_LIVE_S = 8.0
+#: a master hears of a completed request up to ~4 s later (workers report every 3 s)
+REPORT_LAG_S = 4.0
+#: beyond this a late-comer reopens its sealed interval (exact, but it costs a decode)
+MAX_LIVE_S = 30.0
+
+
+def live_seconds(client_timeout_s: float) -> float:
+    """How long a timeline keeps an interval live: the longest a request takes before
+    its client gives up, plus the report's lag (at least 8 s, at most 30 s)."""
+    return min(MAX_LIVE_S, max(_KEEP_LIVE_S, client_timeout_s + REPORT_LAG_S))
 
 
 @dataclass(frozen=True)
 class IntervalSummary:
-    """Latency of the requests that completed in one interval, for one group or all."""
+    """Latency of the requests intended to start in one interval, for one group or all."""
 
     index: int
     start: float
@@ -54,15 +67,19 @@ class IntervalSummary:
 
 
 class LatencyTimeline:
-    """One :class:`LatencyRecorder` per interval of completion time.
+    """One :class:`LatencyRecorder` per interval of intended start.
 
-    A request belongs to the interval in which it completed, counted from
-    ``origin`` (the run's start on this process's clock), as in HdrHistogram
-    interval logs. The intervals of the newest ``keep_live_s`` seconds stay live
-    counts, into which records and workers' reports (:meth:`absorb`) add in
-    place; older ones are sealed into their compressed form, so a long run
-    costs a few hundred bytes per group and interval, and an interval that
-    hears of a late-comer opens again. With ``spill`` (a file, see
+    A request belongs to the interval in which it was meant to start (its
+    intended start, or its send when that came first), counted from
+    ``origin`` (the run's start on this process's clock): its latency, corrected
+    for coordinated omission, is what a user arriving then waited. The
+    intervals of the newest ``keep_live_s`` seconds stay live counts, into which
+    records and workers' reports (:meth:`absorb`) add in place; keep them live
+    for the client's timeout plus the report's lag (:func:`live_seconds`) and
+    a request that timed out still finds its interval live. Older ones are
+    sealed into their compressed form, so a long run costs a few hundred
+    bytes per group and interval, and an interval that hears of a late-comer
+    opens again, exactly. With ``spill`` (a file, see
     :meth:`spill_to`) sealed intervals are kept in that file instead of in
     memory, so a run of hours keeps only its last seconds live. Timelines of
     several processes merge interval by interval when their intervals have the
@@ -104,8 +121,9 @@ class LatencyTimeline:
         self._sealed.close()
 
     def record(self, group: str, intended_start: float, sent_at: float, done_at: float) -> None:
-        """Record one completed request into the interval of ``done_at``."""
-        index = int((done_at - self.origin) // self.interval)
+        """Record one completed request into the interval of its intended start (of
+        ``sent_at`` when it was sent before it was meant to be)."""
+        index = int((min(intended_start, sent_at) - self.origin) // self.interval)
         recorder = self._live.get(index)
         if recorder is None:
             recorder = self._open(index)
@@ -116,7 +134,7 @@ class LatencyTimeline:
         return sorted({*self._live, *self._sealed})
 
     def recorder(self, index: int) -> LatencyRecorder:
-        """A copy of the recorder of interval ``index`` (empty when nothing completed in it)."""
+        """A copy of the recorder of interval ``index`` (empty when nothing was recorded in it)."""
         if index in self._sealed:
             return LatencyRecorder.from_dict(self._sealed[index])
         copy = LatencyRecorder(self.precision)

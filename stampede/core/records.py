@@ -170,6 +170,9 @@ class MeasuredRun:
     uncorrected_users: tuple[str, ...] = ()
     #: answers by HTTP status ("0": no answer); empty in runs made before they were counted
     statuses: tuple[tuple[int, int], ...] = ()
+    #: requests that got no answer within the client's timeout, by request name
+    #: (``"GET /api/v1/products/[id]"``); empty in runs made before they were counted
+    timeouts: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def from_fields(cls, f: Fields) -> MeasuredRun:
@@ -201,6 +204,7 @@ class MeasuredRun:
             target=f.text("target_description", "reference-store"),
             uncorrected_users=f.texts("uncorrected_users", ()),
             statuses=_statuses(f),
+            timeouts=tuple(sorted(f.integer_map("timeouts").items())) if "timeouts" in f else (),
         )
 
     def to_json(self) -> dict[str, Json]:
@@ -231,6 +235,7 @@ class MeasuredRun:
             "target_description": self.target,
             "uncorrected_users": list(self.uncorrected_users),
             "statuses": {str(code): n for code, n in self.statuses},
+            "timeouts": dict(self.timeouts),
         }
 
 

@@ -19,7 +19,7 @@ import psutil
 
 from stampede.core.arrivals import ArrivalLedger
 from stampede.core.cpu import CpuSample, CpuSampler
-from stampede.core.latency import LatencyRecorder, LatencyTimeline
+from stampede.core.latency import LatencyRecorder, LatencyTimeline, live_seconds
 from stampede.core.outcomes import OutcomeCounter
 
 REPORT_KEY = "stampede"
@@ -45,12 +45,18 @@ class _OwnProcess:
 class ProcessMeasurements:
     """This process's latency timeline, arrivals, outcomes, CPU and memory (one per process)."""
 
-    def __init__(self, interval: float, lateness_tolerance: float) -> None:
+    def __init__(
+        self, interval: float, lateness_tolerance: float, client_timeout_s: float = 10.0
+    ) -> None:
         self.interval = interval
         self.tolerance = lateness_tolerance
-        self.timeline = LatencyTimeline(interval, origin=0.0)
+        #: a request is filed under its intended second and may complete up to the
+        #: client's timeout later: its interval stays live that long (and the report's lag)
+        self.client_timeout_s = client_timeout_s
+        self.keep_live_s = live_seconds(client_timeout_s)
+        self.timeline = self._timeline()
         #: page views (a document and its API calls, one transaction) by page type
-        self.pages = LatencyTimeline(interval, origin=0.0)
+        self.pages = self._timeline()
         self.arrivals = ArrivalLedger(interval, origin=0.0, tolerance=lateness_tolerance)
         self.outcomes = OutcomeCounter(interval)
         self.cpu_samples: list[dict[str, float]] = []
@@ -61,8 +67,11 @@ class ProcessMeasurements:
         self.recorded = 0  # requests recorded since the last drain
         #: answers by HTTP status (0: no answer), for the rule on a target that serves none
         self.statuses: Counter[int] = Counter()
-        #: requests that got no answer within the client's timeout
-        self.timeouts = 0
+        #: requests that got no answer within the client's timeout, by request name
+        self.timeouts: Counter[str] = Counter()
+
+    def _timeline(self) -> LatencyTimeline:
+        return LatencyTimeline(self.interval, origin=0.0, keep_live_s=self.keep_live_s)
 
     def spill_into(self, directory: Path) -> None:
         """Keep the timelines' sealed intervals in files of ``directory`` (the run's), not in
@@ -84,9 +93,16 @@ class ProcessMeasurements:
         """One page view of type ``page``: from its intended start to its last call's answer."""
         self.pages.record(page, intended, started, done)
 
-    def count_status(self, status: int, timed_out: bool = False) -> None:
+    def count_status(self, name: str, status: int, timed_out: bool = False) -> None:
+        """One answer of request ``name`` (status 0: none came; ``timed_out``: not in time)."""
         self.statuses[status] += 1
-        self.timeouts += timed_out
+        if timed_out:
+            self.timeouts[name] += 1
+
+    @property
+    def timed_out(self) -> int:
+        """Requests of every name that got no answer within the client's timeout."""
+        return sum(self.timeouts.values())
 
     @property
     def latency(self) -> LatencyRecorder:
@@ -114,13 +130,13 @@ class ProcessMeasurements:
             "memory": {str(os.getpid()): self.own_memory()},
             "worker": {"host": socket.gethostname(), "pid": os.getpid(), "requests": self.recorded},
             "statuses": {str(code): n for code, n in self.statuses.items()},
-            "timeouts": self.timeouts,
+            "timeouts": dict(self.timeouts),
         }
         self.recorded = 0
-        self.timeouts = 0
+        self.timeouts = Counter()
         self.statuses = Counter()
-        self.timeline = LatencyTimeline(self.interval, origin=0.0)
-        self.pages = LatencyTimeline(self.interval, origin=0.0)
+        self.timeline = self._timeline()
+        self.pages = self._timeline()
         self.arrivals = ArrivalLedger(self.interval, origin=0.0, tolerance=self.tolerance)
         return report
 
@@ -133,7 +149,8 @@ class ProcessMeasurements:
         self.cpu_samples.extend(report["cpu"])
         for code, n in report.get("statuses", {}).items():
             self.statuses[int(code)] += int(n)
-        self.timeouts += int(report.get("timeouts", 0))
+        for name, n in report.get("timeouts", {}).items():
+            self.timeouts[str(name)] += int(n)
         for pid, used in report.get("memory", {}).items():
             self.memory[int(pid)] = max(self.memory.get(int(pid), 0), int(used))
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from stampede.core.latency import LatencyTimeline
 from stampede.core.numbers import latency, percent
 
-#: the progress line's p95 covers requests completed in the last this many seconds
+#: the progress line's p95 covers requests meant to start in the last this many seconds
+#: (and as many more as the client's timeout: see recent_p95_ms)
 RECENT_S = 5
 
 
@@ -84,14 +85,19 @@ def shown_outcomes(
 
 
 def recent_p95_ms(
-    timeline: LatencyTimeline, now: float, seconds: int = RECENT_S
+    timeline: LatencyTimeline, now: float, seconds: int = RECENT_S, timeout_s: float = 0.0
 ) -> tuple[float, float]:
-    """(as sent, corrected) p95 in ms of the intervals from ``seconds`` before ``now``'s on.
+    """(as sent, corrected) p95 in ms of the intervals from ``seconds`` + ``timeout_s``
+    before ``now``'s on.
 
+    A request is filed under the second it was meant to start, so one that timed
+    out after ``timeout_s`` (the client's) lands that far back; without looking
+    back as far, a target that answers nothing would show no slow request at all.
     ``now`` is on the timeline's clock (Unix time for a run's); 0 and 0 when
-    nothing completed in that window.
+    nothing was recorded in that window.
     """
-    recent = timeline.window(float(math.floor(now) - seconds), math.inf)
+    back = seconds + math.ceil(timeout_s)
+    recent = timeline.window(float(math.floor(now) - back), math.inf)
     if not recent.count():
         return 0.0, 0.0
     return recent.summary("uncorrected").p95 * 1000, recent.summary("corrected").p95 * 1000

@@ -92,6 +92,8 @@ def run_record() -> RunRecord:
         validity=Validity(False, ("the CPU was saturated; why",)),
         interrupted=True,
         stop_reason="the target died: gone",
+        statuses=((0, 37), (200, 900)),
+        timeouts=(("GET /api/v1/products/[id]", 37),),
     )
     runner = runner_facts(
         chaos=(ChaosFault("kill-worker@sale+5s", "kill-worker", 25.0, 25.1, 25.4, "killed 42"),),

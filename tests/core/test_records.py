@@ -21,7 +21,7 @@ MEASURED_KEYS = {
     "duration_s", "planned_duration_s", "origin", "interrupted", "stop_reason", "phases",
     "sale_opens_at_s", "open_model_pool", "generator", "validity", "versions", "machine",
     "worker_losses", "on_worker_loss", "workers", "target_description", "uncorrected_users",
-    "statuses",
+    "statuses", "timeouts",
 }  # fmt: skip
 RUNNER_KEYS = {
     "target", "store_workers", "command", "locust_exit_code", "audit_ok", "generator_sizing",
@@ -36,7 +36,9 @@ OPTIONAL = {
     "generator_sizing.workers_needed", "generator_sizing.memory_gb_needed", "target_lost",
     "generator_sizing.process_memory_mb", "generator_sizing.peak_rps_basis",
     "write_error", "target_description", "uncorrected_users", "statuses", "locustfile",
-    "locustfile_sha256", "target_file",
+    "locustfile_sha256", "target_file", "timeouts",
+    # entries of a map by status or request name: any of them may be absent
+    "statuses.0", "statuses.200", "timeouts.GET /api/v1/products/[id]",
 }  # fmt: skip
 
 

@@ -8,7 +8,13 @@ import random
 import pytest
 
 from stampede.core.errors import ConfigError
-from stampede.core.latency import KINDS, LatencyRecorder, LatencyTimeline, Precision
+from stampede.core.latency import (
+    KINDS,
+    LatencyRecorder,
+    LatencyTimeline,
+    Precision,
+    live_seconds,
+)
 
 
 def test_uniform_known_answer() -> None:
@@ -147,11 +153,12 @@ def _timeline_records(n: int, rng: random.Random) -> list[tuple[str, float, floa
     return rows
 
 
-def test_timeline_buckets_by_completion_and_keeps_old_intervals_compressed() -> None:
+def test_timeline_buckets_by_intended_start_and_keeps_old_intervals_compressed() -> None:
     timeline = LatencyTimeline(interval=1.0, origin=100.0, keep_live_s=2.0)  # 2 live intervals
     timeline.record("a", 100.0, 100.0, 100.5)  # interval 0
-    timeline.record("a", 100.0, 101.0, 102.2)  # interval 2, corrected 2.2 s
-    timeline.record("b", 103.0, 103.0, 103.1)  # interval 3
+    timeline.record("a", 102.0, 102.0, 102.5)  # interval 2
+    timeline.record("a", 102.0, 103.0, 104.2)  # intended in 2, sent in 3, done in 4: 2
+    timeline.record("b", 103.0, 103.0, 103.1)  # interval 3: 0 is sealed
     timeline.record("a", 100.1, 100.1, 100.6)  # late record for a sealed interval 0
     assert timeline.indices() == [0, 2, 3]
     timeline.record("b", 104.0, 104.0, 104.1)  # interval 4: 0 and 2 are sealed again
@@ -160,13 +167,44 @@ def test_timeline_buckets_by_completion_and_keeps_old_intervals_compressed() -> 
     rows = timeline.summaries()
     assert [(r.index, r.start, r.corrected.count) for r in rows] == [
         (0, 0.0, 2),
-        (2, 2.0, 1),
+        (2, 2.0, 2),
         (3, 3.0, 1),
         (4, 4.0, 1),
     ]
-    assert rows[1].corrected.p99 == pytest.approx(2.2, rel=1e-3)
-    assert rows[1].uncorrected.p99 == pytest.approx(1.2, rel=1e-3)
+    assert rows[1].corrected.max == pytest.approx(2.2, rel=1e-3)
+    assert rows[1].uncorrected.max == pytest.approx(1.2, rel=1e-3)
     assert [r.index for r in timeline.summaries("b")] == [3, 4]
+
+
+def test_a_miss_is_filed_under_the_second_it_was_meant_to_start() -> None:
+    """Known answer: the seconds of intended start, whatever the send and the answer.
+
+    Second 50: ten requests meant for it and answered at once; one meant for 50.5,
+    sent at 52 (the generator was behind) that timed out 10 s later (done at 62);
+    one meant for 50.9 answered at 51.2. Second 51: one meant for 51.99 and answered
+    in 51. Second 53: one meant for 53.2 but sent at 53.0 (early: its send counts).
+    Seconds 54-63 each get one quick request, so the run moves on while the
+    timed-out one is in flight; kept live for the client's 10 s timeout
+    (``live_seconds(10)``), second 50 is still live when its answer comes.
+    """
+    timeline = LatencyTimeline(1.0, origin=0.0, keep_live_s=live_seconds(10.0))
+    done_order = [(50 + i / 10, 50 + i / 10, 50 + i / 10 + 0.01) for i in range(10)]
+    done_order += [(50.9, 50.9, 51.2), (51.99, 51.99, 51.995), (53.2, 53.0, 53.5)]
+    done_order += [(s + 0.1, s + 0.1, s + 0.2) for s in range(54, 62)]
+    for intended, sent, done in done_order:
+        timeline.record("GET /x", intended, sent, done)
+    timeline.record("GET /x", 50.5, 52.0, 62.0)  # the timeout lands, 12 s after second 50
+    assert 50 in timeline._live  # not sealed and reopened: still live
+    timeline.record("GET /x", 62.1, 62.1, 62.2)
+    timeline.record("GET /x", 63.1, 63.1, 63.2)
+    counts = {row.index: row.corrected.count for row in timeline.summaries()}
+    assert counts == {50: 12, 51: 1, 53: 1, **{s: 1 for s in range(54, 64)}}
+    second_50 = timeline.recorder(50)
+    assert second_50.summary("corrected").max == pytest.approx(11.5, rel=1e-3)
+    assert second_50.summary("uncorrected").max == pytest.approx(10.0, rel=1e-3)
+    assert timeline.window(50, 51).count() == 12  # a window of intended starts
+    assert timeline.window(60, 64).count() == 4  # nothing of second 50 ends up here
+    assert live_seconds(10.0) == 14.0 and live_seconds(1.0) == 8.0 and live_seconds(60) == 30
 
 
 def test_timeline_merge_equals_one_timeline_that_saw_everything() -> None:
@@ -234,7 +272,7 @@ def test_timeline_window_adds_the_intervals_that_start_inside_it() -> None:
         sent = done - rng.uniform(0.001, 0.3)
         group = rng.choice(["GET /a", "POST /b", "GET /c"])
         timeline.record(group, sent, sent, done)
-        if 1005.0 <= done < 1012.0:
+        if 1005.0 <= sent < 1012.0:
             inside.record(group, sent, sent, done)
     window = timeline.window(1005, 1012)
     assert window.count() == inside.count() > 0

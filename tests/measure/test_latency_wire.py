@@ -32,10 +32,11 @@ def _over_the_wire(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _request(rng: random.Random, second: int) -> tuple[str, float, float, float]:
+    """A request meant to start in ``second`` (its interval), sent then or a little later."""
     name = rng.choice(NAMES)
-    done = second + rng.random()
-    sent = done - rng.lognormvariate(-3.5 + NAMES.index(name) * 0.3, 1.2)
-    intended = sent - rng.choice([0.0, 0.0, rng.expovariate(20)])
+    intended = second + rng.random()
+    sent = intended + rng.choice([0.0, 0.0, rng.expovariate(20)])
+    done = sent + rng.lognormvariate(-3.5 + NAMES.index(name) * 0.3, 1.2)
     return name, intended, sent, done
 
 

@@ -33,6 +33,12 @@ GOOD = VerdictInputs(scale=0.005, peak_users=600, valid=True, audit_ok=True)
         (GOOD, [MET], "ready", "Ready: at 0.5% of full scale (600 concurrent users)"),
         (GOOD, [MET, MISSED], "not_ready", "checkout p95 900 ms > 500 ms"),
         (
+            GOOD,
+            [dataclasses.replace(MISSED, measured=10.0, timed_out=37, at_least=True)],
+            "not_ready",
+            "Not ready: checkout p95 ≥ 10.0 s > 500 ms (37 timed out) over the whole run",
+        ),
+        (
             VerdictInputs(0.005, 600, valid=False, invalid_reasons=("the CPU was saturated; why",)),
             [MISSED],
             "inconclusive",
@@ -56,22 +62,23 @@ def test_verdict(facts: VerdictInputs, slos: list[SloResult], status: str, words
 
 
 def test_a_miss_is_placed_in_the_phase_and_window_where_it_happened(tmp_path: Path) -> None:
-    """Requests sent from 10 s to 13 s take 0.6 s longer, so they complete (the interval a
-    request is recorded in) from 10.6 s to 13.6 s, in the sale; the rest of the run is fast."""
+    """Requests sent from 10 s to 13 s take 0.6 s longer (they complete up to 13.6 s); each
+    is filed under the second it was meant to start, so the miss is placed at 10–13 s, in
+    the sale, not a second later; the rest of the run is fast."""
     data = load_run(write_run(tmp_path / "run", Traffic(stall=(10, 13, 0.6))))
     judged = evaluate_slos(data.slos, measurements(data))
     placement = place_misses(data, judged, data.slos)
     (miss,) = placement.misses
     assert miss.result.key == "latency.all.p95"
-    assert miss.phases == ("sale",) and miss.window == (10.0, 14.0)
+    assert miss.phases == ("sale",) and miss.window == (10.0, 13.0)
     assert placement.clean_phases == ("baseline", "doors-open", "decay")
     verdict = judge(facts(data), judged, placement)
     assert verdict.status == "not_ready"
     assert verdict.sentence == (
-        "Not ready: all requests' p95 604 ms > 500 ms during sale (10–14 s); the baseline, "
+        "Not ready: all requests' p95 604 ms > 500 ms during sale (10–13 s); the baseline, "
         "doors-open and decay phases met every objective (at full scale, 8 concurrent users)."
     ), verdict.sentence
-    assert verdict.reasons[0].endswith(", during sale (10–14 s)")
+    assert verdict.reasons[0].endswith(", during sale (10–13 s)")
 
 
 def test_a_miss_no_phase_makes_alone_is_over_the_whole_run(tmp_path: Path) -> None:

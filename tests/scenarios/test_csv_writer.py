@@ -1,4 +1,5 @@
-"""Locust's CSV writer is stopped before Locust closes its files (no ValueError at exit).
+"""Locust's CSV writer is stopped before Locust closes its files (no ValueError at exit),
+and its files hold the final statistics, not those of its last tick.
 
 Each check runs in a fresh interpreter: importing Locust monkey-patches the
 standard library, which the test process must not inherit.
@@ -6,6 +7,7 @@ standard library, which the test process must not inherit.
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 import textwrap
@@ -27,6 +29,13 @@ environment.create_local_runner()
 writer = StatsCSVFileWriter(environment, PERCENTILES_TO_REPORT, sys.argv[1], True)
 greenlet = gevent.spawn(writer.stats_writer)
 gevent.sleep(0.05)  # it has written its rows
+if len(sys.argv) > 3:  # a request after its last tick, before the next (in 60 s)
+    locust.stats.CSV_STATS_INTERVAL_SEC = 60
+    gevent.sleep(0.05)
+    environment.events.request.fire(
+        request_type="GET", name="/late", response_time=250.0, response_length=0,
+        exception=TimeoutError("timed out"), context={},
+    )
 if sys.argv[2] == "stop":
     stop_csv_writer(exit_code=0)  # as Stampede's quit listener does
     print("dead before close:", greenlet.dead)
@@ -36,9 +45,9 @@ print("exception:", repr(greenlet.exception))
 """
 
 
-def _run(tmp_path: Path, mode: str) -> str:
+def _run(tmp_path: Path, mode: str, *late: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(SCRIPT), str(tmp_path / "x"), mode],
+        [sys.executable, "-c", textwrap.dedent(SCRIPT), str(tmp_path / "x"), mode, *late],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -58,3 +67,15 @@ def test_the_writer_left_running_writes_to_closed_files(tmp_path: Path) -> None:
 def test_stopped_on_quit_it_ends_at_its_sleep_before_the_files_close(tmp_path: Path) -> None:
     out = _run(tmp_path, "stop")
     assert "dead before close: True" in out and "exception: None" in out
+
+
+def test_the_files_hold_the_requests_of_the_last_second(tmp_path: Path) -> None:
+    """A request after the writer's last tick is in the stats and failures it leaves:
+    the report reads them beside run.json, which counts every request."""
+    _run(tmp_path, "stop", "late")
+    stats = list(csv.DictReader((tmp_path / "x_stats.csv").open()))
+    late = next(row for row in stats if row["Name"] == "/late")
+    assert (late["Request Count"], late["Failure Count"]) == ("1", "1")
+    (failure,) = csv.DictReader((tmp_path / "x_failures.csv").open())
+    assert (failure["Name"], failure["Occurrences"]) == ("/late", "1")
+    assert "timed out" in failure["Error"]

@@ -74,6 +74,18 @@ def test_the_recent_p95_covers_the_last_five_whole_seconds() -> None:
     assert recent_p95_ms(timeline, 200.0) == (0.0, 0.0)
 
 
+def test_the_recent_p95_reaches_back_as_far_as_the_clients_timeout() -> None:
+    """A target that answers nothing: the requests meant for 100-104 s time out 10 s later
+    and are filed under 100-104; at 115.5 nothing meant for the last 5 s has answered yet,
+    and the line must still show the timeouts, not a p95 of nothing."""
+    timeline = LatencyTimeline(1.0, origin=0.0)
+    for second in range(100, 105):
+        timeline.record("GET /", second, second, second + 10.0)
+    assert recent_p95_ms(timeline, 115.5) == (0.0, 0.0)  # 110 on: nothing there
+    uncorrected, corrected = recent_p95_ms(timeline, 115.5, timeout_s=10.0)  # 100 on
+    assert uncorrected == corrected == pytest.approx(10_000, rel=0.01)
+
+
 def test_timed_out_requests_are_counted_and_make_the_p95_a_bound() -> None:
     """37 of 200 requests since the last line timed out (over 5%): the p95 is at least the
     10 s timeout, not a measurement, and the line says how many."""
