@@ -22,6 +22,8 @@ ABANDONED_SLOW_CART = "abandoned_slow_cart"
 ABANDONED_SLOW_CHECKOUT = "abandoned_slow_checkout"
 #: the carts shoppers left because the store was slower than their patience
 CARTS_ABANDONED_FOR_SLOWNESS = (ABANDONED_SLOW_CART, ABANDONED_SLOW_CHECKOUT)
+#: every abandonment for slowness (docs/patience.md), as the progress line shows them
+ABANDONMENTS = (ABANDONED_SLOW_PAGE, *CARTS_ABANDONED_FOR_SLOWNESS)
 
 
 class OutcomeCounter:
