@@ -25,6 +25,8 @@ The format (durations ``30s``/``5m``/``1h30m`` or seconds; latencies ``500ms``/`
       error_rate: 0.01
       min_throughput: 10000   # requests/s at scale 1
     target: shop.target.yaml  # optional: the target description (groups, services, outcomes)
+    patience: on   # bundled shoppers abandon slow pages and checkouts (docs/patience.md);
+                   # off (the default), or {page: {median: 3s, sigma: 0.5}, checkout: {...}}
 
 Use::
 
@@ -49,6 +51,8 @@ from stampede.profiles._model import (
     ExponentialThinkTime,
     FlashSale,
     LatencySlo,
+    LogNormalWait,
+    Patience,
     Slos,
     Stage,
     ThinkTime,
@@ -67,6 +71,8 @@ __all__ = [
     "FlashSale",
     "IntendedLoad",
     "LatencySlo",
+    "LogNormalWait",
+    "Patience",
     "Phase",
     "PlannedPlateau",
     "Profile",

@@ -7,6 +7,8 @@ from typing import Any
 from stampede.profiles._model import (
     ConstantThinkTime,
     LatencySlo,
+    LogNormalWait,
+    Patience,
     Slos,
     Stage,
     ThinkTime,
@@ -60,3 +62,11 @@ def slos_data(slos: Slos) -> dict[str, Any]:
     if slos.page_load:
         out["page_load"] = _latency_data(slos.page_load)
     return out
+
+
+def _wait_data(wait: LogNormalWait) -> dict[str, Any]:
+    return {"median": format_duration(wait.median_s), "sigma": wait.sigma}
+
+
+def patience_data(patience: Patience) -> dict[str, Any]:
+    return {"page": _wait_data(patience.page), "checkout": _wait_data(patience.checkout)}

@@ -6,8 +6,10 @@ in seconds, rates per second, weights as fractions of 1.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 #: the endpoint group of every request, which an SLO can target beside the target's own groups
@@ -56,6 +58,39 @@ class ExponentialThinkTime:
 
 
 ThinkTime = UniformThinkTime | ConstantThinkTime | ExponentialThinkTime
+
+
+@dataclass(frozen=True)
+class LogNormalWait:
+    """How long shoppers wait before giving up: log-normal, ``median_s`` and shape ``sigma``.
+
+    ``ln(wait)`` is normal with mean ``ln(median_s)`` and standard deviation ``sigma``.
+    """
+
+    median_s: float
+    sigma: float
+
+    def cdf(self, seconds: float) -> float:
+        """The share of shoppers who have given up by ``seconds`` of waiting."""
+        if seconds <= 0:
+            return 0.0
+        return NormalDist().cdf(math.log(seconds / self.median_s) / self.sigma)
+
+    def quantile(self, share: float) -> float:
+        """The wait by which ``share`` (in (0, 1)) of shoppers have given up."""
+        return self.median_s * math.exp(self.sigma * NormalDist().inv_cdf(share))
+
+    def sample(self, rng: random.Random) -> float:
+        return rng.lognormvariate(math.log(self.median_s), self.sigma)
+
+
+@dataclass(frozen=True)
+class Patience:
+    """How long the bundled shoppers wait (docs/patience.md): for a page view, and,
+    once they hold a cart, for the cart page and the checkout's answer."""
+
+    page: LogNormalWait = LogNormalWait(3.0, 0.5)
+    checkout: LogNormalWait = LogNormalWait(10.0, 0.5)
 
 
 @dataclass(frozen=True)

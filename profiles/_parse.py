@@ -17,6 +17,8 @@ from stampede.profiles._model import (
     ExponentialThinkTime,
     FlashSale,
     LatencySlo,
+    LogNormalWait,
+    Patience,
     Slos,
     Stage,
     ThinkTime,
@@ -30,6 +32,7 @@ _TOP_REQUIRED = ("name", "stages", "mix", "think_times")
 _TOP_OPTIONAL: tuple[str, ...] = ("description", "flash", "slos", "scale", "time_scale", "applied")
 _TOP_OPTIONAL += ("arrivals",)
 _TOP_OPTIONAL += ("target",)
+_TOP_OPTIONAL += ("patience",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: a user class of the locustfile, or a bundled behaviour (browser, flash_buyer, ...)
 _CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -66,7 +69,42 @@ def parse_profile(root: Node) -> Profile:
         applied_scale=_factor(applied.child("scale")),
         applied_time_scale=_factor(applied.child("time_scale")),
         target=None if target.value is None else target.text("the path of a target description"),
+        patience=parse_patience(root.child("patience")),
     )
+
+
+_PATIENCE = "on, off or {page: {median: 3s, sigma: 0.5}, checkout: {median: 10s, sigma: 0.5}}"
+
+
+def parse_patience(node: Node) -> Patience | None:
+    """``patience``: off (the default), on (docs/patience.md's distributions) or a mapping
+    of ``page`` and ``checkout``, each a log-normal ``{median, sigma}``."""
+    if node.value in (None, False, "off"):  # YAML reads a bare off as false
+        return None
+    if node.value in (True, "on"):
+        return Patience()
+    if not isinstance(node.value, dict):
+        node.fail(_PATIENCE)
+    node.keys(optional=("page", "checkout"))
+    default = Patience()
+    return Patience(
+        page=_wait(node.child("page"), default.page),
+        checkout=_wait(node.child("checkout"), default.checkout),
+    )
+
+
+def _wait(node: Node, default: LogNormalWait) -> LogNormalWait:
+    if node.value is None:
+        return default
+    if not isinstance(node.value, dict):
+        node.fail("a log-normal wait such as {median: 3s, sigma: 0.5}")
+    node.keys(("median", "sigma"))
+    sigma = node.child("sigma")
+    expected = "a log-normal shape above 0 and at most 3 such as 0.5"
+    value = sigma.number(expected)
+    if not 0 < value <= 3:
+        sigma.fail(expected)
+    return LogNormalWait(_duration(node.child("median"), positive=True), value)
 
 
 def _arrivals(node: Node, stages: tuple[Stage, ...]) -> Arrivals:

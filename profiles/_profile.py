@@ -7,11 +7,12 @@ from typing import Any
 
 import yaml
 
-from stampede.profiles._dump import slos_data, stage_data, think_time_data
+from stampede.profiles._dump import patience_data, slos_data, stage_data, think_time_data
 from stampede.profiles._model import (
     Arrivals,
     FlashSale,
     Model,
+    Patience,
     Slos,
     Stage,
     UserBehaviour,
@@ -43,6 +44,8 @@ class Profile:
     arrivals: Arrivals = "even"
     #: the target description the profile names (a path, relative to the working directory)
     target: str | None = None
+    #: how long the bundled shoppers wait before they abandon (None: ``patience: off``)
+    patience: Patience | None = None
 
     @property
     def model(self) -> Model:
@@ -105,6 +108,8 @@ class Profile:
                 "opens_at": format_duration(self.flash.opens_at_s),
             }
         data["slos"] = slos_data(self.slos)
+        if self.patience is not None:
+            data["patience"] = patience_data(self.patience)
         if self.target is not None:
             data["target"] = self.target
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

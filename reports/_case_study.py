@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from stampede.core.outcomes import ABANDONED_SLOW_CHECKOUT
 from stampede.core.plan_document import PlanDocument
 from stampede.reports._availability import run_availability
 from stampede.reports._failures import timeouts_by_request
@@ -93,8 +94,11 @@ def conversion(d: RunData) -> float | None:
 
 
 def cart_abandonment(d: RunData) -> float | None:
+    """Carts filled that never reached a checkout, or whose failed checkout the shopper gave
+    up on past its patience, per cart filled."""
     added = d.outcome_totals.get("added_to_cart", 0)
     checked_out = d.outcome_totals.get("checkout_attempted", 0)
+    checked_out -= d.outcome_totals.get(ABANDONED_SLOW_CHECKOUT, 0)
     share = _ratio(max(added - checked_out, 0), added)
     return _pct(share)
 
@@ -219,9 +223,9 @@ def _sale_rows(before: Side, after: Side) -> list[CaseMetric]:
                   "orders paid per checkout attempted"),
         _measured("conversion rate", "%", sale(conversion), "orders paid per product viewed"),
         _measured("cart abandonment", "%", sale(cart_abandonment),
-                  "items added to a cart that never reached checkout; today's scripted shoppers "
-                  "check out every cart they fill (shoppers who give up when the store is slow "
-                  "come in a later change)"),
+                  "carts filled that never reached a checkout or whose failed checkout was "
+                  "given up: shoppers with patience (docs/patience.md) leave a cart page or "
+                  "checkout slower than it"),
         _measured("mean time to recovery", "s", sale(mttr_s),
                   "from the end of the injected fault to the first 5 s back within the "
                   "objectives"),

@@ -72,11 +72,13 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
     failure_rows = grouped(_failure_rows(rundir.read_csv(FAILURES_FILE)))
     endpoints = _endpoints(latency, stats, timeouts_by_request(failure_rows), target)
     requests, failures = _totals(stats, endpoints)
+    profile = rundir.profile(load_profile) if rundir.has(PROFILE_FILE) else None
     return RunData(
         path=rundir.path,
         run=run,
         profile=measured.profile,
-        slos=rundir.profile(load_profile).slos if rundir.has(PROFILE_FILE) else Slos(),
+        slos=profile.slos if profile is not None else Slos(),
+        patience=profile.patience if profile is not None else None,
         phases=phases,
         sale_opens_at_s=measured.sale_opens_at_s,
         duration_s=measured.duration_s or measured.planned_duration_s,

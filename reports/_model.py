@@ -13,10 +13,10 @@ from pathlib import Path
 from stampede.core.plan_document import PlanDocument
 from stampede.core.records import RunRecord
 from stampede.core.target_description import TargetDescription, reference_description
+from stampede.profiles import Patience, Slos
 
 # a run's phases are its schedule's, as run.json records them: one type for both
 from stampede.profiles import Phase as Phase
-from stampede.profiles import Slos
 from stampede.reports._hist import Distribution
 
 #: the groups charted and judged, in the order they are shown; ``all`` is every request
@@ -193,6 +193,8 @@ class RunData:
     latency_kind: str = "corrected"
     #: corrected page-load time of each page type (``all``: every page view)
     page_loads: Mapping[str, Distribution] = field(default_factory=dict)
+    #: the profile's shopper patience (None: ``patience: off``, nobody abandons)
+    patience: Patience | None = None
 
     @property
     def corrected(self) -> bool:

@@ -26,6 +26,7 @@ from stampede.reports._notes import run_notes
 from stampede.reports._pages import page_load_note, page_rows
 from stampede.reports._recovery import Recovery, recoveries
 from stampede.reports._slo import SloMeasurements, SloResult, evaluate_slos
+from stampede.reports._slowness import slowness_figure
 from stampede.reports._verdict import Verdict, VerdictInputs, judge
 from stampede.reports._where import place_misses
 
@@ -177,6 +178,7 @@ def key_numbers(
         ),
         _availability(found if found is not None else run_availability(data)),
         KeyNumber("Orders paid", num(paid), _orders_note(data)),
+        KeyNumber("Orders lost to slowness", *slowness_figure(data.patience, data.outcome_totals)),
         _sold_out(data),
         _integrity(data),
     ]

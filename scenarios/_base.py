@@ -7,6 +7,11 @@ sends one request and judges it by the statuses the store answers with
 calls business outcomes — 409 sold out, 402 declined, 429 rate limited —
 are not failures, and a 429 is honoured by waiting out ``Retry-After``
 before trying again, measured from the first attempt's intended start.
+
+Each shopper has a patience (``stampede.traffic.ShopperPatience``, the profile's
+``patience``): a page view slower than it ends the visit, a cart page or a
+failed checkout slower than its checkout patience ends the cart, each counted
+as an ``abandoned_slow_*`` outcome (docs/patience.md).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import gevent
 
 from stampede.scenarios._page import ApiCall, PageLoad
 from stampede.scenarios._user import StampedeUser
-from stampede.traffic import INTENDED_KEY, json_list, json_object, retry_after
+from stampede.traffic import INTENDED_KEY, ShopperPatience, json_list, json_object, retry_after
 
 MAX_RATE_LIMIT_RETRIES = 3
 #: a checkout that got no answer (or a 503) is sent again this many times, same key
@@ -32,6 +37,26 @@ class ReferenceUser(StampedeUser):
 
     abstract = True
     token: str | None = None
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        self.patience: ShopperPatience = self.ctx.patience(self.number)
+
+    def waited(self, seconds: float, *, has_cart: bool = False) -> bool:
+        """Whether the shopper waited out a page (or screen) of ``seconds``; if not, it
+        abandoned the visit (or its cart), counted now, and the next visit is another's."""
+        outcome = self.patience.page_abandoned(seconds, has_cart=has_cart)
+        if outcome is not None:
+            self.abandon(outcome)
+        return outcome is None
+
+    def stays(self, page: PageLoad, *, has_cart: bool = False) -> bool:
+        """Whether the shopper waited out ``page``, timed from its intended start."""
+        return self.waited(page.seconds, has_cart=has_cart)
+
+    def abandon(self, outcome: str) -> None:
+        self.ctx.measurements.outcomes.add(outcome, time.time())
+        self.patience.next_shopper()
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -117,9 +142,11 @@ class CatalogUser(ReferenceUser):
             catalog.learn_flash(json_object(response), flash.sku)
         return catalog.flash_product_id
 
-    def view_product(self, product_id: int) -> Any:
+    def view_product(self, product_id: int, intended: float | None = None) -> Any:
         """The product's API call alone (an app's screen; a browser's page is product_page)."""
-        response = self.call("GET", f"/api/v1/products/{product_id}", "/api/v1/products/[id]")
+        response = self.call(
+            "GET", f"/api/v1/products/{product_id}", "/api/v1/products/[id]", intended=intended
+        )
         if response.status_code == 200:
             self.ctx.measurements.outcomes.add("viewed_product", time.time())
         return response
@@ -171,22 +198,30 @@ class CatalogUser(ReferenceUser):
         return bool(response.status_code == 201)
 
     def checkout(self) -> None:
-        """Check out the cart once per key; no answer or a 503 is retried with the same key."""
+        """Check out the cart once per key; no answer or a 503 is retried with the same key,
+        unless it came after the shopper's checkout patience (it abandons the cart)."""
         key = uuid.uuid4().hex
         outcomes = self.ctx.measurements.outcomes
         outcomes.add("checkout_attempted", time.time())
+        clicked = self.take_intended()
+        if clicked is None:
+            clicked = time.time()
         for attempt in range(CHECKOUT_RETRIES + 1):
-            if attempt:
-                outcomes.add("checkout_retried", time.time())
             response = self.call(
                 "POST",
                 "/api/v1/checkout",
                 "/api/v1/checkout",
                 ok=(201,),
                 headers={**self.auth_headers(), "Idempotency-Key": key},
+                intended=clicked if attempt == 0 else None,
             )
             if response.status_code == 201:
                 outcomes.add("order_paid", time.time())
                 return
-            if response.status_code not in (0, 503):
+            if response.status_code not in (0, 503) or attempt == CHECKOUT_RETRIES:
                 return
+            gone = self.patience.checkout_abandoned(clicked)
+            if gone is not None:
+                self.abandon(gone)
+                return
+            outcomes.add("checkout_retried", time.time())

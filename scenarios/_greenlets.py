@@ -17,6 +17,7 @@ import psutil
 from locust.runners import STATE_MISSING
 
 from stampede.core.generator import tree_rss
+from stampede.core.outcomes import ABANDONMENTS
 from stampede.traffic import (
     Progress,
     TrafficContext,
@@ -94,7 +95,9 @@ def current_progress(
         corrected_p95_ms=corrected_p95,
         failure_ratio=float(total.fail_ratio),
         outcomes=shown_outcomes(
-            described.funnel, tuple(o.name for o in described.outcomes), outcomes
+            described.funnel,
+            (*(o.name for o in described.outcomes), *ABANDONMENTS),
+            outcomes,
         ),
         intended_users=(
             round(target.intended_users)

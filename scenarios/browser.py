@@ -2,6 +2,7 @@
 
 Home, category and product are page views (the document and the page's API
 calls, one transaction: scenarios/_page.py); search is the search box's call.
+Each page is a visit: one slower than the visitor's patience is abandoned.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Browser(CatalogUser):
                 ApiCall("/api/v1/categories", "/api/v1/categories"),
                 ApiCall("/api/v1/products?page=1&per_page=20", "/api/v1/products"),
             )
+        self.stays(page)
 
     @task(25)
     def category(self) -> None:
@@ -39,10 +41,11 @@ class Browser(CatalogUser):
                     "/api/v1/products?category=[slug]",
                 ),
             )
+        self.stays(page)
 
     @task(50)
     def product(self) -> None:
-        self.product_page(self.ctx.catalog.random_product(self.rng))
+        self.stays(self.product_page(self.ctx.catalog.random_product(self.rng)))
 
     @task(15)
     def search(self) -> None:

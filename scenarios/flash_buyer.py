@@ -4,7 +4,8 @@ Before the sale it reloads the flash product's page (the product and its stock);
 adds it to the cart and checks out at once. A 409 sold out or limit reached
 is the sale's expected end for most buyers; a 429 is honoured by waiting out
 ``Retry-After`` (in ``call``); a checkout with no answer is retried with the
-same Idempotency-Key. Afterwards the buyer lingers, watching the stock.
+same Idempotency-Key, unless it came after the buyer's checkout patience.
+Afterwards the buyer lingers, watching the stock.
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ class FlashBuyer(CatalogUser):
         product = self.flash_product()
         flash = self.ctx.profile.flash
         if product is None or flash is None:
-            self.product_page(self.ctx.catalog.random_product(self.rng))
+            self.stays(self.product_page(self.ctx.catalog.random_product(self.rng)))
             return
         opens = self.ctx.sale_opens_at()
         if self.done or (opens is not None and time.time() < opens):
-            self.product_page(product)  # the product and its stock: the page a buyer reloads
+            # the product and its stock: the page a buyer reloads (a slow one, it leaves)
+            self.stays(self.product_page(product))
             return
         self.rush(product)
 

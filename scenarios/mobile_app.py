@@ -2,10 +2,13 @@
 
 A reconnect (after a network change or a push) signs in again and refreshes
 everything at once, with no think time: the burst a flash sale's push
-notification sets off across thousands of phones.
+notification sets off across thousands of phones. A product screen slower
+than the user's patience makes it leave (docs/patience.md).
 """
 
 from __future__ import annotations
+
+import time
 
 from locust import task
 
@@ -31,8 +34,11 @@ class MobileApp(CatalogUser):
             self.reconnect()
             return
         choice = self.rng.random()
-        if choice < 0.5:
-            self.view_product(self.ctx.catalog.random_product(self.rng))
+        if choice < 0.5:  # the product screen: a slow one, and the user leaves the app
+            opened = self.take_intended()
+            opened = time.time() if opened is None else opened
+            self.view_product(self.ctx.catalog.random_product(self.rng), intended=opened)
+            self.waited(time.time() - opened)
         elif choice < 0.7:
             flash = self.ctx.profile.flash
             sku = flash.sku if flash is not None else "FLASH-001"

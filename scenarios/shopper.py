@@ -1,7 +1,9 @@
 """Shopper: signs in, views product pages, fills a cart and checks out with an Idempotency-Key.
 
 A checkout that gets no answer (a timeout) or a 503 is retried with the
-*same* key, as a real client must, so a retry can never buy twice.
+*same* key, as a real client must, so a retry can never buy twice. A page
+slower than the shopper's patience ends the visit there; a slow cart page,
+or a failed checkout past its checkout patience, abandons the cart.
 """
 
 from __future__ import annotations
@@ -24,10 +26,14 @@ class Shopper(CatalogUser):
             return
         catalog = self.ctx.catalog
         product = catalog.random_product(self.rng)
-        self.product_page(product)
-        if self.rng.random() < 0.5:
+        if not self.stays(self.product_page(product)):
+            return
+        if self.rng.random() < 0.5 and not self.stays(
             self.product_page(catalog.random_product(self.rng))
+        ):
+            return
         if not self.add_to_cart(product, self.rng.randint(1, 2)):
             return
-        self.cart_page()
+        if not self.stays(self.cart_page(), has_cart=True):
+            return
         self.checkout()

@@ -18,6 +18,17 @@ from typing import Any
 
 FORMAT = "stampede.outcomes/1"
 
+#: a visit left at a page view slower than the shopper's patience (before any cart)
+ABANDONED_SLOW_PAGE = "abandoned_slow_page"
+#: a cart left at a cart page slower than the shopper's checkout patience
+ABANDONED_SLOW_CART = "abandoned_slow_cart"
+#: a checkout not retried: its failed answer came after the shopper's checkout patience
+ABANDONED_SLOW_CHECKOUT = "abandoned_slow_checkout"
+#: the carts shoppers left because the store was slower than their patience
+CARTS_ABANDONED_FOR_SLOWNESS = (ABANDONED_SLOW_CART, ABANDONED_SLOW_CHECKOUT)
+#: every abandonment for slowness (docs/patience.md), as the progress line shows them
+ABANDONMENTS = (ABANDONED_SLOW_PAGE, *CARTS_ABANDONED_FOR_SLOWNESS)
+
 
 class OutcomeCounter:
     """Counts of outcomes per interval of wall-clock time (``index = floor(t / interval)``)."""

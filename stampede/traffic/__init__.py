@@ -6,6 +6,7 @@ the standard library on import), so that it is unit-tested on a fake clock:
 
 - `ClosedPacer` and `OpenPacer`: when each virtual user acts next, and when it
   *intended* to (coordinated omission is measured from the intended time);
+- `ShopperPatience`: how long a shopper waits before it abandons a page or a checkout;
 - `TrafficOptions` and `TrafficContext`: the profile as run, its schedule, user
   numbering across worker processes and seeded random generators;
 - `ProcessMeasurements`: what one process measured, and its reports to the master;
@@ -42,6 +43,7 @@ from stampede.traffic._handshake import (
 from stampede.traffic._measurements import REPORT_KEY, ProcessMeasurements
 from stampede.traffic._mix import UserClassInfo, check_mix
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._patience import ShopperPatience, patience_rng
 from stampede.traffic._progress import Progress, progress_line, recent_p95_ms, shown_outcomes
 from stampede.traffic._run_log import RunStop, WorkerCount, WorkerLoss, WorkerTally, user_row
 
@@ -61,6 +63,7 @@ __all__ = [
     "ProcessMeasurements",
     "Progress",
     "RunStop",
+    "ShopperPatience",
     "TrafficContext",
     "TrafficOptions",
     "UserClassInfo",
@@ -72,6 +75,7 @@ __all__ = [
     "json_list",
     "json_object",
     "open_pool_size",
+    "patience_rng",
     "progress_line",
     "recent_p95_ms",
     "refusal",

@@ -28,6 +28,7 @@ from stampede.traffic._catalog import CatalogView
 from stampede.traffic._handshake import Locustfile, MasterTraffic, text_fingerprint
 from stampede.traffic._measurements import ProcessMeasurements
 from stampede.traffic._pacing import ClosedPacer, OpenPacer
+from stampede.traffic._patience import ShopperPatience, patience_rng
 from stampede.traffic._run_log import WorkerTally
 
 #: an open-model user may take this long per arrival before the pool runs short
@@ -202,6 +203,11 @@ class TrafficContext:
     def rng(self, number: int) -> random.Random:
         seed = self.options.seed
         return random.Random(None if seed is None else seed * 1_000_003 + number)
+
+    def patience(self, number: int) -> ShopperPatience:
+        """User ``number``'s patience under the profile's ``patience`` (seeded by ``--seed``)."""
+        seed = self.options.seed
+        return ShopperPatience(self.profile.patience, patience_rng(seed, number), self.clock)
 
     def target_text(self) -> str:
         """The YAML of the target description in use."""

@@ -22,6 +22,8 @@ def test_all_is_sorted_and_complete() -> None:
         "FlashSale",
         "IntendedLoad",
         "LatencySlo",
+        "LogNormalWait",
+        "Patience",
         "Phase",
         "PlannedPlateau",
         "Profile",

@@ -72,6 +72,7 @@ def test_report_reads_top_down(report: Path) -> None:
         "Page load p50 / p95",
         "Error rate",
         "Orders paid",
+        "Orders lost to slowness",
         "FLASH-001 sold out",
         "Data integrity",
         "p95 latency, all requests",
