@@ -244,6 +244,55 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         ["-1 is not allowed"],
     ),
     ("unknown slo key", _set("slos.p95", "1s"), "slos.p95", ["unknown key"]),
+    # the shoppers' patience (docs/patience.md)
+    (
+        "patience not on or off",
+        _set("patience", "sometimes"),
+        "patience",
+        ["sometimes is not allowed", "on, off or {page:"],
+    ),
+    (
+        "patience a number",
+        _set("patience", 3),
+        "patience",
+        ["3 is not allowed"],
+    ),
+    (
+        "patience unknown key",
+        _set("patience", {"pages": {}}),
+        "patience.pages",
+        ["unknown key; did you mean page?"],
+    ),
+    (
+        "patience page a duration",
+        _set("patience", {"page": "3s"}),
+        "patience.page",
+        ["3s is not allowed", "{median: 3s, sigma: 0.5}"],
+    ),
+    (
+        "patience sigma missing",
+        _set("patience", {"page": {"median": "3s"}}),
+        "patience.page.sigma",
+        ["missing"],
+    ),
+    (
+        "patience sigma zero",
+        _set("patience", {"page": {"median": "3s", "sigma": 0}}),
+        "patience.page.sigma",
+        ["0 is not allowed", "above 0 and at most 3"],
+    ),
+    (
+        "patience median zero",
+        _set("patience", {"checkout": {"median": "0s", "sigma": 0.5}}),
+        "patience.checkout.median",
+        ["0s is not allowed", "positive duration"],
+    ),
+    (
+        "patience page unknown key",
+        _set("patience", {"page": {"median": "3s", "sigma": 0.5, "mean": "2s"}}),
+        "patience.page.mean",
+        ["unknown key; did you mean median?"],
+    ),
 ]
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from stampede.core.errors import ConfigError
 from stampede.profiles import (
     LogNormalWait,
     Patience,
@@ -106,43 +105,3 @@ def test_the_bundled_defaults() -> None:
     on = {name for name in available_profiles() if load_profile(name).patience is not None}
     assert on == {"flash-sale"}
     assert load_profile("flash-sale").patience == Patience()
-
-
-@pytest.mark.parametrize(
-    ("value", "path", "words"),
-    [
-        ("sometimes", "patience", ["sometimes is not allowed", "on, off or {page:"]),
-        (3, "patience", ["3 is not allowed"]),
-        ({"pages": {}}, "patience.pages", ["unknown key; did you mean page?"]),
-        ({"page": "3s"}, "patience.page", ["3s is not allowed", "{median: 3s, sigma: 0.5}"]),
-        ({"page": {"median": "3s"}}, "patience.page.sigma", ["missing"]),
-        (
-            {"page": {"median": "3s", "sigma": 0}},
-            "patience.page.sigma",
-            ["0 is not allowed", "above 0 and at most 3"],
-        ),
-        (
-            {"checkout": {"median": "0s", "sigma": 0.5}},
-            "patience.checkout.median",
-            ["0s is not allowed", "positive duration"],
-        ),
-        (
-            {"page": {"median": "3s", "sigma": 0.5, "mean": "2s"}},
-            "patience.page.mean",
-            ["unknown key; did you mean median?"],
-        ),
-    ],
-)
-def test_a_bad_patience_is_one_line(
-    write_profile: WriteProfile, value: Any, path: str, words: list[str]
-) -> None:
-    data = valid()
-    data["patience"] = value
-    file = write_profile(data)
-    with pytest.raises(ConfigError) as caught:
-        load_profile(file)
-    message = str(caught.value)
-    assert "\n" not in message
-    assert message.startswith(f"{file}: {path}: "), message
-    for word in words:
-        assert word in message, message
