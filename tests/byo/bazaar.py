@@ -24,6 +24,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.threaded_server import serving_in_thread
+
 OPS_KEY = "bazaar-ops"
 GOODS = 50
 PAGE = 10
@@ -171,15 +173,8 @@ class BazaarServer(ThreadingHTTPServer):
 @contextmanager
 def bazaar(stock: int = 200, service_ms: float = 2.0) -> Iterator[BazaarServer]:
     """A Bazaar serving on a free loopback port for the ``with`` block."""
-    server = BazaarServer(stock, service_ms)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(BazaarServer(stock, service_ms)) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.threaded_server import serving_in_thread
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: LateServer
@@ -64,17 +66,13 @@ class LateServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def shutdown(self) -> None:
+        self.closing.set()  # the late answers still waiting go out now
+        super().shutdown()
+
 
 @contextmanager
 def late_server(late_every: int = 4, late_s: float = 1.0) -> Iterator[LateServer]:
     """A :class:`LateServer` on a free loopback port for the ``with`` block."""
-    server = LateServer(late_every, late_s)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(LateServer(late_every, late_s)) as server:
         yield server
-    finally:
-        server.closing.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
