@@ -58,6 +58,11 @@ class ReferenceUser(StampedeUser):
         self.ctx.measurements.outcomes.add(outcome, time.time())
         self.patience.next_shopper()
 
+    def intended_or_now(self) -> float:
+        """The task's intended start when this is its first request, else now."""
+        intended = self.take_intended()
+        return time.time() if intended is None else intended
+
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
@@ -77,10 +82,8 @@ class ReferenceUser(StampedeUser):
         It is measured from ``intended``, else from the task's intended start when it is
         the task's first request, else from now.
         """
-        if intended is None:
-            intended = self.take_intended()
         if intended is None:  # retries are measured from the first attempt
-            intended = time.time()
+            intended = self.intended_or_now()
         for attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
             with self.client.request(
                 method,
@@ -203,9 +206,7 @@ class CatalogUser(ReferenceUser):
         key = uuid.uuid4().hex
         outcomes = self.ctx.measurements.outcomes
         outcomes.add("checkout_attempted", time.time())
-        clicked = self.take_intended()
-        if clicked is None:
-            clicked = time.time()
+        clicked = self.intended_or_now()
         for attempt in range(CHECKOUT_RETRIES + 1):
             response = self.call(
                 "POST",

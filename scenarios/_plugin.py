@@ -293,7 +293,7 @@ def _on_request(
     if rule is not None:
         m.outcomes.add(rule.name, done)
         if exception is None:  # a success that was a business outcome: no paid order, say
-            m.outcomes.add_answer(f"{request_type} {name}", rule.name, done)
+            m.outcomes.add_answer(request, rule.name, done)
 
 
 def _handle_ctrl_c(environment: Any) -> None:

@@ -35,8 +35,7 @@ class MobileApp(CatalogUser):
             return
         choice = self.rng.random()
         if choice < 0.5:  # the product screen: a slow one, and the user leaves the app
-            opened = self.take_intended()
-            opened = time.time() if opened is None else opened
+            opened = self.intended_or_now()
             self.view_product(self.ctx.catalog.random_product(self.rng), intended=opened)
             self.waited(time.time() - opened)
         elif choice < 0.7:
