@@ -176,6 +176,14 @@ def _open_file_limit(wanted: int) -> int:
     return soft
 
 
+def idle_memory(sizes: list[int]) -> tuple[float, float]:
+    """(bytes a process, bytes a user) of a Locust process holding idle users, from two sizes."""
+    with tempfile.TemporaryDirectory() as tmp, serving(StubServer()) as stub:
+        small, large = (_rss_with(n, stub.url.rstrip("/"), Path(tmp)) for n in sizes)
+    per_user = (large - small) / (sizes[1] - sizes[0])
+    return small - per_user * sizes[0], per_user
+
+
 def memory(sizes: list[int]) -> None:
     limit = _open_file_limit(max(sizes) + FILES_BESIDES_USERS)
     fitted = fitting_sizes(sizes, limit)
@@ -186,14 +194,11 @@ def memory(sizes: list[int]) -> None:
             f"and {fitted[1]:,} instead (raise it with `ulimit -n` for the defaults)"
         )
         sizes = fitted
-    with tempfile.TemporaryDirectory() as tmp, serving(StubServer()) as stub:
-        small, large = (_rss_with(n, stub.url.rstrip("/"), Path(tmp)) for n in sizes)
-    per_user = (large - small) / (sizes[1] - sizes[0])
-    fixed = small - per_user * sizes[0]
+    fixed, per_user = idle_memory(sizes)
     print(f"hardware: {describe()}")
     print(
-        f"RSS with {sizes[0]:,} idle users: {small / 2**20:.0f} MiB; with {sizes[1]:,}: "
-        f"{large / 2**20:.0f} MiB"
+        f"RSS with {sizes[0]:,} idle users: {(fixed + per_user * sizes[0]) / 2**20:.0f} MiB; "
+        f"with {sizes[1]:,}: {(fixed + per_user * sizes[1]) / 2**20:.0f} MiB"
     )
     # the same model as the run summary, run.json and `stampede fleet`
     print(

@@ -1,13 +1,24 @@
 """The load generator's own footprint: memory of the Locust process tree, per user.
 
 Memory per simulated user is the slope of the tree's resident memory on the
-running users, a least-squares fit over the run's per-second samples with
-run time as a second term: the intercept takes what the generator holds
-whatever the users (imports, Locust's stats), the time term what grows with
-the run's length at any user count (per-second histograms), and what is left
-grows with the users. A run whose users hardly varied cannot show that slope;
-its memory per user is then the peak above the idle footprint over the peak
-users, which counts the fixed part as per-user and overstates small runs.
+most users the tree has held so far (its *high-water* users), a least-squares
+fit over the run's per-second samples with run time as a second term: the
+intercept takes what the generator holds whatever the users (imports,
+Locust's stats), the time term what grows with the run's length at any user
+count (per-second histograms), and what is left grows with the users. The
+regressor is the high-water mark, not the users running now, because neither
+CPython's allocator nor glibc gives freed memory back promptly: after a wave of
+users leaves, the memory they used stays resident, and a fit on the running
+users would read the flat memory of the lull as a smaller slope (a 3-wave
+Black Friday measured 15 KB a user that way against 40 KB on a flash sale).
+
+A slope is trusted only when it is precise: its standard error within
+``SlopeRules.max_relative_error`` of it. A run with too few users for that
+(a smoke test's 8, an open model's 20 visits at a time) cannot measure what a
+user costs; its memory per user is then the reference figure in
+``SlopeRules`` (measured by ``bench/memory_per_user.py`` on the bundled
+profiles that can), and the note says so. A run that held one level of many
+users uses its peak above the idle footprint over the peak users.
 
 :mod:`stampede.app.generator_sizing` turns these into the worker processes
 the profile needs at full scale.
@@ -26,6 +37,7 @@ import psutil
 
 MB = 2.0**20
 KB = 2.0**10
+REFERENCE_KB_PER_USER = 49.0
 
 
 def tree_rss(pid: int) -> int:
@@ -79,7 +91,7 @@ class MemoryPerUser:
     """Memory the generator needs per simulated user, and how it was found."""
 
     mb: float
-    method: Literal["slope", "peak/users"]
+    method: Literal["slope", "peak/users", "reference"]
     note: str  # a sentence for run.json: the fit, or why there was none
     #: what the process tree holds whatever its users (the fit's intercept); None unfitted
     fixed_mb: float | None = None
@@ -87,13 +99,22 @@ class MemoryPerUser:
 
 @dataclass(frozen=True)
 class SlopeRules:
-    """When a run's users vary enough for a slope: samples, distinct levels, spread."""
+    """When a run's users vary enough for a slope: samples, distinct levels, spread,
+    precision; and what stands in when they do not."""
 
     min_samples: int = 10
     min_levels: int = 2
     min_spread: float = 2.0  # the most users at least this many times the fewest
     #: above this correlation of users with run time, their effects cannot be told apart
     max_time_correlation: float = 0.95
+    #: a slope whose standard error is above this share of it measured noise, not users
+    max_relative_error: float = 0.25
+    #: a run holding one level of at least this many users is sized by its peak over them
+    min_users_for_peak: float = 200.0
+    #: KB a user where the run cannot measure it: the median slope of bench/memory_per_user.py
+    #: over flash-sale 49.0, capacity-probe 37.7 and black-friday 60.2 KB (2026-12-03, 2-core
+    #: Xeon, Python 3.11.7, Locust 2.47; a Locust process with idle users: 18.4 KB a user)
+    reference_kb_per_user: float = REFERENCE_KB_PER_USER
 
 
 def memory_per_user(
@@ -107,17 +128,43 @@ def memory_per_user(
 
     Samples without users are left out: before the first user and after the
     last, the costs that come with the first requests (stats entries,
-    histograms, connections) are not yet or no longer there. Without enough
-    samples or spread in users, the peak memory above the idle footprint
-    over the peak users stands in, and the note says why.
+    histograms, connections) are not yet or no longer there. Each sample is
+    fitted against the most users held up to it (see the module's docstring).
+    Without enough samples, spread or precision, a run of many users uses its
+    peak memory above the idle footprint over its peak users and a smaller one
+    the reference figure; the note says which and why.
     """
-    rows = [(a, u, r) for a, u, r in zip(t, users, rss_bytes, strict=True) if u > 0 and r > 0]
-    why = _why_no_slope([u for _, u, _ in rows], rules)
-    if why is not None:
-        peak = max(users, default=0.0)
-        mb = peak_above_idle_bytes / MB / peak if peak > 0 else 0.0
+    high_water: Sequence[float] = (
+        np.maximum.accumulate(np.asarray(users, dtype=float)).tolist() if len(users) else []
+    )
+    rows = [
+        (a, w, r)
+        for a, u, w, r in zip(t, users, high_water, rss_bytes, strict=True)
+        if u > 0 and r > 0
+    ]
+    why = _why_no_slope([w for _, w, _ in rows], rules)
+    if why is None:
+        found = _slope(np.array(rows, dtype=float), rules)
+        slope = found.memory.mb
+        if slope > 0 and found.stderr_mb <= rules.max_relative_error * slope:
+            return found.memory
+        why = (
+            f"{found.memory.note}, a standard error above {rules.max_relative_error:.0%} of "
+            "the slope: too few users for memory per user to show above the noise"
+        )
+    peak = max(users, default=0.0)
+    if peak >= rules.min_users_for_peak:
+        mb = peak_above_idle_bytes / MB / peak
         return MemoryPerUser(mb, "peak/users", f"peak memory above idle / peak users: {why}")
-    return _slope(np.array(rows, dtype=float), rules)
+    mb = rules.reference_kb_per_user * KB / MB
+    fixed = max((r for _, _, r in rows), default=0.0) / MB - mb * peak
+    return MemoryPerUser(
+        mb,
+        "reference",
+        f"the reference {rules.reference_kb_per_user:g} KB per user "
+        f"(bench/memory_per_user.py): {why}",
+        max(fixed, 0.0) if rows else None,
+    )
 
 
 def _why_no_slope(users: list[float], rules: SlopeRules) -> str | None:
@@ -137,7 +184,13 @@ def _why_no_slope(users: list[float], rules: SlopeRules) -> str | None:
     return None
 
 
-def _slope(rows: npt.NDArray[np.float64], rules: SlopeRules) -> MemoryPerUser:
+@dataclass(frozen=True)
+class _Fit:
+    memory: MemoryPerUser
+    stderr_mb: float
+
+
+def _slope(rows: npt.NDArray[np.float64], rules: SlopeRules) -> _Fit:
     t, users, rss = rows[:, 0], rows[:, 1], rows[:, 2]
     correlation = float(np.corrcoef(users, t)[0, 1]) if np.ptp(t) > 0 else 1.0
     with_time = abs(correlation) <= rules.max_time_correlation
@@ -149,7 +202,7 @@ def _slope(rows: npt.NDArray[np.float64], rules: SlopeRules) -> MemoryPerUser:
     stderr = float(np.sqrt(variance * np.linalg.pinv(design.T @ design)[1, 1]))
     slope = float(coef[1])
     fit = (
-        f"slope of the Locust processes' memory on running users, least squares over "
+        f"slope of the Locust processes' memory on the most users held so far, least squares over "
         f"{len(rss)} per-second samples ({users.min():g} to {users.max():g} users)"
     )
     if with_time:
@@ -162,4 +215,5 @@ def _slope(rows: npt.NDArray[np.float64], rules: SlopeRules) -> MemoryPerUser:
     fit += f": {slope / KB:z.1f} ± {stderr / KB:.1f} KB per user"
     if slope < 0:
         fit += ", below 0, so 0"
-    return MemoryPerUser(max(slope, 0.0) / MB, "slope", fit, max(float(coef[0]), 0.0) / MB)
+    found = MemoryPerUser(max(slope, 0.0) / MB, "slope", fit, max(float(coef[0]), 0.0) / MB)
+    return _Fit(found, stderr / MB)

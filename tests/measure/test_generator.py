@@ -1,4 +1,8 @@
-"""Memory per simulated user: the slope on known synthetic runs, the fallback, the process tree."""
+"""Memory per simulated user: the slope on known synthetic runs, the fallbacks, the process tree.
+
+The synthetic runs hold memory as a real Locust process does: resident memory
+follows the most users held so far (freed memory stays with the process).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,14 @@ from stampede.app.generator_sizing import (
     full_scale_workers,
     measured_footprint,
 )
-from stampede.core.generator import KB, MB, MemoryPerUser, memory_per_user, tree_rss
+from stampede.core.generator import (
+    KB,
+    MB,
+    REFERENCE_KB_PER_USER,
+    SlopeRules,
+    memory_per_user,
+    tree_rss,
+)
 from stampede.core.rundir import RunDir
 from stampede.profiles import load_profile
 from tests.run.helpers import run_json
@@ -38,7 +49,17 @@ def _run(
     t = np.arange(0.0, 240.0)
     users = _flash_sale_users(t)
     noise = np.random.default_rng(seed).normal(0.0, 0.5 * MB, t.size)
-    rss = 50 * MB + per_user_kb * KB * users + per_second_kb * KB * t + noise
+    held = np.maximum.accumulate(users)
+    rss = 50 * MB + per_user_kb * KB * held + per_second_kb * KB * t + noise
+    return list(t), list(users), list(rss)
+
+
+def _waves(per_user_kb: float) -> tuple[list[float], list[float], list[float]]:
+    """Black Friday's shape: 100 users, a wave of 300, a lull of 150, a wave of 500."""
+    t = np.arange(0.0, 400.0)
+    users = np.select([t < 80, t < 160, t < 240], [100.0, 300.0, 150.0], 500.0)
+    noise = np.random.default_rng(3).normal(0.0, 0.3 * MB, t.size)
+    rss = 60 * MB + per_user_kb * KB * np.maximum.accumulate(users) + noise
     return list(t), list(users), list(rss)
 
 
@@ -52,6 +73,18 @@ def test_the_slope_is_the_memory_each_user_adds_without_the_fixed_part() -> None
     assert PEAK_ABOVE_IDLE / MB / max(users) > 10 * found.mb
     assert "with run time as a second term" in found.note
     assert found.note.endswith("KB per user")
+
+
+def test_memory_kept_through_a_lull_is_not_read_as_a_smaller_slope() -> None:
+    t, users, rss = _waves(per_user_kb=40.0)
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
+    assert found.method == "slope"
+    assert found.mb * MB / KB == pytest.approx(40.0, rel=0.02)
+    assert "on the most users held so far" in found.note
+    # fitted on the users running now, the lull's flat memory would pull the slope down
+    design = np.column_stack([np.ones(len(users)), users, t])
+    naive = np.linalg.lstsq(design, np.array(rss), rcond=None)[0][1] / KB
+    assert naive < 0.8 * 40.0
 
 
 def test_memory_that_grows_with_run_time_is_not_counted_per_user() -> None:
@@ -77,28 +110,44 @@ def test_samples_without_users_are_left_out() -> None:
     before = [-3.0, -2.0, -1.0]
     found = memory_per_user(before + t, [0.0] * 3 + users, [5 * MB] * 3 + rss, PEAK_ABOVE_IDLE)
     assert found.mb * MB / KB == pytest.approx(20.0, abs=0.5)
-    assert "over 240 per-second samples (15 to 600 users)" in found.note
+    assert "over 240 per-second samples (25 to 600 users)" in found.note
 
 
-def test_a_slope_below_zero_is_clipped_to_zero_and_says_so() -> None:
+def test_a_slope_below_zero_is_no_measurement_and_the_reference_stands_in() -> None:
     t, users, rss = _run(per_user_kb=-5.0)
-    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE)
-    assert found == MemoryPerUser(0.0, "slope", found.note, found.fixed_mb)
-    assert found.note.endswith("KB per user, below 0, so 0")
+    found = memory_per_user(t, users, rss, PEAK_ABOVE_IDLE, SlopeRules(min_users_for_peak=1e6))
+    assert found.method == "reference"
+    assert found.mb * MB / KB == REFERENCE_KB_PER_USER
+    assert "KB per user, below 0, so 0" in found.note
+
+
+def test_too_few_users_to_rise_above_the_noise_use_the_reference_figure() -> None:
+    """An open model's 2 to 20 visits at a time, 2 MB of noise: no slope can be told."""
+    t = np.arange(0.0, 120.0)
+    users = np.round(2 + 18 * np.abs(np.sin(t / 9)))
+    rss = 70 * MB + 40 * KB * np.maximum.accumulate(users)
+    rss += np.random.default_rng(5).normal(0.0, 2 * MB, t.size)
+    found = memory_per_user(list(t), list(users), list(rss), PEAK_ABOVE_IDLE)
+    assert found.method == "reference"
+    assert found.mb == pytest.approx(REFERENCE_KB_PER_USER * KB / MB)
+    assert "a standard error above 25% of the slope" in found.note
+    assert found.note.startswith(f"the reference {REFERENCE_KB_PER_USER:g} KB per user")
+    # the process's own footprint is what the peak holds beyond the reference's users
+    assert found.fixed_mb == pytest.approx(max(rss) / MB - found.mb * max(users))
 
 
 @pytest.mark.parametrize(
     ("users", "rss", "why"),
     [
-        pytest.param([100.0, 200.0] * 4, [60 * MB] * 8, "8 memory samples", id="too-few"),
-        pytest.param([100.0] * 30, [60 * MB] * 30, "one level (100)", id="one-level"),
+        pytest.param([1000.0, 2000.0] * 4, [60 * MB] * 8, "8 memory samples", id="too-few"),
+        pytest.param([1000.0] * 30, [60 * MB] * 30, "one level (1000)", id="one-level"),
         pytest.param(
-            [100.0, 150.0] * 15, [60 * MB] * 30, "only from 100 to 150", id="narrow-spread"
+            [1000.0] + [1500.0] * 29, [60 * MB] * 30, "only from 1000 to 1500", id="narrow-spread"
         ),
-        pytest.param([100.0, 300.0] * 15, [0.0] * 30, "0 memory samples", id="no-memory-read"),
+        pytest.param([1000.0, 3000.0] * 15, [0.0] * 30, "0 memory samples", id="no-memory-read"),
     ],
 )
-def test_without_enough_spread_in_users_it_falls_back_to_peak_over_users(
+def test_a_run_of_many_users_without_a_slope_falls_back_to_peak_over_users(
     users: list[float], rss: list[float], why: str
 ) -> None:
     t = [float(s) for s in range(len(users))]
@@ -108,8 +157,10 @@ def test_without_enough_spread_in_users_it_falls_back_to_peak_over_users(
     assert found.note.startswith("peak memory above idle / peak users: ") and why in found.note
 
 
-def test_a_run_without_samples_needs_no_memory() -> None:
-    assert memory_per_user([], [], [], PEAK_ABOVE_IDLE).mb == 0.0
+def test_a_run_without_samples_is_sized_by_the_reference_not_by_nothing() -> None:
+    found = memory_per_user([], [], [], PEAK_ABOVE_IDLE)
+    assert (found.method, found.fixed_mb) == ("reference", None)
+    assert found.mb == pytest.approx(REFERENCE_KB_PER_USER * KB / MB)
 
 
 def test_full_scale_sizing_says_how_memory_per_user_was_found() -> None:

@@ -86,10 +86,15 @@ def _check_command(result: subprocess.CompletedProcess[str], out: Path, processe
     run = _check_run(out, processes)
     sizing = run["generator_sizing"]
     assert sizing["workers_needed"] >= 1  # type: ignore[index]
-    # smoke holds 4, then 8 users over some 20 per-second samples: enough for a slope
-    assert sizing["memory_per_user_method"] == "slope", sizing  # type: ignore[index]
-    assert "per-second samples" in sizing["memory_per_user_note"]  # type: ignore[index]
-    assert sizing["measured_memory_mb_per_user"] >= 0  # type: ignore[index]
+    # smoke's 4 then 8 users vary enough for a fit, too few for a precise one: the fit is
+    # stated and, unless it rose above the noise, the reference figure stands in
+    method = sizing["memory_per_user_method"]  # type: ignore[index]
+    note = str(sizing["memory_per_user_note"])  # type: ignore[index]
+    assert method in ("slope", "reference"), sizing
+    assert "per-second samples" in note
+    if method == "reference":
+        assert note.startswith("the reference ")
+    assert sizing["measured_memory_mb_per_user"] > 0  # type: ignore[index]
 
 
 def test_stampede_run_smoke_in_one_process(smoke: SmokeRun) -> None:
