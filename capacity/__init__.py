@@ -25,7 +25,9 @@ from stampede.capacity._cost import (
     savings_waterfall,
 )
 from stampede.capacity._demand import (
+    BusinessDemand,
     Demand,
+    Pace,
     VisitRatios,
     demand_at,
     requests_per_user,
@@ -128,6 +130,7 @@ __all__ = [
     "MEASURED_SERVICES",
     "SERVICES",
     "Autoscaling",
+    "BusinessDemand",
     "CapacityPlan",
     "CostLine",
     "CostReport",
@@ -152,6 +155,7 @@ __all__ = [
     "MmcAnswer",
     "OutboxDrain",
     "OutcomeAnswers",
+    "Pace",
     "PlanConfig",
     "PlateauDetection",
     "Plateaus",
