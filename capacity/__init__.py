@@ -31,6 +31,7 @@ from stampede.capacity._demand import (
     VisitRatios,
     demand_at,
     requests_per_user,
+    shopper_pace,
     visit_ratios,
 )
 from stampede.capacity._elasticity import ElasticityMetrics, elasticity_metrics
@@ -228,6 +229,7 @@ __all__ = [
     "requests_per_user",
     "response_time_percentile",
     "savings_waterfall",
+    "shopper_pace",
     "simulate",
     "size_service",
     "topology_from_mapping",
