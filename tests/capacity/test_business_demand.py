@@ -74,7 +74,7 @@ def test_the_ordinary_day(business: BusinessDemand, users: float) -> None:
 )
 def test_bad_business_figures_are_one_line(field: str, value: float, words: str) -> None:
     with pytest.raises(ConfigError) as error:
-        BusinessDemand(**{field: value})  # type: ignore[arg-type]
+        BusinessDemand(**{field: value})
     assert words in str(error.value) and "\n" not in str(error.value)
 
 
