@@ -97,10 +97,12 @@ class CapacityPlan:
         return shopper_pace(self.plateaus, self.think_time_s, self.business)
 
 
-def _checks(think_time_s: float | None, plateaus: Plateaus, tiers: _SharedTiers) -> list[str]:
+def _checks(config: PlanConfig, plateaus: Plateaus, tiers: _SharedTiers) -> list[str]:
     db, redis, outbox = tiers.database, tiers.redis, tiers.outbox
     notes: list[str] = []
-    if think_time_s is not None and think_time_s > 0:
+    think_time_s = config.run.think_time_s
+    # a stated pace replaces the measured one: nothing to compare with the think time
+    if think_time_s is not None and think_time_s > 0 and config.business.pace_rps is None:
         lightest = min(plateaus.points, key=lambda p: p.users)
         # Little's law for one user: requests per (response + think) cycle
         per_think = lightest.throughput / lightest.users * (lightest.mean_ms / 1000 + think_time_s)
@@ -348,7 +350,7 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
     tiers = _shared_tiers(fleet, load, topology, config.sale.duration_s)
     generator, generator_notes = _generator(load.peak, config)
     policies, start, sale_notes = _policies(fleet, load, topology, prices, config)
-    checks = _checks(config.run.think_time_s, measured.plateaus, tiers)
+    checks = _checks(config, measured.plateaus, tiers)
     warnings = (*assumed, *measured.usl.warnings, *fleet.notes, *checks, *generator_notes)
     cost = _cost(fleet, load, topology, prices, policies.leads, config)
     return CapacityPlan(

@@ -32,6 +32,8 @@ def test_the_business_flags_set_the_orders_and_the_ordinary_day(
     # 720,000 visits a day x 120 s / 86,400 s = 1,000 users at a time
     assert plan["inputs"]["baseline_users"] == pytest.approx(1000)
     assert "USD/month baseline (1,000 users;" in out and "50 paid orders/s" in out
+    # a stated pace is not compared with the probe's think time
+    assert "requests per think time" not in out
     assert base["paid_orders_per_s"] == pytest.approx(1000 / 120 * 0.05)
     summary = (run_dir / "capacity" / "summary.md").read_text()
     assert "- pace: a shopper sends 1.5 req/s (stated);" in summary
@@ -43,8 +45,9 @@ def test_by_default_the_pace_comes_from_the_profile_s_think_time(
     make_run: MakeRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_dir = make_run()
-    code, _, err = _plan(capsys, str(run_dir))
+    code, out, err = _plan(capsys, str(run_dir))
     assert code == 0, err
+    assert "requests per think time of 4.3 s" in out  # this synthetic probe's users are fast
     summary = (run_dir / "capacity" / "summary.md").read_text()
     # the capacity-probe profile's mix of think times has a mean of 4.3 s
     assert "one action (a page and its API calls) every 4.3" in summary
