@@ -215,8 +215,8 @@ def assumption_lines(plan: CapacityPlan) -> list[str]:
         f"- pace: {_pace_words(plan)};",
         f"- visits: each lasts {duration(b.visit_s)} (stated), so the peak is "
         f"{number(visits)} visits/s;",
-        f"- conversion: {number(b.conversion * 100)} % of visits buy (orders per visit; the case "
-        f"study's is 2.56 %), so {number(peak.paid_orders_per_s)} paid orders/s at the peak "
+        f"- conversion: {number(b.conversion * 100)}% of visits buy (orders per visit; the case "
+        f"study's is 2.56%), so {number(peak.paid_orders_per_s)} paid orders/s at the peak "
         f"and {number(base.paid_orders_per_s)} on an ordinary day;",
         f"- an ordinary day (the monthly bill): {ordinary}, {number(base.total_rps)} req/s;",
         "- from the probe: only how requests split between services and what each costs; "

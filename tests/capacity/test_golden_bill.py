@@ -30,6 +30,7 @@ from stampede.capacity import (
 )
 from stampede.capacity._summary import summary_markdown
 from tests.capacity.synthetic import exact_history
+from tests.plan.test_command import UNREADABLE
 
 #: requests per user-second of each endpoint: 1.0 in all
 PER_USER = (
@@ -159,5 +160,10 @@ def test_the_summary_explains_every_line(plan: CapacityPlan) -> None:
     assert "49.5 LCUs (the largest of AWS's four dimensions at 5,000 req/s: processed bytes)" in (
         explained
     )
-    assert "2.56 % of visits buy" in summary and "each lasts 5 min (stated)" in summary
+    assert "2.56% of visits buy" in summary and "each lasts 5 min (stated)" in summary
     assert "4.2% of the peak" in summary
+
+
+def test_the_golden_summary_holds_only_readable_numbers(plan: CapacityPlan) -> None:
+    found = UNREADABLE.findall(summary_markdown(plan))
+    assert not found, found

@@ -37,7 +37,7 @@ def test_the_business_flags_set_the_orders_and_the_ordinary_day(
     assert base["paid_orders_per_s"] == pytest.approx(1000 / 120 * 0.05)
     summary = (run_dir / "capacity" / "summary.md").read_text()
     assert "- pace: a shopper sends 1.5 req/s (stated);" in summary
-    assert "- conversion: 5 % of visits buy" in summary
+    assert "- conversion: 5% of visits buy" in summary
     assert "720,000 visits a day spread over 24 h, 1,000 users at a time" in summary
 
 
@@ -52,7 +52,7 @@ def test_by_default_the_pace_comes_from_the_profile_s_think_time(
     # the capacity-probe profile's mix of think times has a mean of 4.3 s
     assert "one action (a page and its API calls) every 4.3" in summary
     assert "the profile's mean think time of 4.3 s" in summary
-    assert "2.56 % of visits buy" in summary and "4.2% of the peak" in summary
+    assert "2.56% of visits buy" in summary and "4.2% of the peak" in summary
 
 
 @pytest.mark.parametrize(
