@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from stampede.capacity._lcu import alb_lcus
 from stampede.capacity._prices import PriceSheet
 from stampede.capacity._topology import SharedTiers, Topology
-from stampede.core.numbers import count, money, number
+from stampede.core.numbers import count, duration, money, number
 
 HOURS_PER_MONTH = 730.0
 SQS_CHUNK_KB = 64.0
@@ -145,7 +145,12 @@ def _traffic(
         "load_balancer": BillLine(
             (alb_hour + lcus.billed * lcu_hour) * hours,
             f"the ALB at {number(alb_hour)} an hour + {number(lcus.billed)} LCUs (the largest "
-            f"of AWS's four dimensions at {count(rps)} req/s: {lcus.dimension}) at "
+            f"of AWS's four dimensions at {count(rps)} req/s: {lcus.dimension}; new "
+            f"connections {number(lcus.new_connections)}, active connections "
+            f"{number(lcus.active_connections)}, processed bytes "
+            f"{number(lcus.processed_bytes)}, rule evaluations {number(lcus.rule_evaluations)}"
+            f", with {number(shared.alb_requests_per_connection)} requests a keep-alive "
+            f"connection of {duration(shared.alb_connection_s)}, stated) at "
             f"{number(lcu_hour)} an LCU-hour × {number(hours)} h",
         ),
         "queue": BillLine(

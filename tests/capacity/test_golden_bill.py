@@ -157,9 +157,11 @@ def test_the_summary_explains_every_line(plan: CapacityPlan) -> None:
     for line in plan.cost.lines():
         assert f"- {line.label}: " in explained
         assert f"= {line.monthly:,.2f} USD" in explained
-    assert "49.5 LCUs (the largest of AWS's four dimensions at 5,000 req/s: processed bytes)" in (
-        explained
-    )
+    assert (
+        "49.5 LCUs (the largest of AWS's four dimensions at 5,000 req/s: processed bytes; new "
+        "connections 10, active connections 5, processed bytes 49.5, rule evaluations 0, with "
+        "20 requests a keep-alive connection of 60 s, stated)"
+    ) in explained
     assert "2.56% of visits buy" in summary and "each lasts 5 min (stated)" in summary
     assert "4.2% of the peak" in summary
 
