@@ -56,7 +56,7 @@ from stampede.app.planning import DEFAULT_TARGET_USERS
     "--baseline-share",
     default=None,
     metavar="SHARE",
-    help="Users on an ordinary day as a share of --target-users, e.g. 5%% "
+    help="Users on an ordinary day as a share of --target-users, e.g. 5% "
     "(default: the case study's 5,000 of 120,000).",
 )
 @click.option(
@@ -64,7 +64,7 @@ from stampede.app.planning import DEFAULT_TARGET_USERS
     default="2.56%",
     show_default=True,
     metavar="SHARE",
-    help="Orders per visit (the case study's 2.56%%): paid orders are visits x conversion.",
+    help="Orders per visit (the case study's 2.56%): paid orders are visits x conversion.",
 )
 @click.option(
     "--visit-length",
