@@ -31,7 +31,8 @@ def test_the_business_flags_set_the_orders_and_the_ordinary_day(
     assert peak["total_rps"] == pytest.approx(180_000)
     # 720,000 visits a day x 120 s / 86,400 s = 1,000 users at a time
     assert plan["inputs"]["baseline_users"] == pytest.approx(1000)
-    assert "USD/month baseline (1,000 users;" in out and "50 paid orders/s" in out
+    assert "USD/month baseline (1,000 users;" in out
+    assert "50 paid orders/s (5% of 1,000 visits/s, the business's)" in out
     # a stated pace is not compared with the probe's think time
     assert "requests per think time" not in out
     assert base["paid_orders_per_s"] == pytest.approx(1000 / 120 * 0.05)
