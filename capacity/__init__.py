@@ -25,10 +25,13 @@ from stampede.capacity._cost import (
     savings_waterfall,
 )
 from stampede.capacity._demand import (
+    BusinessDemand,
     Demand,
+    Pace,
     VisitRatios,
     demand_at,
     requests_per_user,
+    shopper_pace,
     visit_ratios,
 )
 from stampede.capacity._elasticity import ElasticityMetrics, elasticity_metrics
@@ -128,6 +131,7 @@ __all__ = [
     "MEASURED_SERVICES",
     "SERVICES",
     "Autoscaling",
+    "BusinessDemand",
     "CapacityPlan",
     "CostLine",
     "CostReport",
@@ -152,6 +156,7 @@ __all__ = [
     "MmcAnswer",
     "OutboxDrain",
     "OutcomeAnswers",
+    "Pace",
     "PlanConfig",
     "PlateauDetection",
     "Plateaus",
@@ -224,6 +229,7 @@ __all__ = [
     "requests_per_user",
     "response_time_percentile",
     "savings_waterfall",
+    "shopper_pace",
     "simulate",
     "size_service",
     "topology_from_mapping",

@@ -14,16 +14,33 @@ compute.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from stampede.capacity._lcu import alb_lcus
+from stampede.capacity._bill import (
+    HOURS_PER_MONTH,
+    SQS_CHUNK_KB,
+    LoadPoint,
+    bill_lines,
+    database_io_per_s,
+    explain,
+    sqs_billed_requests_per_event,
+)
 from stampede.capacity._prices import PriceSheet
-from stampede.capacity._topology import SharedTiers, Topology
+from stampede.capacity._topology import Topology
 
-HOURS_PER_MONTH = 730.0
+__all__ = [
+    "HOURS_PER_MONTH",
+    "SQS_CHUNK_KB",
+    "CostReport",
+    "LoadPoint",
+    "cost_report",
+    "database_io_per_s",
+    "savings_waterfall",
+    "sqs_billed_requests_per_event",
+]
+
 
 #: what each cost line is, for people reading the plan
 _LABELS: Mapping[str, str] = {
@@ -49,21 +66,6 @@ class WaterfallStep:
 
 
 @dataclass(frozen=True)
-class LoadPoint:
-    """Replicas per service and the traffic at one operating point (baseline or sale).
-
-    ``total_rps`` is every user request of the demand: the load balancer and
-    the data transfer are priced from it, whether or not the store has a
-    service that answers them all (the reference store's gateway).
-    """
-
-    replicas: Mapping[str, int]
-    demand: Mapping[str, float]
-    paid_orders_per_s: float
-    total_rps: float
-
-
-@dataclass(frozen=True)
 class CostLine:
     """One line of the bill: what it is, its baseline month and its sale window."""
 
@@ -86,6 +88,8 @@ class CostReport:
     orders_in_sale: float
     cost_per_1000_orders: float
     waterfall: tuple[WaterfallStep, ...]
+    #: each baseline month's line with its arithmetic, for people (line name to words)
+    explained: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -128,64 +132,7 @@ def _lines(
     point: LoadPoint, hours: float, topology: Topology, prices: PriceSheet
 ) -> dict[str, float]:
     """Cost of holding one operating point for ``hours``, by line."""
-    shared = topology.shared
-    seconds = hours * 3600.0
-    compute = (
-        sum(
-            n
-            * prices.task_hour(
-                topology.service(s).vcpu, topology.service(s).memory_gb, topology.service(s).arch
-            )
-            for s, n in point.replicas.items()
-        )
-        * hours
-    )
-    total_rps = point.total_rps
-    db_rps = sum(
-        rps
-        for s, rps in point.demand.items()
-        if s != "gateway" and topology.service(s).db_pool_size > 0
-    )
-    gb_per_s = total_rps * shared.bytes_per_response / 1e9
-    lcus = alb_lcus(total_rps, shared).billed
-    events = point.paid_orders_per_s * shared.outbox_events_per_order
-    return {
-        "compute": compute,
-        "database": shared.db_instances * prices.aurora_instance_hour(shared.db_instance) * hours,
-        "database_io": db_rps
-        * shared.db_io_per_request
-        * seconds
-        / 1e6
-        * prices.price("aurora.io.per_million"),
-        "database_storage": shared.db_storage_gb
-        * prices.price("aurora.storage.gb_month")
-        * hours
-        / HOURS_PER_MONTH,
-        "redis": shared.redis_nodes * prices.elasticache_node_hour(shared.redis_node_type) * hours,
-        "load_balancer": (prices.price("alb.hour") + lcus * prices.price("alb.lcu_hour")) * hours,
-        "queue": events
-        * sqs_billed_requests_per_event(shared)
-        * seconds
-        / 1e6
-        * prices.price("sqs.standard.per_million"),
-        "data_transfer": gb_per_s * seconds * prices.price("data_transfer.out.gb"),
-    }
-
-
-SQS_CHUNK_KB = 64.0
-
-
-def sqs_billed_requests_per_event(shared: SharedTiers) -> float:
-    """SQS requests billed per outbox event, with batching and 64 KB chunks.
-
-    Each event is sent, received and deleted (``sqs_requests_per_event``
-    calls) in batches of ``sqs_batch_size``; a call is billed one request per
-    64 KB chunk of its payload, so a batch of ten 2 KB messages is one
-    request: 3 × ⌈10 × 2 / 64⌉ / 10 = 0.3 billed requests per event.
-    """
-    batch = min(10, max(1, shared.sqs_batch_size))
-    chunks = math.ceil(batch * shared.sqs_message_kb / SQS_CHUNK_KB - 1e-9)
-    return shared.sqs_requests_per_event * max(1, chunks) / batch
+    return {k: v.amount for k, v in bill_lines(point, hours, topology, prices).items()}
 
 
 def savings_waterfall(
@@ -274,7 +221,8 @@ def cost_report(
     -------
     CostReport
     """
-    monthly = _lines(baseline, HOURS_PER_MONTH, topology, prices)
+    month = bill_lines(baseline, HOURS_PER_MONTH, topology, prices)
+    monthly = {k: v.amount for k, v in month.items()}
     steps = savings_waterfall(
         baseline,
         sum(monthly.values()),
@@ -286,4 +234,5 @@ def cost_report(
     )
     window = _lines(sale, sale_hours, topology, prices)
     orders = sale.paid_orders_per_s * selling_hours * 3600.0
-    return CostReport.of(prices.currency, monthly, sale_hours, window, orders, steps)
+    report = CostReport.of(prices.currency, monthly, sale_hours, window, orders, steps)
+    return replace(report, explained=explain(month, prices.currency))

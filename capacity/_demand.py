@@ -11,6 +11,13 @@ that was not a business outcome: a 410 sold out that the task marked a
 success is neither an order nor a success that drives a derived service;
 the reference store's payments take two calls per paid order, its
 notifications one and its gateway every request.
+
+The business, not the probe, says how many shoppers come and how many buy
+(:class:`BusinessDemand`): peak concurrent users, a shopper's pace at scale 1
+(from the profile's think times), visits that each last a stated time, and a
+conversion of orders per visit (the case study's 2.56 %). Paid orders are
+visits × conversion; the probe's paid-order mix (a probe's shoppers check out
+far more often) only splits requests between services.
 """
 
 from __future__ import annotations
@@ -31,6 +38,106 @@ class VisitRatios:
     per_service: Mapping[str, float]
     paid_orders_per_request: float
     derived_per_request: Mapping[str, float] = field(default_factory=dict)
+    #: the part of ``derived_per_request`` that paid orders drive (a successful order
+    #: request's calls): it follows the business's orders, not the probe's mix
+    derived_by_orders: Mapping[str, float] = field(default_factory=dict)
+
+
+#: the case study's conversion after the rebuild: orders per visit
+CASE_STUDY_CONVERSION = 0.0256
+#: the case study's ordinary day beside its sale: 5,000 of 120,000 concurrent users
+CASE_STUDY_BASELINE_SHARE = 5_000 / 120_000
+#: how long one visit lasts (stated, not measured): it turns users into visits
+DEFAULT_VISIT_S = 300.0
+
+
+@dataclass(frozen=True)
+class BusinessDemand:
+    """What the business expects: how shoppers behave and how many of their visits buy.
+
+    Attributes
+    ----------
+    conversion : float
+        Orders per visit (the case study's 2.56 %).
+    visit_s : float
+        How long a visit lasts; concurrent users over it are visits per second.
+    pace_rps : float, optional
+        Requests a shopper sends per second at scale 1; by default the probe's
+        requests per action over the profile's think time plus the light-load
+        response time.
+    baseline_share : float
+        Concurrent users of an ordinary day as a share of the peak (the case
+        study's 5,000 of 120,000), unless ``daily_visits`` is given.
+    daily_visits : float, optional
+        Visits of an ordinary day; its concurrent users are
+        ``daily_visits × visit_s / 86,400`` (visits spread over the day).
+    """
+
+    conversion: float = CASE_STUDY_CONVERSION
+    visit_s: float = DEFAULT_VISIT_S
+    pace_rps: float | None = None
+    baseline_share: float = CASE_STUDY_BASELINE_SHARE
+    daily_visits: float | None = None
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("conversion", self.conversion, 0 <= self.conversion <= 1, "between 0 and 1"),
+            ("visit_s", self.visit_s, self.visit_s > 0, "above 0 seconds"),
+            ("pace_rps", self.pace_rps, self.pace_rps is None or self.pace_rps > 0, "above 0"),
+            ("baseline_share", self.baseline_share, 0 < self.baseline_share <= 1, "in (0, 1]"),
+            (
+                "daily_visits",
+                self.daily_visits,
+                self.daily_visits is None or self.daily_visits > 0,
+                "above 0",
+            ),
+        )
+        for name, value, ok, allowed in checks:
+            if not ok:
+                raise ConfigError(
+                    f"the business demand's {name} is {value:g}; it must be {allowed}."
+                )
+
+    def baseline_users(self, peak_users: float) -> float:
+        """Concurrent users of an ordinary day: from the daily visits, else the share."""
+        if self.daily_visits is not None:
+            return self.daily_visits * self.visit_s / 86_400.0
+        return peak_users * self.baseline_share
+
+    def orders_per_s(self, users: float) -> float:
+        """Paid orders a second when ``users`` shop: their visits a second × conversion."""
+        return users / self.visit_s * self.conversion
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A shopper's requests per second at scale 1, and where the figure came from."""
+
+    rps: float
+    #: requests per action (a page with its API calls), measured; None when stated
+    requests_per_action: float | None
+    #: seconds between actions: think time plus light-load response; None when stated
+    action_s: float | None
+
+
+def shopper_pace(plateaus: Plateaus, think_time_s: float | None, business: BusinessDemand) -> Pace:
+    """A shopper's pace: stated, or requests per action over (think time + response).
+
+    The requests per action are the lightest plateau's requests per user over its
+    actions per user (``1 / (R + Z_probe)``, Little's law for one user); the
+    scale-1 pace puts them on the profile's think time, which the runner does not
+    compress with the time scale. Without a think time the measured requests per
+    user-second stand.
+    """
+    if business.pace_rps is not None:
+        return Pace(business.pace_rps, None, None)
+    lightest = min(plateaus.points, key=lambda p: p.users)
+    measured = lightest.throughput / lightest.users
+    if think_time_s is None or think_time_s <= 0:
+        return Pace(measured, None, None)
+    action_s = lightest.mean_ms / 1000.0 + think_time_s
+    per_action = measured * action_s
+    return Pace(per_action / action_s, per_action, action_s)
 
 
 @dataclass(frozen=True)
@@ -68,6 +175,7 @@ def visit_ratios(plateaus: Plateaus, services: ServiceMap | None = None) -> Visi
     shares = {s: float(by_service.get(s, 0.0)) / total for s in services.measured}
     paid = 0.0
     derived = dict.fromkeys((d.name for d in services.derived), 0.0)
+    by_orders = dict.fromkeys(derived, 0.0)
     for kind, name, x, failed, named in zip(
         frame["type"],
         frame["name"],
@@ -78,11 +186,22 @@ def visit_ratios(plateaus: Plateaus, services: ServiceMap | None = None) -> Visi
     ):
         # a sold-out answer the task accepted is no failure, and no paid order either
         ok = max(float(x) - float(failed) - float(named), 0.0)
-        if services.is_order(str(kind), str(name)):
-            paid += ok
+        order = services.is_order(str(kind), str(name))
+        paid += ok if order else 0.0
         for service, calls in services.derived_calls(str(kind), str(name), float(x), ok).items():
             derived[service] += calls
-    return VisitRatios(shares, paid / total, {s: c / total for s, c in derived.items()})
+            if order and _per_success(services, service):
+                by_orders[service] += calls
+    return VisitRatios(
+        shares,
+        paid / total,
+        {s: c / total for s, c in derived.items()},
+        {s: c / total for s, c in by_orders.items() if c > 0},
+    )
+
+
+def _per_success(services: ServiceMap, name: str) -> bool:
+    return any(d.name == name and d.successes_only for d in services.derived)
 
 
 def requests_per_user(plateaus: Plateaus, think_time_s: float | None = None) -> float:
@@ -97,7 +216,12 @@ def requests_per_user(plateaus: Plateaus, think_time_s: float | None = None) -> 
     return lightest.throughput / lightest.users
 
 
-def demand_at(users: float, per_user_rps: float, ratios: VisitRatios) -> Demand:
+def demand_at(
+    users: float,
+    per_user_rps: float,
+    ratios: VisitRatios,
+    business: BusinessDemand | None = None,
+) -> Demand:
     """Requests per second at each service when ``users`` are active.
 
     Parameters
@@ -108,6 +232,9 @@ def demand_at(users: float, per_user_rps: float, ratios: VisitRatios) -> Demand:
         Requests per second one user makes (:func:`requests_per_user`).
     ratios : VisitRatios
         How requests split across services.
+    business : BusinessDemand, optional
+        Paid orders from visits × conversion; without it, from the probe's
+        paid-order mix.
 
     Returns
     -------
@@ -120,7 +247,16 @@ def demand_at(users: float, per_user_rps: float, ratios: VisitRatios) -> Demand:
             f"rate={per_user_rps:g}."
         )
     total = users * per_user_rps
-    paid = total * ratios.paid_orders_per_request
+    paid = (
+        business.orders_per_s(users)
+        if business is not None
+        else total * ratios.paid_orders_per_request
+    )
     per_service = {s: total * share for s, share in ratios.per_service.items()}
     per_service.update({s: total * calls for s, calls in ratios.derived_per_request.items()})
+    probe_paid = ratios.paid_orders_per_request
+    if business is not None and probe_paid > 0:
+        # calls a paid order drives follow the business's orders, not the probe's
+        for s, calls in ratios.derived_by_orders.items():
+            per_service[s] += paid * calls / probe_paid - total * calls
     return Demand(users, per_user_rps, total, paid, per_service)

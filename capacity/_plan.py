@@ -17,10 +17,12 @@ import pandas as pd
 
 from stampede.capacity._cost import CostReport, LoadPoint, cost_report
 from stampede.capacity._demand import (
+    BusinessDemand,
     Demand,
+    Pace,
     VisitRatios,
     demand_at,
-    requests_per_user,
+    shopper_pace,
     visit_ratios,
 )
 from stampede.capacity._feasibility import Feasibility, TierState, feasibility
@@ -62,6 +64,8 @@ class CapacityPlan:
     baseline_users: float
     slo_p95_ms: float
     think_time_s: float | None
+    #: the business's conversion, visit length, pace and ordinary day
+    business: BusinessDemand
     sale_start: datetime
     sale_duration_s: int
     topology: Topology
@@ -87,11 +91,18 @@ class CapacityPlan:
     #: the fixes the shared tiers need at the peak, priced; feasible as planned when none
     feasibility: Feasibility
 
+    @property
+    def pace(self) -> Pace:
+        """A shopper's requests per second in the demand, and where the figure came from."""
+        return shopper_pace(self.plateaus, self.think_time_s, self.business)
 
-def _checks(think_time_s: float | None, plateaus: Plateaus, tiers: _SharedTiers) -> list[str]:
+
+def _checks(config: PlanConfig, plateaus: Plateaus, tiers: _SharedTiers) -> list[str]:
     db, redis, outbox = tiers.database, tiers.redis, tiers.outbox
     notes: list[str] = []
-    if think_time_s is not None and think_time_s > 0:
+    think_time_s = config.run.think_time_s
+    # a stated pace replaces the measured one: nothing to compare with the think time
+    if think_time_s is not None and think_time_s > 0 and config.business.pace_rps is None:
         lightest = min(plateaus.points, key=lambda p: p.users)
         # Little's law for one user: requests per (response + think) cycle
         per_think = lightest.throughput / lightest.users * (lightest.mean_ms / 1000 + think_time_s)
@@ -135,6 +146,7 @@ class _Load:
     baseline_users: float
     peak: Demand
     base: Demand
+    pace: Pace
 
 
 @dataclass(frozen=True)
@@ -164,16 +176,17 @@ def _measure(history: pd.DataFrame, config: PlanConfig, services: ServiceMap) ->
     )
     usl = fit_usl([p.concurrency for p in plateaus.points], [p.throughput for p in plateaus.points])
     ratios = visit_ratios(plateaus, services)
-    # measured, not 1/(R + Z): a scenario's task may send several requests per think time
-    per_user = requests_per_user(plateaus)
+    business = config.business
+    pace = shopper_pace(plateaus, config.run.think_time_s, business)
     base_users = config.baseline_users
     if base_users is None:
-        base_users = config.target_users / 10.0
+        base_users = business.baseline_users(config.target_users)
     load = _Load(
         ratios,
         base_users,
-        demand_at(config.target_users, per_user, ratios),
-        demand_at(base_users, per_user, ratios),
+        demand_at(config.target_users, pace.rps, ratios, business),
+        demand_at(base_users, pace.rps, ratios, business),
+        pace,
     )
     return _Measured(normalized, plateaus, usl, load)
 
@@ -337,15 +350,15 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
     tiers = _shared_tiers(fleet, load, topology, config.sale.duration_s)
     generator, generator_notes = _generator(load.peak, config)
     policies, start, sale_notes = _policies(fleet, load, topology, prices, config)
-    checks = _checks(config.run.think_time_s, measured.plateaus, tiers)
-    warnings = [*assumed, *measured.usl.warnings, *fleet.notes, *checks, *generator_notes]
-    warnings.extend(sale_notes)
+    checks = _checks(config, measured.plateaus, tiers)
+    warnings = (*assumed, *measured.usl.warnings, *fleet.notes, *checks, *generator_notes)
     cost = _cost(fleet, load, topology, prices, policies.leads, config)
     return CapacityPlan(
         config.target_users,
         load.baseline_users,
         config.slo_p95_ms,
         config.run.think_time_s,
+        config.business,
         start,
         config.sale.duration_s,
         topology,
@@ -367,6 +380,6 @@ def make_plan(history: pd.DataFrame, config: PlanConfig) -> CapacityPlan:
         policies.ecs,
         policies.simulations,
         cost,
-        tuple(dict.fromkeys(warnings)),
+        tuple(dict.fromkeys((*warnings, *sale_notes))),
         _feasibility(fleet, tiers, cost, topology, prices),
     )

@@ -22,6 +22,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from stampede.capacity._demand import BusinessDemand
 from stampede.capacity._plateaus import OutcomeAnswers, WindowLatency
 from stampede.capacity._policies import EcsMetric, HpaMetric
 from stampede.capacity._prices import PriceSheet
@@ -170,7 +171,11 @@ class PlanConfig:
     slo_p95_ms : float
         End-to-end p95 latency objective; each service gets its ``slo_share``.
     baseline_users : float, optional
-        Users on an ordinary day; a tenth of the target by default.
+        Users on an ordinary day; by default the business's (its daily visits, or
+        its share of the peak: the case study's 5,000 of 120,000).
+    business : BusinessDemand
+        Conversion, visit length, pace and the ordinary day: paid orders are
+        visits × conversion, not the probe's paid-order mix.
     sale : SaleWindow
         When the sale opens and how long it lasts.
     run : ProbeFacts
@@ -192,6 +197,7 @@ class PlanConfig:
     target_users: float
     slo_p95_ms: float
     baseline_users: float | None = None
+    business: BusinessDemand = field(default_factory=BusinessDemand)
     sale: SaleWindow = field(default_factory=SaleWindow)
     run: ProbeFacts = field(default_factory=ProbeFacts)
     plateaus: PlateauDetection = field(default_factory=PlateauDetection)

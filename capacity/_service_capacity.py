@@ -190,17 +190,30 @@ def dedicated_capacity(
 
 
 def queueing_capacity(service: str, spec: ServiceSpec, slo_p95_ms: float) -> ServiceCapacity:
-    """Safe throughput per replica of a service sized from its M/M/c model."""
+    """Safe throughput per replica of a service sized from its queue model.
+
+    With ``cpu_ms`` (CPU per request, stated or measured) a replica is one CPU
+    server of rate ``vcpu / cpu_ms`` and the rest of ``service_time_ms`` a fixed
+    delay (waiting on what it calls); without it, ``slots_per_replica`` servers
+    of ``service_time_ms`` each, which bounds concurrency but not CPU.
+    """
     budget = slo_p95_ms * spec.slo_share
     if spec.service_time_ms is None:
         raise ConfigError(
             f"topology service {service} has no service_time_ms and no measurements; "
             f"set services.{service}.service_time_ms."
         )
-    mu = 1000.0 / spec.service_time_ms
-    per_replica = max_arrival_rate_for_percentile(
-        budget / 1000.0, spec.slots_per_replica, mu, cs=spec.service_cv
-    )
+    if spec.cpu_ms:
+        fixed_ms = max(spec.service_time_ms - spec.cpu_ms, 0.0)
+        servers, mu, method = 1, 1000.0 * spec.vcpu / spec.cpu_ms, "queueing (CPU)"
+    else:
+        fixed_ms, servers = 0.0, spec.slots_per_replica
+        mu, method = 1000.0 / spec.service_time_ms, "queueing"
+    per_replica = 0.0
+    if budget > fixed_ms:
+        per_replica = max_arrival_rate_for_percentile(
+            (budget - fixed_ms) / 1000.0, servers, mu, cs=spec.service_cv
+        )
     if per_replica <= 0:
         raise ConfigError(
             f"{service}: its service time of {spec.service_time_ms:g} ms cannot meet its SLO "
@@ -211,9 +224,10 @@ def queueing_capacity(service: str, spec: ServiceSpec, slo_p95_ms: float) -> Ser
         budget,
         per_replica,
         per_replica,
-        "queueing",
+        method,
         spec.service_time_ms,
         None,
         None,
         (),
+        cpu_ms=spec.cpu_ms,
     )

@@ -12,7 +12,15 @@ from collections.abc import Sequence
 import pandas as pd
 
 from stampede.capacity._plan import CapacityPlan
-from stampede.core.numbers import count, duration, flag, money, number, signed_money
+from stampede.core.numbers import (
+    count,
+    duration,
+    flag,
+    money,
+    number,
+    percent,
+    signed_money,
+)
 from stampede.core.plan_document import PlanSource
 
 
@@ -172,6 +180,53 @@ def _tier_lines(plan: CapacityPlan) -> list[str]:
     ]
 
 
+def _pace_words(plan: CapacityPlan) -> str:
+    p = plan.pace
+    if p.requests_per_action is None or p.action_s is None:
+        source = "stated" if plan.business.pace_rps is not None else "measured per user"
+        return f"a shopper sends {number(p.rps)} req/s ({source})"
+    return (
+        f"a shopper sends {number(p.rps)} req/s: one action (a page and its API calls) every "
+        f"{duration(p.action_s)} (the profile's mean think time of "
+        f"{duration(plan.think_time_s)}, not compressed by the probe's time scale, plus the "
+        f"lightest plateau's response time), of {number(p.requests_per_action)} requests "
+        "each (measured at the lightest plateau)"
+    )
+
+
+def assumption_lines(plan: CapacityPlan) -> list[str]:
+    """What the demand rests on, in words: the business's figures and the probe's."""
+    b, peak, base = plan.business, plan.peak_demand, plan.baseline_demand
+    visits = plan.target_users / b.visit_s
+    if b.daily_visits is not None:
+        ordinary = (
+            f"{count(b.daily_visits)} visits a day spread over 24 h, "
+            f"{count(plan.baseline_users)} users at a time"
+        )
+    else:
+        ordinary = (
+            f"{count(plan.baseline_users)} users at a time, "
+            f"{percent(plan.baseline_users / plan.target_users)} of the peak"
+        )
+    return [
+        "## What the demand assumes",
+        "",
+        f"- peak: {count(plan.target_users)} concurrent users (the sale's, stated);",
+        f"- pace: {_pace_words(plan)};",
+        f"- visits: each lasts {duration(b.visit_s)} (stated), so the peak is "
+        f"{number(visits)} visits/s;",
+        f"- conversion: {number(b.conversion * 100)}% of visits buy (orders per visit; the case "
+        f"study's is 2.56%), so {number(peak.paid_orders_per_s)} paid orders/s at the peak "
+        f"and {number(base.paid_orders_per_s)} on an ordinary day;",
+        f"- an ordinary day (the monthly bill): {ordinary}, {number(base.total_rps)} req/s;",
+        "- from the probe: only how requests split between services and what each costs; "
+        f"its own checkouts ({percent(plan.ratios.paid_orders_per_request)} of requests) "
+        "size the services that answer them, not the orders: a probe's shoppers buy far "
+        "more often than a sale's.",
+        "",
+    ]
+
+
 def _cost_lines(plan: CapacityPlan) -> list[str]:
     c = plan.cost
     rows: list[tuple[object, ...]] = [
@@ -186,9 +241,10 @@ def _cost_lines(plan: CapacityPlan) -> list[str]:
     return [
         "## Cost",
         "",
-        f"The baseline is {count(plan.baseline_users)} users around the clock, each sending "
-        f"what the probe's users sent ({number(plan.baseline_demand.total_rps)} req/s, "
-        f"{number(plan.baseline_demand.paid_orders_per_s)} paid orders/s).",
+        f"The baseline month is {count(plan.baseline_users)} users around the clock "
+        f"({number(plan.baseline_demand.total_rps)} req/s, "
+        f"{number(plan.baseline_demand.paid_orders_per_s)} paid orders/s); the sale window "
+        "holds the peak replicas.",
         "",
         *table(
             (
@@ -200,6 +256,14 @@ def _cost_lines(plan: CapacityPlan) -> list[str]:
         ),
         "",
         f"- per 1,000 orders in the sale: {per_order}",
+        "",
+        "The baseline month, line by line:",
+        "",
+        *[
+            f"- {line.label}: {c.explained[line.name]}"
+            for line in c.lines()
+            if line.name in c.explained
+        ],
         "",
         "Savings levers, each on what the previous ones left:",
         "",
@@ -271,6 +335,7 @@ def summary_markdown(plan: CapacityPlan, source: PlanSource | None = None) -> st
         "",
         *_usl_lines(plan),
         *_demand_lines(plan),
+        *assumption_lines(plan),
         f"## Demand at the peak: {number(plan.peak_demand.total_rps)} req/s, "
         f"{number(plan.peak_demand.paid_orders_per_s)} paid orders/s",
         "",

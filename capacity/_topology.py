@@ -50,6 +50,10 @@ class ServiceSpec:
     min_replicas: int = 2
     max_replicas: int = 60
     service_time_ms: float | None = None
+    #: CPU one request costs, ms on one vCPU (stated or measured): a service sized by a
+    #: queue (no plateau measures it) is then one CPU server of rate vcpu / cpu_ms per
+    #: replica, the rest of service_time_ms a fixed delay, instead of its slots
+    cpu_ms: float | None = None
     service_cv: float = 1.0
     redis_ops_per_request: float = 0.0
     stateless: bool = True
@@ -74,7 +78,12 @@ class SharedTiers:
     db_instances: int = 2
     db_max_connections: int = 1000
     db_reserved_connections: int = 10
-    db_io_per_request: float = 2.0
+    #: billed Aurora I/Os of one write transaction (log records in 4 KB units; stated)
+    db_io_per_transaction: float = 4.0
+    #: write transactions of one paid order (stock hold, order and payment, outbox)
+    db_transactions_per_order: float = 3.0
+    #: billed read I/Os per database request: reads hit the buffer cache but for misses
+    db_read_io_per_request: float = 0.05
     db_storage_gb: float = 100.0
     redis_node_type: str = "cache.r6g.large"
     redis_nodes: int = 2
@@ -117,6 +126,12 @@ class Topology:
             ) from None
 
 
+#: the reference gateway's CPU per request, ms on one core: a trivial request through it
+#: is its routing, request id, rate-limit and metrics work; bench/store_throughput.py
+#: measured 11,084 GET /healthz a second on one pinned core (2026-12-03, shared machine),
+#: 0.090 ms each, an upper bound as the route's own work is in it; rounded up
+GATEWAY_CPU_MS = 0.1
+
 _SERVICE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     "users": {"redis_ops_per_request": 1.0},
     "catalog": {"redis_ops_per_request": 0.5},
@@ -138,6 +153,7 @@ _SERVICE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     },
     "gateway": {
         "service_time_ms": 2.0,
+        "cpu_ms": GATEWAY_CPU_MS,
         "slots_per_replica": 64,
         "slo_share": 0.1,
         "db_pool_size": 0,

@@ -107,7 +107,12 @@ def _details(plan: CapacityPlan) -> dict[str, Json]:
     """The sections of plan.json that only people and their tools read."""
     sections = {
         "usl": vars(plan.usl),
-        "demand": {"peak": vars(plan.peak_demand), "baseline": vars(plan.baseline_demand)},
+        "demand": {
+            "peak": vars(plan.peak_demand),
+            "baseline": vars(plan.baseline_demand),
+            "business": vars(plan.business),
+            "pace": vars(plan.pace),
+        },
         "visit_ratios": vars(plan.ratios),
         "database": vars(plan.database),
         "redis": vars(plan.redis),

@@ -89,7 +89,9 @@ def summary_lines(outcome: PlanOutcome) -> list[str]:
         _validity_line(outcome.facts),
         f"Target {count(plan.target_users)} users, p95 objective {number(plan.slo_p95_ms)} ms; "
         f"peak demand {count(plan.peak_demand.total_rps)} req/s, "
-        f"{number(plan.peak_demand.paid_orders_per_s)} paid orders/s",
+        f"{number(plan.peak_demand.paid_orders_per_s)} paid orders/s "
+        f"({number(plan.business.conversion * 100)}% of "
+        f"{number(plan.target_users / plan.business.visit_s)} visits/s, the business's)",
         *_fit_lines(plan),
         f"Replicas (baseline→peak): {replicas}",
         f"Load generator: {count(plan.generator.workers)} Locust worker processes, "

@@ -20,6 +20,7 @@ from typing import Literal
 
 from stampede.app.plan_input import ProbeRun, RunAnswers, TimelineLatency, read_run
 from stampede.capacity import (
+    BusinessDemand,
     CapacityPlan,
     PlanConfig,
     PlateauDetection,
@@ -61,6 +62,8 @@ class PlanRequest:
     sale_duration_s: int = 3600
     #: one Kubernetes autoscaler per Deployment: KEDA (pre-warm + reactive) or a reactive HPA
     autoscaler: Literal["hpa", "keda"] = "keda"
+    #: conversion, visit length, pace and the ordinary day: the business's demand
+    business: BusinessDemand = dataclasses.field(default_factory=BusinessDemand)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,65 @@ def parse_sale_duration(text: str) -> int:
             "e.g. --sale-duration 1h or --sale-duration 45m."
         )
     return round(seconds)
+
+
+def parse_share(text: str, flag: str) -> float:
+    """A share written ``2.56%`` or ``0.0256``, in [0, 1]."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100.0 if raw.endswith("%") else float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(
+            f"{flag} {text!r} is not a share; write a percentage or a fraction between 0 and "
+            f"1, e.g. {flag} 2.56% or {flag} 0.0256."
+        )
+    return value
+
+
+def business_demand(
+    conversion: str,
+    visit_length: str,
+    pace: float | None,
+    baseline_share: str | None,
+    daily_visits: float | None,
+    baseline_users: float | None,
+) -> BusinessDemand:
+    """The business's demand from ``stampede plan``'s flags; one way to give the baseline."""
+    given = [
+        flag
+        for flag, value in (
+            ("--baseline-users", baseline_users),
+            ("--daily-visits", daily_visits),
+            ("--baseline-share", baseline_share),
+        )
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise ConfigError(
+            f"{' and '.join(given)} both set the ordinary day; give one of --baseline-users, "
+            "--daily-visits or --baseline-share."
+        )
+    try:
+        visit_s = parse_duration(visit_length)
+    except ValueError:
+        visit_s = -1.0
+    if visit_s <= 0:
+        raise ConfigError(
+            f"--visit-length {visit_length!r} is not a length of time; write it with a unit, "
+            "e.g. --visit-length 5m or --visit-length 90s."
+        )
+    share = parse_share(baseline_share, "--baseline-share") if baseline_share else None
+    if share == 0:
+        raise ConfigError("--baseline-share 0 leaves no ordinary day; give a share above 0.")
+    return BusinessDemand(
+        conversion=parse_share(conversion, "--conversion"),
+        visit_s=visit_s,
+        pace_rps=pace,
+        daily_visits=daily_visits,
+        **({"baseline_share": share} if share is not None else {}),
+    )
 
 
 def plateau_windows(hold_s: float | None) -> tuple[float, float]:
@@ -223,6 +285,7 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
         target_users=request.target_users,
         slo_p95_ms=slo,
         baseline_users=request.baseline_users,
+        business=request.business,
         sale=SaleWindow(request.sale_start, request.sale_duration_s),
         run=ProbeFacts(
             think_time_s=facts.think_time_s,

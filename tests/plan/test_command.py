@@ -47,6 +47,10 @@ def test_plan_prints_the_fit_sizing_cost_and_the_run_it_came_from(
         assert all(doc for doc in yaml.safe_load_all(path.read_text()))
 
 
+#: a business whose every visit buys, and within 10 s: the outbox relay cannot keep up
+#: with the sale's orders nor, afterwards, with an ordinary day's
+EVERY_VISIT_BUYS = ("--conversion", "100%", "--visit-length", "10s")
+
 #: what a person must never read in a plan: NaN, infinities, exponents, Python reprs
 UNREADABLE = re.compile(r"\bnan\b|\binf\b|\d[eE][+-]\d|\bNone\b|\bTrue\b|\bFalse\b|\[['\"]")
 
@@ -55,7 +59,7 @@ def test_the_summaries_hold_only_readable_numbers(
     make_run: MakeRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_dir = make_run()
-    code, out, err = _plan(capsys, str(run_dir))
+    code, out, err = _plan(capsys, str(run_dir), *EVERY_VISIT_BUYS)
     assert code == 0, err
     summary = (run_dir / "capacity" / "summary.md").read_text()
     # this probe's outbox never drains and its USL kappa standard error is tiny
@@ -69,7 +73,7 @@ def test_an_infeasible_plan_opens_with_it_and_prices_the_fixes(
     make_run: MakeRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     run_dir = make_run()
-    code, out, err = _plan(capsys, str(run_dir))
+    code, out, err = _plan(capsys, str(run_dir), *EVERY_VISIT_BUYS)
     assert code == 0, err
     first = out.splitlines()[0]
     assert first.startswith("Infeasible as planned (")

@@ -33,18 +33,22 @@ def test_sold_out_answers_accepted_as_successes_are_not_paid_orders(tmp_path: Pa
     # at the lightest plateau's 10 users: N = 10 payments/s, K = 4 of them sold out
     n, k = 10 * 1, round(10 * SOLD_OUT_SHARE)
     assert peak["total_rps"] == pytest.approx(50.0, rel=1e-9)
-    assert peak["paid_orders_per_s"] == pytest.approx(n - k, rel=1e-9)
-    assert peak["per_service"]["mailer"] == pytest.approx(n - k, rel=1e-9)
-    assert peak["per_service"]["till"] == pytest.approx(n, rel=1e-9)  # its load is every request
     ratios = written["visit_ratios"]
-    assert ratios["paid_orders_per_request"] == pytest.approx((1 - SOLD_OUT_SHARE) / 5, rel=1e-9)
+    assert ratios["paid_orders_per_request"] == pytest.approx((n - k) / 50, rel=1e-9)
+    assert ratios["derived_by_orders"]["mailer"] == pytest.approx((n - k) / 50, rel=1e-9)
+    # the plan's orders are the business's: 10 users / a 300 s visit x 2.56 %, and the
+    # mailer's one mail per paid order follows them, not the probe's N - K
+    orders = 10 / 300 * 0.0256
+    assert peak["paid_orders_per_s"] == pytest.approx(orders, rel=1e-9)
+    assert peak["per_service"]["mailer"] == pytest.approx(orders, rel=1e-9)
+    assert peak["per_service"]["till"] == pytest.approx(n, rel=1e-9)  # its load is every request
 
 
 def test_a_run_without_answers_by_request_counts_every_success(tmp_path: Path) -> None:
     """Runs recorded before the answers were tallied plan as they did (every success)."""
     probe = write_probe(tmp_path / "probe", answers=False)
     _, written = plan(probe, *USERS, _topology(tmp_path))
-    assert written["demand"]["peak"]["paid_orders_per_s"] == pytest.approx(10.0, rel=1e-9)
+    assert written["visit_ratios"]["paid_orders_per_request"] == pytest.approx(10 / 50, rel=1e-9)
 
 
 def test_outcome_answers_survive_the_worker_report_and_the_file() -> None:

@@ -46,6 +46,41 @@ from stampede.app.planning import DEFAULT_TARGET_USERS
     "(default: a tenth of --target-users).",
 )
 @click.option(
+    "--daily-visits",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Visits on an ordinary day, for the baseline instead of --baseline-users "
+    "(spread over 24 h: daily visits x visit length / 86,400 users at a time).",
+)
+@click.option(
+    "--baseline-share",
+    default=None,
+    metavar="SHARE",
+    help="Users on an ordinary day as a share of --target-users, e.g. 5% "
+    "(default: the case study's 5,000 of 120,000).",
+)
+@click.option(
+    "--conversion",
+    default="2.56%",
+    show_default=True,
+    metavar="SHARE",
+    help="Orders per visit (the case study's 2.56%): paid orders are visits x conversion.",
+)
+@click.option(
+    "--visit-length",
+    default="5m",
+    show_default=True,
+    metavar="DURATION",
+    help="How long a shopper's visit lasts (stated): concurrent users / visit length = visits/s.",
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Requests a shopper sends per second at scale 1 (default: the probe's requests per "
+    "action over the profile's think time plus the response time).",
+)
+@click.option(
     "--sale-start",
     type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]),
     default=None,
@@ -75,6 +110,11 @@ def plan(
     prices: Path | None,
     topology: Path | None,
     baseline_users: float | None,
+    daily_visits: float | None,
+    baseline_share: str | None,
+    conversion: str,
+    visit_length: str,
+    pace: float | None,
     sale_start: datetime | None,
     sale_duration: str,
     autoscaler: Literal["keda", "hpa"],
@@ -96,6 +136,7 @@ def plan(
     """
     from stampede.app.plan_summary import summary_lines
     from stampede.app.planning import PlanRequest, parse_sale_duration, parse_slo, plan_run
+    from stampede.app.planning import business_demand as business
 
     request = PlanRequest(
         run_dir=run_dir,
@@ -108,6 +149,9 @@ def plan(
         sale_start=sale_start,
         sale_duration_s=parse_sale_duration(sale_duration),
         autoscaler=autoscaler,
+        business=business(
+            conversion, visit_length, pace, baseline_share, daily_visits, baseline_users
+        ),
     )
     outcome = plan_run(request)
     for line in summary_lines(outcome):
