@@ -11,6 +11,7 @@ import pytest
 from stampede.core.arrivals import ArrivalLedger
 from stampede.core.rundir import RunDir, write_json
 from stampede.reports import load_run
+from stampede.reports._figures import capacity_caption
 from stampede.reports._report import key_numbers, report_context
 from tests.synthetic import ORIGIN, write_run
 
@@ -70,3 +71,12 @@ def test_the_environment_names_the_runs_model(tmp_path: Path, model: str, words:
     data = load_run(write_run(tmp_path / "run", model=model))
     rows = dict(report_context(data, max_points=100)["environment"])
     assert rows["Profile"] == words
+
+
+def test_capacity_charts_are_captioned_with_their_service_controller_and_strategies() -> None:
+    caption = capacity_caption("supply-catalog-ecs")
+    assert caption.startswith("Supply of catalog under AWS ECS (Application Auto Scaling): ")
+    for strategy in ("static-peak keeps", "reactive-only lets", "scheduled-plus-reactive"):
+        assert strategy in caption
+    assert capacity_caption("supply-orders-hpa").startswith("Supply of orders under a Kubernetes")
+    assert capacity_caption("savings").startswith("Savings: the cost of the sale by scaling")
