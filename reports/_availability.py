@@ -14,6 +14,13 @@ while users were running was not served and does not meet; one with no users
 running (a ramp to zero) is not judged. Objectives the profile does not set are
 not checked. Pure functions over per-second data, computed once per run by
 :func:`run_availability`.
+
+The seconds are not all of one clock: requests and p95s count by each request's
+intended second (``timeline.json``), failures by the second Locust's history
+counted them, after they completed (the run directory records no failure per
+intended second). A request that fails late, a timeout above all, counts in one
+second and fails in a later one (docs/reports.md); the recovery time
+(``_recovery``) reads the same two series.
 """
 
 from __future__ import annotations

@@ -77,3 +77,20 @@ def test_the_gate_summary_states_availability(tmp_path: Path) -> None:
     markdown = summary_markdown(run_gate(data, data.slos))
     assert "**Availability during the sale:** 78.9% of its seconds" in markdown
     assert "(15 of 19)" in markdown
+
+
+def test_a_late_failure_counts_in_the_second_it_completed(tmp_path: Path) -> None:
+    """Known answer of the documented seam (docs/reports.md): requests and latency count by
+    intended second, failures by the second Locust's history counted them."""
+    from stampede.reports._availability import _per_second
+
+    # the requests meant for seconds 10 and 11 (60 each) fail after 4 s more
+    late = Traffic(failures=0, failing=(10, 12), stall=(10, 12, 4.0))
+    data = load_run(write_run(tmp_path / "run", late))
+    requests, failures = _per_second(data.requests_per_s), _per_second(data.failures_per_s)
+    assert [round(requests[s]) for s in range(9, 17)] == [60] * 8
+    assert {s: round(n) for s, n in failures.items() if n} == {14: 60, 15: 60}
+    found = run_availability(data)
+    # seconds 10 and 11 miss their p95 objective, 14 and 15 their error rate: four, not two
+    assert (found.seconds_judged, found.seconds_met) == (SALE_SECONDS, SALE_SECONDS - 4)
+    assert found.failed == 120 and found.requests == 1080

@@ -64,3 +64,14 @@ def test_a_slower_run_is_highlighted(smoke_run: Path) -> None:
 def test_compare_needs_two_runs(smoke_run: Path) -> None:
     result = stampede("compare", str(smoke_run))
     assert result.returncode == 3 and "at least two" in result.stderr
+
+
+def test_compare_of_a_slower_run_says_worse_first(smoke_run: Path, tmp_path: Path) -> None:
+    from tests.synthetic import Traffic, write_run
+
+    slow = write_run(tmp_path / "slow", Traffic(stall=(10, 13, 0.6)))
+    result = stampede("compare", str(smoke_run), str(slow), "--out", str(tmp_path / "cmp"))
+    assert result.returncode == 0, result.stderr
+    first, *rest = result.stdout.splitlines()
+    assert first.startswith("Worse: p50 latency (all) ") and "(run → slow)" in first, first
+    assert rest[0] == f"Comparison: {tmp_path / 'cmp' / 'compare.html'}"

@@ -52,6 +52,8 @@ def test_a_three_second_freeze_shows_in_corrected_p99(tmp_path: Path) -> None:
         )
         assert stub.froze.is_set(), "the stub never froze"
     assert result.returncode in (0, 2), result.stderr[-3000:]
+    # the console's header names the profile's model as it runs it
+    assert ", open model (arrivals per second, whatever the target does)" in result.stderr
     latency = RunDir(out).latency()
     corrected = latency.summary("corrected")
     assert corrected.p99 >= 2.0, f"corrected p99 {corrected.p99:.3f} s hides the 3 s stall"
