@@ -48,7 +48,9 @@ class GroupTimeline:
     p99: tuple[float, ...]
 
 
-WINDOWED_FAULTS = ("payment-outage", "db-latency")
+#: faults that last: recovery counts from their end (a broker restart ends when the broker
+#: answers again, seconds after it was stopped); the others are instants
+WINDOWED_FAULTS = ("payment-outage", "db-latency", "broker-outage", "broker-restart")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Fault:
 
     @property
     def windowed(self) -> bool:
-        """A fault with a duration (an outage, a latency); others are instants."""
+        """A fault with a duration (an outage, a latency, a broker down); others are instants."""
         return self.kind in WINDOWED_FAULTS and self.start_s is not None
 
 
