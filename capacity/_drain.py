@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from stampede.capacity._topology import SharedTiers, Topology
+from stampede.core.numbers import rate
 
 
 @dataclass(frozen=True)
@@ -36,16 +37,17 @@ def choose_drain(
     stated = topology.shared.outbox_drain_per_s
     default = stated == SharedTiers().outbox_drain_per_s
     if measured_per_s is not None and measured_per_s > 0 and default:
+        drained = rate(measured_per_s, "messages/s")
         return DrainChoice(
             measured_per_s,
             True,
-            f"measured: the consumers of queue {queue} drained {measured_per_s:,.1f} messages/s "
+            f"measured: the consumers of queue {queue} drained {drained} "
             "while messages were waiting (queue.json)",
         )
     if measured_per_s is not None and measured_per_s > 0:
         why = (
-            f"the topology's own shared.outbox_drain_per_s, not the {measured_per_s:,.1f} "
-            f"messages/s the run's consumers of queue {queue} measured"
+            f"the topology's own shared.outbox_drain_per_s, not the "
+            f"{rate(measured_per_s, 'messages/s')} the run's consumers of queue {queue} measured"
         )
     elif queue is not None:
         why = (

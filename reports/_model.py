@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stampede.core.plan_document import PlanDocument
+from stampede.core.queue_samples import QueueRecord
 from stampede.core.records import RunRecord
 from stampede.core.target_description import TargetDescription, reference_description
 from stampede.profiles import Patience, Slos
@@ -197,6 +198,8 @@ class RunData:
     page_loads: Mapping[str, Distribution] = field(default_factory=dict)
     #: the profile's shopper patience (None: ``patience: off``, nobody abandons)
     patience: Patience | None = None
+    #: the notifications queue sampled each second, Unix times (None: the run had no queue)
+    queue: QueueRecord | None = None
 
     @property
     def corrected(self) -> bool:

@@ -41,7 +41,7 @@ def test_the_outbox_drains_at_the_measured_consumer_rate(make_run: MakeRun) -> N
     assert outbox.backlog_events == pytest.approx(max(0.0, outbox.events_per_s - 7.0) * sale_s)
     plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
     assert plan["outbox"]["drain_per_s"] == 7.0
-    said = f"measured: the consumers of queue {QUEUE} drained 7.0 messages/s"
+    said = f"measured: the consumers of queue {QUEUE} drained 7.00 messages/s"
     assert plan["source"]["outbox_drain"].startswith(said)
     assert said in (run_dir / "capacity" / "summary.md").read_text()
 
@@ -80,6 +80,6 @@ def test_a_topology_that_states_its_drain_rate_keeps_it(make_run: MakeRun, tmp_p
     )
     plan = json.loads((run_dir / "capacity" / "plan.json").read_text())
     assert (
-        "the topology's own shared.outbox_drain_per_s, not the 7.0 messages/s"
+        "the topology's own shared.outbox_drain_per_s, not the 7.00 messages/s"
         in (plan["source"]["outbox_drain"])
     )
