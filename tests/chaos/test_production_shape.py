@@ -125,8 +125,10 @@ def test_every_fault_kind_on_postgres_redis_and_rabbitmq(tmp_path: Path) -> None
 
     queue = json.loads((out / "queue.json").read_text())["samples"]
     assert any(s["depth"] is None for s in queue), "the broker was down for some seconds"
+    assert all(s["lag_s"] is None for s in queue if s["depth"] is None), queue
     assert max(s["consumed"] or 0 for s in queue) >= paid
 
     report = (out / "report.html").read_text()
     for spec in CHAOS:
         assert spec in report
+    assert 'id="chart-queue"' in report  # the queue's depth and lag, charted
