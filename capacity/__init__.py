@@ -34,6 +34,7 @@ from stampede.capacity._demand import (
     shopper_pace,
     visit_ratios,
 )
+from stampede.capacity._drain import DrainChoice, choose_drain, with_drain
 from stampede.capacity._elasticity import ElasticityMetrics, elasticity_metrics
 from stampede.capacity._history import HISTORY_COLUMNS, load_stats_history, normalize_history
 from stampede.capacity._latency_curve import Crossing, measured_crossing
@@ -139,6 +140,7 @@ __all__ = [
     "Crossing",
     "DatabaseConnections",
     "Demand",
+    "DrainChoice",
     "EcsConfig",
     "EcsController",
     "EcsPolicy",
@@ -185,6 +187,7 @@ __all__ = [
     "WaterfallStep",
     "WindowLatency",
     "allen_cunneen_factor",
+    "choose_drain",
     "compare_strategies",
     "cost_report",
     "cron_prewarm",
@@ -234,5 +237,6 @@ __all__ = [
     "size_service",
     "topology_from_mapping",
     "visit_ratios",
+    "with_drain",
     "write_plan",
 ]

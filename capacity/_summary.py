@@ -93,6 +93,7 @@ def source_lines(source: PlanSource | None) -> list[str]:
         f"- the profile's think time: {duration(source.profile_think_time_s)} per task; "
         f"mean response body: {body}",
         *[f"- {w}" for w in source.run_warnings],
+        *([f"- outbox drain rate: {source.outbox_drain}"] if source.outbox_drain else []),
         "",
     ]
 

@@ -29,6 +29,7 @@ from stampede.reports._charts import (
     plot_load,
 )
 from stampede.reports._model import RunData, Series
+from stampede.reports._queue_chart import draw_queue, queue_caption
 
 FUNNEL_LABELS = {
     "viewed_product": "browse (product views)",
@@ -246,9 +247,16 @@ def run_charts(
         _errors_chart(data, max_points, recovered),
         _distribution_chart(data),
     ]
+    if data.queue is not None and data.queue.samples:
+        charts.insert(3, _queue_chart(data, recovered))
     if data.outcome_totals and data.target.funnel:
         charts.append(_funnel_chart(data))
     return charts
+
+
+def _queue_chart(data: RunData, recovered: Mapping[str, float]) -> Chart:
+    title = "Notifications queue: depth and consumer lag"
+    return Chart("queue", title, render(draw_queue(data, recovered), (9, 2.6)), queue_caption(data))
 
 
 #: what the plan's simulated scaling strategies do, for the supply charts' captions

@@ -28,6 +28,7 @@ from stampede.core.protocol import (
     TIMELINE_FILE,
     USERS_FILE,
 )
+from stampede.core.queue_samples import read_queue
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.core.target_description import TargetDescription
@@ -103,6 +104,7 @@ def load_run(path: Path, record: RunRecord | None = None) -> RunData:
         cpu=_cpu(rundir),
         capacity=rundir.plan(),
         faults=faults_from(run.runner.chaos if run.runner is not None else ()),
+        queue=read_queue(path),
         target=target,
         page_loads=group_distributions(rundir.read_json(PAGES_FILE), str)
         if rundir.has(PAGES_FILE)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stampede.core.plan_document import PlanDocument
+from stampede.core.queue_samples import QueueRecord
 from stampede.core.records import RunRecord
 from stampede.core.target_description import TargetDescription, reference_description
 from stampede.profiles import Patience, Slos
@@ -48,7 +49,9 @@ class GroupTimeline:
     p99: tuple[float, ...]
 
 
-WINDOWED_FAULTS = ("payment-outage", "db-latency")
+#: faults that last: recovery counts from their end (a broker restart ends when the broker
+#: answers again, seconds after it was stopped); the others are instants
+WINDOWED_FAULTS = ("payment-outage", "db-latency", "broker-outage", "broker-restart")
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class Fault:
 
     @property
     def windowed(self) -> bool:
-        """A fault with a duration (an outage, a latency); others are instants."""
+        """A fault with a duration (an outage, a latency, a broker down); others are instants."""
         return self.kind in WINDOWED_FAULTS and self.start_s is not None
 
 
@@ -195,6 +198,8 @@ class RunData:
     page_loads: Mapping[str, Distribution] = field(default_factory=dict)
     #: the profile's shopper patience (None: ``patience: off``, nobody abandons)
     patience: Patience | None = None
+    #: the notifications queue sampled each second, Unix times (None: the run had no queue)
+    queue: QueueRecord | None = None
 
     @property
     def corrected(self) -> bool:

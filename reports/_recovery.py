@@ -1,8 +1,9 @@
 """Recovery after a fault: how long until the store was back within its objectives.
 
-Recovery is measured from the fault's end (its start for an instantaneous
-fault such as a killed worker) to the start of the first ``window_s``-second
-window, beginning at or after that moment, in which
+Recovery is measured from the fault's end (for a broker fault, when the broker
+answered again; its start for an instantaneous fault such as a killed worker) to
+the start of the first ``window_s``-second window, beginning at or after that
+moment, in which
 
 * the share of failed requests is at most the profile's ``error_rate``, and
 * every second's corrected p95 of all requests is at most the ``all`` p95 SLO.

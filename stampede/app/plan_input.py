@@ -5,7 +5,8 @@ measured), its profile (think times, the p95 objective, plateau holds; an
 open model's planned plateaus), its target description (``target.yaml``: the
 services to plan), the stats history, the exact per-second latency
 histograms, the business outcomes (``outcomes.json``: which successes were
-no ordinary success), the store's CPU and the mean response body, as one
+no ordinary success), the store's CPU, the mean response body and the
+notifications queue (``queue.json``: its consumers' drain rate), as one
 :class:`ProbeRun`.
 """
 
@@ -36,6 +37,7 @@ from stampede.core.protocol import (
     STORE_CPU_FILE,
     TIMELINE_FILE,
 )
+from stampede.core.queue_samples import QueueRecord, read_queue
 from stampede.core.records import RunRecord
 from stampede.core.rundir import RunDir
 from stampede.profiles import ALL_GROUP, Profile, Schedule, load_profile
@@ -63,6 +65,8 @@ class ProbeRun:
     levels: tuple[LevelWindow, ...] | None = None
     #: the run's business outcomes (None: the run recorded none)
     outcomes: OutcomeCounter | None = None
+    #: the notifications queue, one sample a second (None: the run had no queue)
+    queue: QueueRecord | None = None
 
     @property
     def profile(self) -> str:
@@ -225,6 +229,7 @@ def read_run(path: Path) -> ProbeRun:
         services=ServiceMap(rundir.target()),
         levels=_levels(profile, record.measured.origin),
         outcomes=_outcomes(rundir),
+        queue=read_queue(path),
     )
 
 

@@ -22,16 +22,19 @@ from stampede.app.plan_input import ProbeRun, RunAnswers, TimelineLatency, read_
 from stampede.capacity import (
     BusinessDemand,
     CapacityPlan,
+    DrainChoice,
     PlanConfig,
     PlateauDetection,
     ProbeFacts,
     SaleWindow,
     SharedTiers,
     Topology,
+    choose_drain,
     default_topology,
     load_prices,
     load_topology,
     make_plan,
+    with_drain,
     write_plan,
 )
 from stampede.core.errors import ConfigError
@@ -175,15 +178,25 @@ def plateau_windows(hold_s: float | None) -> tuple[float, float]:
     return min(10.0, hold_s / 5.0), min(20.0, hold_s / 4.0)
 
 
+def drain_choice(topology: Topology | None, facts: ProbeRun) -> DrainChoice:
+    """The outbox drain rate for the plan: the run's queue consumers' measured one, if any."""
+    topology = topology or default_topology(facts.services.names)
+    queue = facts.queue
+    measured = queue.drain_rate() if queue is not None else None
+    return choose_drain(topology, measured, queue.queue if queue is not None else None)
+
+
 def measured_topology(topology: Topology | None, facts: ProbeRun) -> Topology:
     """``topology`` (or the default) with what the run measured in place of assumptions.
 
     A run against the embedded store with ``--workers N`` measured N replicas
-    of every service at once, and every run measured its mean response body,
-    which prices the data transferred out. A topology that names its own
-    ``measured_replicas`` or ``bytes_per_response`` keeps them.
+    of every service at once, every run measured its mean response body,
+    which prices the data transferred out, and a run with a queue measured how
+    fast its consumers drain it. A topology that names its own
+    ``measured_replicas``, ``bytes_per_response`` or ``outbox_drain_per_s`` keeps them.
     """
-    topology = topology or default_topology(facts.services.names)
+    drain = drain_choice(topology, facts)
+    topology = with_drain(topology or default_topology(facts.services.names), drain)
     if (
         facts.response_bytes is not None
         and topology.shared.bytes_per_response == SharedTiers().bytes_per_response
@@ -237,7 +250,7 @@ def run_warnings(facts: ProbeRun) -> list[str]:
     return notes
 
 
-def plan_source(facts: ProbeRun) -> PlanSource:
+def plan_source(facts: ProbeRun, topology: Topology | None = None) -> PlanSource:
     """The run's provenance, as written into plan.json and summary.md."""
     return PlanSource(
         run_dir=str(facts.path),
@@ -254,6 +267,7 @@ def plan_source(facts: ProbeRun) -> PlanSource:
         ),
         plateau_p95="exact (corrected)" if facts.timeline is not None else "Locust rolling",
         run_warnings=tuple(run_warnings(facts)),
+        outbox_drain=drain_choice(topology, facts).reason,
     )
 
 
@@ -303,6 +317,10 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
     plan = make_plan(facts.history, config)
     out = facts.path / PLAN_DIR
     files = write_plan(
-        plan, out, charts=request.charts, source=plan_source(facts), autoscaler=request.autoscaler
+        plan,
+        out,
+        charts=request.charts,
+        source=plan_source(facts, topology),
+        autoscaler=request.autoscaler,
     )
     return PlanOutcome(plan, facts, out, tuple(files))

@@ -4,7 +4,8 @@ The depth is asked of the broker itself, with a timeout: the store's depth gauge
 a worker last sampled, and after a broker restart it kept showing 10 while the queue had
 drained. Published and consumed totals and the consumer lag come from the store's
 ``/metrics`` (summed over its workers). A second the broker or the store did not answer
-is recorded as ``None``.
+is recorded as ``None``, and so is the lag of a second the broker did not answer: the
+store's gauge then still shows the lag of the last message consumed before it went away.
 """
 
 from __future__ import annotations
@@ -91,12 +92,11 @@ class QueueWatch:
         at = self.clock()
         depth = asyncio.run(_broker_depth(self.broker_url, self.queue, self.timeout_s))
         counters = _store_counters(client, self.metrics_url, self.queue)
+        # the store's lag gauge is set when a message is consumed: with the broker down
+        # nothing is, and the gauge would repeat the last lag seen as if it were this second's
+        lag = counters.get("lag_s") if depth is not None else None
         return QueueSample(
-            round(at, 3),
-            depth,
-            counters.get("published"),
-            counters.get("consumed"),
-            counters.get("lag_s"),
+            round(at, 3), depth, counters.get("published"), counters.get("consumed"), lag
         )
 
     def _run(self) -> None:

@@ -76,6 +76,8 @@ class PlanSource:
     #: ``exact (corrected)`` from the run's histograms, or ``Locust rolling``
     plateau_p95: str
     run_warnings: tuple[str, ...]
+    #: which outbox drain rate the plan used, measured (queue.json) or stated, and why
+    outbox_drain: str | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> PlanSource:
@@ -92,6 +94,7 @@ class PlanSource:
             response_bytes_measured=f.optional_number("response_bytes_measured"),
             plateau_p95=f.text("plateau_p95"),
             run_warnings=f.texts("run_warnings"),
+            outbox_drain=f.optional_text("outbox_drain", absent_ok=True),
         )
 
     def to_json(self) -> dict[str, Json]:

@@ -30,8 +30,15 @@ def test_windowed_faults_count_from_their_end_instant_ones_from_their_start() ->
     outage = Fault("payment-outage@10s:10s", "payment-outage", 10.0, 20.0, "")
     kill = Fault("kill-worker@12s", "kill-worker", 12.0, 12.2, "")
     never = Fault("kill-worker@40s", "kill-worker", None, None, "not injected")
-    found = recoveries([outage, kill, never], requests, failures, timeline, 30.0, 0.01, 0.5)
+    # the broker is down from 5 s until it answers at 18.5 s: recovered when it is back, at 20
+    # (no earlier: the failures last until 20), never "at 6 s" while it was still down
+    broker = Fault("broker-outage@5s:10s", "broker-outage", 5.0, 18.5, "")
+    restart = Fault("broker-restart@5s", "broker-restart", 5.0, 18.5, "")
+    faults = [outage, kill, never, broker, restart]
+    found = recoveries(faults, requests, failures, timeline, 30.0, 0.01, 0.5)
     assert [(r.fault.kind, r.from_s, r.seconds) for r in found] == [
         ("payment-outage", 20.0, 0.0),
         ("kill-worker", 12.0, 8.0),
+        ("broker-outage", 18.5, 1.5),
+        ("broker-restart", 18.5, 1.5),
     ]

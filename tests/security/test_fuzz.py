@@ -5,6 +5,11 @@ as invalid) and schema-violating ones (which must be refused with a 4xx), signed
 shopper or as the admin through the document's security schemes. Each answer is checked for
 a documented status, a documented content type, a body that fits the documented schema and
 auth that is enforced (the check replays the request without and with a bad token).
+
+Both backends: the embedded SQLite store, and the store on PostgreSQL in a database the test
+creates and drops (with Redis keys of its own). The admin operations that replace or wipe the
+data (seed, reset, the fault switches) are fuzzed against a second store of their own, whose
+audit must still be clean afterwards: a refused seed leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -21,21 +26,19 @@ from schemathesis import GenerationMode
 from stampede.store.launcher import StoreProcess
 from tests.security.conftest import GENEROUS_LIMITS
 from tests.security.shoppers import log_in
+from tests.store.backends import store_backend
 from tests.store.conftest import start_server
 
 #: hundreds of requests per operation: the slow tier, against a real server
 pytestmark = pytest.mark.slow
 
-#: /admin/seed and /admin/reset are not fuzzed: they replace or wipe the store's data, which
-#: would pull the catalog and the signed-in shopper out from under the other operations;
-#: PUT /admin/chaos neither: it switches faults (a payment outage, slow queries) on; nor
-#: DELETE /api/v1/sessions: it would log the fuzzing shopper out (tests/store covers it)
-NOT_FUZZED = {
-    "POST /admin/seed",
-    "POST /admin/reset",
-    "PUT /admin/chaos",
-    "DELETE /api/v1/sessions",
-}
+#: DELETE /api/v1/sessions is not fuzzed: it would log the fuzzing shopper out (tests/store
+#: covers it)
+NOT_FUZZED = {"DELETE /api/v1/sessions"}
+#: they replace or wipe the store's data, or switch faults (a payment outage, slow queries)
+#: on, which would pull the catalog and the signed-in shopper out from under the other
+#: operations: fuzzed against a store of their own
+ADMIN_WRITES = ["POST /admin/seed", "POST /admin/reset", "PUT /admin/chaos"]
 #: Schemathesis generates no cases for the operation that serves the document it reads
 SERVES_THE_DOCUMENT = "GET /openapi.json"
 
@@ -78,24 +81,48 @@ NOTHING_TO_NEGATE = {
     "GET /cart",
 }
 
-CASES = [(label, GenerationMode.POSITIVE) for label in OPERATIONS] + [
-    (label, GenerationMode.NEGATIVE) for label in OPERATIONS if label not in NOTHING_TO_NEGATE
-]
+NOTHING_TO_NEGATE |= {"POST /admin/reset"}  # no parameters or body either
 
-#: bounded: the module takes about 20 s on the 2-core CI machine
+
+def _cases(labels: list[str]) -> list[tuple[str, GenerationMode]]:
+    return [(label, GenerationMode.POSITIVE) for label in labels] + [
+        (label, GenerationMode.NEGATIVE) for label in labels if label not in NOTHING_TO_NEGATE
+    ]
+
+
+CASES = _cases(OPERATIONS)
+ADMIN_CASES = _cases(ADMIN_WRITES)
+
+#: bounded: about 20 s a backend on the 2-core CI machine
 EXAMPLES = 50
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
-    with start_server(tmp_path_factory.mktemp("fuzz"), *GENEROUS_LIMITS) as process:
+def store(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[StoreProcess]:
+    """The store on ``backend`` (PostgreSQL: a database of the test's own, dropped after)."""
+    with (
+        store_backend(backend) as flags,
+        start_server(tmp_path_factory.mktemp("fuzz"), *flags, *GENEROUS_LIMITS) as process,
+    ):
         yield process
 
 
 @pytest.fixture(scope="module")
-def api(store: StoreProcess) -> schemathesis.BaseSchema:
-    with httpx.Client(base_url=store.url, timeout=30) as client:
-        shopper = log_in(client, 7)
+def admin_store(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[StoreProcess]:
+    """A second store on ``backend``, with data of its own, for the operations that replace it."""
+    with (
+        store_backend(backend) as flags,
+        start_server(tmp_path_factory.mktemp("fuzz-admin"), *flags, *GENEROUS_LIMITS) as process,
+    ):
+        yield process
+
+
+def _schema(store: StoreProcess, shopper: str) -> schemathesis.BaseSchema:
     config = schemathesis.Config.from_dict(
         {
             "auth": {
@@ -115,11 +142,38 @@ def api(store: StoreProcess) -> schemathesis.BaseSchema:
                             "expected-statuses": ["2xx", 401, 402, 404, 409, 422, 429]
                         }
                     },
-                }
+                },
+                {
+                    # The document types a seed's fields as integers and strings; the ranges
+                    # that fit the columns, the SKU alphabet and unique SKUs are checked by
+                    # the store (store/seeding.py): 422 for a bad value, 409 for a SKU twice.
+                    "include-name": "POST /admin/seed",
+                    "checks": {
+                        "positive_data_acceptance": {"expected-statuses": ["2xx", 409, 422]}
+                    },
+                },
+                {
+                    # Likewise db_latency_ms is a number to the document; the store takes 0 to
+                    # 60,000 ms and names the bad value otherwise (422, store/admin.py).
+                    "include-name": "PUT /admin/chaos",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", 422]}},
+                },
             ],
         }
     )
     return schemathesis.openapi.from_url(f"{store.url}/openapi.json", config=config)
+
+
+@pytest.fixture(scope="module")
+def api(store: StoreProcess) -> schemathesis.BaseSchema:
+    with httpx.Client(base_url=store.url, timeout=30) as client:
+        return _schema(store, log_in(client, 7))
+
+
+@pytest.fixture(scope="module")
+def admin_api(admin_store: StoreProcess) -> schemathesis.BaseSchema:
+    with httpx.Client(base_url=admin_store.url, timeout=30) as client:
+        return _schema(admin_store, log_in(client, 7))
 
 
 def test_every_documented_operation_is_fuzzed_or_named_as_not(
@@ -127,13 +181,33 @@ def test_every_documented_operation_is_fuzzed_or_named_as_not(
 ) -> None:
     paths = api.raw_schema["paths"]
     documented = {f"{method.upper()} {path}" for path, ops in paths.items() for method in ops}
-    assert documented == {*OPERATIONS, *NOT_FUZZED, SERVES_THE_DOCUMENT}
+    assert documented == {*OPERATIONS, *ADMIN_WRITES, *NOT_FUZZED, SERVES_THE_DOCUMENT}
 
 
 @pytest.mark.parametrize(("label", "mode"), CASES, ids=[f"{m.value} {op}" for op, m in CASES])
 def test_the_store_keeps_to_its_openapi_document(
     api: schemathesis.BaseSchema, label: str, mode: GenerationMode
 ) -> None:
+    _fuzz(api, label, mode)
+
+
+@pytest.mark.parametrize(
+    ("label", "mode"), ADMIN_CASES, ids=[f"{m.value} {op}" for op, m in ADMIN_CASES]
+)
+def test_the_admin_writes_keep_to_the_document_and_the_audit_stays_clean(
+    admin_api: schemathesis.BaseSchema, admin_store: StoreProcess, label: str, mode: GenerationMode
+) -> None:
+    _fuzz(admin_api, label, mode)
+    headers = {"Authorization": f"Bearer {admin_store.admin_token}"}
+    with httpx.Client(base_url=admin_store.url, timeout=60, headers=headers) as admin:
+        assert admin.put("/admin/chaos", json={}).status_code == 200  # every fault off again
+        report = admin.get("/admin/audit").json()
+        products = admin.get("/api/v1/products").json()
+    assert report["ok"], [c for c in report["checks"] if not c["ok"]]
+    assert products["total"] > 0, products  # no refused seed left the store empty
+
+
+def _fuzz(api: schemathesis.BaseSchema, label: str, mode: GenerationMode) -> None:
     operation = api.find_operation_by_label(label)
     assert operation is not None, label
 

@@ -60,6 +60,32 @@ def redis_prefix(url: str = REDIS_URL) -> Iterator[str]:
                 client.delete(key)
 
 
+def postgres_args(database_url: str, prefix: str, redis_url: str = REDIS_URL) -> list[str]:
+    """The store's flags for PostgreSQL at ``database_url`` and Redis keys under ``prefix``."""
+    return [
+        "--backend",
+        "postgres",
+        "--database-url",
+        database_url,
+        "--redis-url",
+        redis_url,
+        "--redis-prefix",
+        prefix,
+    ]
+
+
+@contextlib.contextmanager
+def store_backend(backend: str) -> Iterator[list[str]]:
+    """The store's flags for ``backend``: none for SQLite; for PostgreSQL, a database and Redis
+    keys of this test's own (the services required), dropped after."""
+    if backend == "sqlite":
+        yield []
+        return
+    require_backends()
+    with fresh_database() as url, redis_prefix() as prefix:
+        yield postgres_args(url, prefix)
+
+
 class RedisServer:
     """A private ``redis-server`` on a free loopback port, which tests may stop and restart."""
 

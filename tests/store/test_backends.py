@@ -7,7 +7,6 @@ here gets a fresh database and Redis prefix of its own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import subprocess
 import sys
@@ -23,12 +22,13 @@ import websockets
 from stampede.core.ports import free_port
 from stampede.store.launcher import StoreProcess
 from tests.run.helpers import RUN_CLI
-from tests.services import REDIS_URL
 from tests.store.backends import (
     RedisServer,
     fresh_database,
+    postgres_args,
     redis_prefix,
     require_backends,
+    store_backend,
 )
 from tests.store.conftest import start_server
 from tests.store.shoppers import audit, bounded, buy, flash_product_id, tokens
@@ -54,24 +54,11 @@ CASES = [
 ]
 
 
-def _backend_args(database_url: str, prefix: str, redis_url: str = REDIS_URL) -> list[str]:
-    return [
-        "--backend",
-        "postgres",
-        "--database-url",
-        database_url,
-        "--redis-url",
-        redis_url,
-        "--redis-prefix",
-        prefix,
-    ]
-
-
 @pytest.fixture
 def pg_args() -> Iterator[list[str]]:
     require_backends()
     with fresh_database() as url, redis_prefix() as prefix:
-        yield _backend_args(url, prefix)
+        yield postgres_args(url, prefix)
 
 
 def _admin(store: StoreProcess) -> httpx.Client:
@@ -103,7 +90,7 @@ def test_many_customers_two_workers_buy_exactly_the_100_units(
     extra = ["--workers", "2", "--users", str(crowd), *QUICK_EMAIL]
     extra += ["--inventory-strategy", strategy, "--architecture", architecture]
     races = strategy == "naive" and architecture == "modern"
-    with _backend(backend) as backend_args, start_server(tmp_path, *backend_args, *extra) as store:
+    with store_backend(backend) as flags, start_server(tmp_path, *flags, *extra) as store:
         health = httpx.get(f"{store.url}/healthz").json()
         with _admin(store) as admin:
             for _ in range(3 if races else 1):
@@ -123,16 +110,6 @@ def test_many_customers_two_workers_buy_exactly_the_100_units(
     # legacy serialises every checkout behind one lock, which hides even naive's race
     assert outcomes == {(201, "paid"): 100, (409, "sold_out"): crowd - 100}
     assert report["ok"], report
-
-
-@contextlib.contextmanager
-def _backend(backend: str) -> Iterator[list[str]]:
-    if backend == "sqlite":
-        yield []
-        return
-    require_backends()
-    with fresh_database() as url, redis_prefix() as prefix:
-        yield _backend_args(url, prefix)
 
 
 async def _rush_through_outage(
@@ -171,7 +148,7 @@ def test_redis_stopped_and_restarted_during_traffic_loses_no_order(tmp_path: Pat
     redis = RedisServer(tmp_path / "redis").start()
     try:
         with fresh_database() as url:
-            args = _backend_args(url, "outage:", redis.url)
+            args = postgres_args(url, "outage:", redis.url)
             args += ["--workers", "2", "--inventory-strategy", "redis", *QUICK_EMAIL]
             with start_server(tmp_path, *args, "--flash-stock", "150") as store:
                 responses = asyncio.run(_rush_through_outage(store.url, redis, customers))
@@ -215,7 +192,7 @@ async def _watch_the_sell_out(url: str, customers: int) -> tuple[float, float]:
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_stock_subscriber_sees_the_sell_out_within_a_second(tmp_path: Path, backend: str) -> None:
     args = ["--workers", "2", *QUICK_EMAIL]
-    with _backend(backend) as backend_args, start_server(tmp_path, *backend_args, *args) as store:
+    with store_backend(backend) as flags, start_server(tmp_path, *flags, *args) as store:
         last_sale, seen = asyncio.run(_watch_the_sell_out(store.url, 150))
     assert seen - last_sale < 1.0
 
