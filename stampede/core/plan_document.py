@@ -76,6 +76,8 @@ class PlanSource:
     #: ``exact (corrected)`` from the run's histograms, or ``Locust rolling``
     plateau_p95: str
     run_warnings: tuple[str, ...]
+    #: services whose figures a generator on the embedded store's CPU cores held down
+    shared_cpu_services: tuple[str, ...] = ()
 
     @classmethod
     def from_fields(cls, f: Fields) -> PlanSource:
@@ -92,6 +94,8 @@ class PlanSource:
             response_bytes_measured=f.optional_number("response_bytes_measured"),
             plateau_p95=f.text("plateau_p95"),
             run_warnings=f.texts("run_warnings"),
+            # plans written before probes were pinned to cores lack it
+            shared_cpu_services=f.texts("shared_cpu_services", ()),
         )
 
     def to_json(self) -> dict[str, Json]:
