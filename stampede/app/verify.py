@@ -17,6 +17,7 @@ import csv
 import dataclasses
 import json
 import math
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,14 +94,21 @@ def _warmup_s(hold_s: float) -> float:
 
 
 def _service_recorder(facts: ProbeRun, service: str, start: float, end: float) -> Measured:
-    """The service's requests meant to start in ``[start, end)`` of the run's timeline."""
+    """The service's requests meant to start in the whole seconds inside ``[start, end)``.
+
+    The timeline keeps one interval a second, so the window is cut to the seconds that
+    lie wholly inside, and a rate is over those seconds.
+    """
     assert facts.timeline is not None
-    window = facts.timeline.window(start, end)
+    first, last = math.ceil(start), math.floor(end)
+    if last <= first:
+        return Measured(0.0, None, 0)
+    window = facts.timeline.window(first, last)
     describe = facts.services.description
     mine = window.select(g for g in window.groups() if describe.service_of(g) == service)
     count = mine.count()
     p95 = mine.percentiles([95.0])[95.0] * 1000.0 if count else None
-    return Measured(count / (end - start), p95, count)
+    return Measured(count / (last - first), p95, count)
 
 
 def probe_visits(facts: ProbeRun) -> dict[str, float]:
@@ -122,7 +130,8 @@ def probe_visits(facts: ProbeRun) -> dict[str, float]:
         for level in levels:
             start = level.start_s + _warmup_s(level.end_s - level.start_s)
             requests += _service_recorder(facts, service, start, level.end_s).requests
-            arrivals += level.level * (level.end_s - start)
+            # the same whole seconds the requests were counted in
+            arrivals += level.level * max(0, math.floor(level.end_s) - math.ceil(start))
         if requests > 0 and arrivals > 0:
             visits[service] = requests / arrivals
     return visits
@@ -223,6 +232,8 @@ def verify_plan(request: VerifyRequest, echo: Callable[[str], None]) -> VerifyOu
             f"the plan in {plan_dir} sizes no service the probe measured, so there is nothing "
             "to confirm on one replica"
         )
+    # the confirmation run of an earlier verify is replaced, not mixed with this one
+    shutil.rmtree(plan_dir / VERIFY_RUN, ignore_errors=True)
     profile = plan_dir / "verify-profile.yaml"
     write_text(profile, confirmation_profile(facts, points, request.hold_s))
     echo(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from stampede.app.plan_input import ProbeRun
 from stampede.app.planning import PlanRequest, plan_run
-from stampede.app.verify import VerifyOutcome, VerifyRequest
+from stampede.app.verify import VerifyOutcome, VerifyRequest, measure, probe_visits
 from stampede.app.verify_points import (
     OPERATING,
     OVER,
@@ -19,9 +22,14 @@ from stampede.app.verify_points import (
     verdict_line,
     verify_points,
 )
+from stampede.capacity import LevelWindow, ServiceMap
 from stampede.core.exits import Exit
+from stampede.core.latency import LatencyTimeline
 from stampede.core.plan_document import PlanSizingRow
+from stampede.core.records import RunRecord
+from stampede.core.target_description import load_description
 from tests.cli import run_cli
+from tests.core.samples import measured_run
 from tests.plan.conftest import MakeRun
 
 CURVE = [(50.0, 30.0), (150.0, 80.0), (100.0, 40.0)]
@@ -145,3 +153,40 @@ def test_a_closed_model_probe_cannot_be_verified_in_one_line(make_run: MakeRun) 
     assert "is a closed-model probe (users, not arrivals_per_s)" in line
     with pytest.raises(Exception, match="hold each confirmation plateau 2 to 600 s"):
         VerifyRequest(run_dir, hold_s=float("nan"))
+
+
+def _probe(levels: list[tuple[float, float, float]], per_arrival: float) -> ProbeRun:
+    """An open-model run on the M/M/c description whose timeline holds exact counts:
+    ``per_arrival`` requests of ``/work`` per arrival, 10 ms each, and a health check."""
+    timeline = LatencyTimeline(1.0, origin=0.0)
+    for rate, start, end in levels:
+        n = round(rate * (end - start) * per_arrival)
+        for i in range(n):
+            t = start + (i + 0.5) * (end - start) / n
+            timeline.record("GET /work", t, t, t + 0.010 + 0.040 * (i % 20 == 0))
+        timeline.record("GET /health", start, start, start + 0.001)
+    return ProbeRun(
+        path=Path("probe"),
+        record=RunRecord(measured_run(model="open", origin=0.0), None),
+        history=pd.DataFrame(),
+        slo_p95_ms=100.0,
+        think_time_s=0.0,
+        hold_s=10.0,
+        timeline=timeline,
+        services=ServiceMap(load_description(Path(__file__).parent / "mmc.target.yaml")),
+        levels=tuple(LevelWindow(rate, start, end) for rate, start, end in levels),
+    )
+
+
+def test_requests_per_arrival_come_from_the_probes_lighter_plateaus() -> None:
+    # the heavier plateau lost half its requests (an overloaded queue): it is not used
+    light = _probe([(20.0, 1000.0, 1010.0), (40.0, 1010.0, 1020.0)], 2.0)
+    assert probe_visits(light) == {"queue": pytest.approx(2.0)}
+    # the p95 of a plateau is the service's own (the health checks are another group)
+    [measured] = measure(
+        dataclasses.replace(light, record=RunRecord(measured_run(origin=999.9))),
+        [verify_points([_row("queue", 40.0)], {"queue": 2.0}, {})[0]],
+        hold_s=10.0,
+    )
+    assert measured.requests == 20 * 2 * 8  # the whole seconds 1002-1009, after 2 s warm-up
+    assert measured.rps == pytest.approx(40.0) and measured.p95_ms == pytest.approx(10.0, abs=0.1)
