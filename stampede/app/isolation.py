@@ -61,18 +61,22 @@ def _pin_tree(pid: int, cores: Collection[int]) -> int:
 
 @contextlib.contextmanager
 def isolate(
-    store: subprocess.Popen[bytes] | None, echo: Callable[[str], None]
+    store: subprocess.Popen[bytes] | None, echo: Callable[[str], None], enabled: bool = True
 ) -> Iterator[CoreIsolation | None]:
     """Pin the embedded ``store`` and this thread (the generator's parent) apart.
 
-    Yields None for a ``--host`` run (no store of Stampede's to pin). On exit
-    this thread gets its cores back.
+    Yields None for a ``--host`` run (no store of Stampede's to pin); with
+    ``enabled`` false (``--no-isolation``) it pins nothing and records that.
+    On exit this thread gets its cores back.
     """
     if store is None or not hasattr(os, "sched_setaffinity"):
         yield None
         return
     before = os.sched_getaffinity(0)
     split = split_cores(before)
+    if not enabled:
+        cores = split.available_cores
+        split = CoreIsolation(False, cores, cores, cores, "pinning was turned off (--no-isolation)")
     if not split.pinned:
         echo(f"Isolation: none ({split.note}); the plan marks the store's figures as shared")
         yield split

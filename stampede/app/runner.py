@@ -92,6 +92,7 @@ class RunRequest:
     out_dir: Path | None = None
     admin_token: str | None = None
     store_workers: int = 1
+    isolation: bool = True  # pin the embedded store and the generator to separate cores
     store_args: tuple[str, ...] = ()
     shoppers: int | None = None
     seed: int | None = None
@@ -188,7 +189,7 @@ def _embedded(
         log_path=run_dir / "store.log",
         ready_timeout_s=300,
     )
-    with store, isolate(store.process, echo) as cores:
+    with store, isolate(store.process, echo, request.isolation) as cores:
         sut = SystemUnderTest(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
         yield replace(sut, isolation=cores)
 

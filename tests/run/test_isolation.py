@@ -76,3 +76,23 @@ def test_a_host_run_pins_nothing() -> None:
     with isolate(None, print) as split:
         assert split is None
         assert os.sched_getaffinity(0) == CORES
+
+
+def test_no_isolation_pins_nothing_and_records_why() -> None:
+    store = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    said: list[str] = []
+    try:
+        with isolate(store, said.append, enabled=False) as split:
+            assert split is not None and not split.pinned
+            assert split.note == "pinning was turned off (--no-isolation)"
+            assert os.sched_getaffinity(store.pid) == CORES == os.sched_getaffinity(0)
+        assert said == [
+            "Isolation: none (pinning was turned off (--no-isolation)); the plan marks the "
+            "store's figures as shared"
+        ]
+    finally:
+        assert store.stdin is not None
+        store.stdin.close()
+        store.wait(timeout=10)
