@@ -46,6 +46,9 @@ from stampede.profiles import Stage, load_profile
 VERIFY_FILE = "verify.json"
 VERIFY_RUN = "verify-run"
 STEP_S = 0.1
+#: the first point's rate held unmeasured before the plateaus: Locust spawns its whole pool of
+#: open-model users within the first second, and the arrivals due meanwhile go out in a burst
+LEAD_IN_S = 4.0
 _SECTION = "\n## Verify: predicted, then measured on one replica\n"
 
 
@@ -156,7 +159,7 @@ def probe_curves(plan_dir: Path) -> dict[str, list[tuple[float, float]]]:
 def confirmation_profile(facts: ProbeRun, points: list[VerifyPoint], hold_s: float) -> str:
     """The probe's profile with Poisson plateaus at the points' arrival rates, as YAML."""
     profile = RunDir(facts.path).profile(load_profile)
-    stages: list[Stage] = []
+    stages = [Stage(LEAD_IN_S, "verify-lead-in", arrivals_per_s=round(points[0].arrival_rate, 3))]
     for i, point in enumerate(points):
         phase = f"verify-{i + 1:02d}"
         rate = round(point.arrival_rate, 3)
@@ -183,7 +186,7 @@ def measure(confirm: ProbeRun, points: list[VerifyPoint], hold_s: float) -> list
     origin = confirm.record.measured.origin
     measured = []
     for i, point in enumerate(points):
-        start = origin + i * (STEP_S + hold_s) + STEP_S
+        start = origin + LEAD_IN_S + i * (STEP_S + hold_s) + STEP_S
         measured.append(
             _service_recorder(confirm, point.service, start + _warmup_s(hold_s), start + hold_s)
         )

@@ -11,7 +11,7 @@ import pytest
 
 from stampede.app.plan_input import ProbeRun
 from stampede.app.planning import PlanRequest, plan_run
-from stampede.app.verify import VerifyOutcome, VerifyRequest, measure, probe_visits
+from stampede.app.verify import LEAD_IN_S, VerifyOutcome, VerifyRequest, measure, probe_visits
 from stampede.app.verify_points import (
     OPERATING,
     OVER,
@@ -184,7 +184,7 @@ def test_requests_per_arrival_come_from_the_probes_lighter_plateaus() -> None:
     assert probe_visits(light) == {"queue": pytest.approx(2.0)}
     # the p95 of a plateau is the service's own (the health checks are another group)
     [measured] = measure(
-        dataclasses.replace(light, record=RunRecord(measured_run(origin=999.9))),
+        dataclasses.replace(light, record=RunRecord(measured_run(origin=999.9 - LEAD_IN_S))),
         [verify_points([_row("queue", 40.0)], {"queue": 2.0}, {})[0]],
         hold_s=10.0,
     )
