@@ -35,7 +35,7 @@ from stampede.app.verify_points import (
     verdict_line,
     verify_points,
 )
-from stampede.core.errors import ConfigError
+from stampede.core.errors import ConfigError, InvalidRunError
 from stampede.core.exits import Exit
 from stampede.core.plan_document import PlanDocument
 from stampede.core.protocol import PLAN_DIR, PLAN_FILE, TARGET_FILE
@@ -45,6 +45,7 @@ from stampede.profiles import Stage, load_profile
 
 VERIFY_FILE = "verify.json"
 VERIFY_RUN = "verify-run"
+VERIFY_CALIBRATION = "verify-calibration"
 STEP_S = 0.1
 #: the first point's rate held unmeasured before the plateaus: Locust spawns its whole pool of
 #: open-model users within the first second, and the arrivals due meanwhile go out in a burst
@@ -117,14 +118,12 @@ def _service_recorder(facts: ProbeRun, service: str, start: float, end: float) -
 def probe_visits(facts: ProbeRun) -> dict[str, float]:
     """Each measured service's requests per arrival in the probe's lighter half of plateaus.
 
-    Raises ConfigError for a closed-model probe (no arrival rate to divide by)
-    or one without a timeline.
+    Raises ConfigError for a probe without a timeline.
     """
     if facts.levels is None or facts.timeline is None:
         raise ConfigError(
-            f"{facts.path} is a closed-model probe (users, not arrivals_per_s) or has no "
-            "timeline.json; verify needs an open-model probe made with `stampede run` to turn "
-            "a service's safe rate into an arrival rate"
+            f"{facts.path} has no timeline.json; verify needs a probe made with `stampede run` "
+            "to turn a service's safe rate into an arrival rate"
         )
     levels = sorted(facts.levels, key=lambda w: w.level)[: max(1, len(facts.levels) // 2)]
     visits: dict[str, float] = {}
@@ -137,6 +136,56 @@ def probe_visits(facts: ProbeRun) -> dict[str, float]:
             arrivals += level.level * max(0, math.floor(level.end_s) - math.ceil(start))
         if requests > 0 and arrivals > 0:
             visits[service] = requests / arrivals
+    return visits
+
+
+def calibration_rate(facts: ProbeRun) -> float:
+    """Arrivals per second no heavier than a closed-model probe's lightest plateau.
+
+    A closed-model user starts one task per think time plus the task's own time,
+    so ``users / think time`` bounds the tasks per second of its lightest plateau.
+    """
+    profile = RunDir(facts.path).profile(load_profile)
+    users = [s.users for s in profile.stages if s.users]
+    if not users or facts.think_time_s <= 0:
+        raise ConfigError(
+            f"{facts.path} is a closed-model probe whose users do not think (mean think time "
+            f"{facts.think_time_s:g} s), so no arrival rate is as light as its plateaus; "
+            "probe with an open model (arrivals_per_s stages) to verify its plan"
+        )
+    return min(users) / facts.think_time_s
+
+
+def _calibrate(
+    request: VerifyRequest, facts: ProbeRun, plan_dir: Path, echo: Callable[[str], None]
+) -> dict[str, float]:
+    """Requests per arrival of each service, from one light open-model plateau.
+
+    A closed-model probe has no arrival rate, so a calibration run of the same
+    mix holds :func:`calibration_rate` for one plateau and counts each service's
+    requests in it.
+    """
+    rate = calibration_rate(facts)
+    profile = plan_dir / "verify-calibration.yaml"
+    write_text(profile, confirmation_profile(facts, [rate], request.hold_s))
+    echo(
+        f"Verify: the probe is a closed model; calibrating requests per arrival at "
+        f"{rate:.3g} arrivals/s (no heavier than its lightest plateau) for {request.hold_s:g} s"
+    )
+    result = execute(_run_request(request, facts, profile, VERIFY_CALIBRATION), echo)
+    run = read_run(result.run_dir)
+    if not run.valid or run.record.measured.interrupted:
+        raise InvalidRunError(
+            f"the calibration run {result.run_dir} is not to be trusted "
+            f"({'; '.join(run.reasons) or 'interrupted'}), so no rate can be confirmed"
+        )
+    start = run.record.measured.origin + LEAD_IN_S + STEP_S
+    visits = {}
+    for service in facts.services.measured:
+        end = start + request.hold_s
+        seen = _service_recorder(run, service, start + _warmup_s(request.hold_s), end)
+        if seen.requests:
+            visits[service] = seen.rps / rate
     return visits
 
 
@@ -156,13 +205,13 @@ def probe_curves(plan_dir: Path) -> dict[str, list[tuple[float, float]]]:
     return curves
 
 
-def confirmation_profile(facts: ProbeRun, points: list[VerifyPoint], hold_s: float) -> str:
-    """The probe's profile with Poisson plateaus at the points' arrival rates, as YAML."""
+def confirmation_profile(facts: ProbeRun, rates: list[float], hold_s: float) -> str:
+    """The probe's profile with Poisson plateaus at ``rates`` (arrivals/s), as YAML."""
     profile = RunDir(facts.path).profile(load_profile)
-    stages = [Stage(LEAD_IN_S, "verify-lead-in", arrivals_per_s=round(points[0].arrival_rate, 3))]
-    for i, point in enumerate(points):
+    stages = [Stage(LEAD_IN_S, "verify-lead-in", arrivals_per_s=round(rates[0], 3))]
+    for i, exact in enumerate(rates):
         phase = f"verify-{i + 1:02d}"
-        rate = round(point.arrival_rate, 3)
+        rate = round(exact, 3)
         stages.append(Stage(STEP_S, phase, arrivals_per_s=rate))
         stages.append(Stage(hold_s, phase, arrivals_per_s=rate))
     confirm = dataclasses.replace(
@@ -204,7 +253,7 @@ def _plan_of(request: VerifyRequest) -> tuple[ProbeRun, PlanDocument]:
     return facts, PlanDocument.load(path)
 
 
-def _run_request(request: VerifyRequest, facts: ProbeRun, profile: Path) -> RunRequest:
+def _run_request(request: VerifyRequest, facts: ProbeRun, profile: Path, out: str) -> RunRequest:
     runner = facts.record.runner
     remote = runner is None or runner.target_kind != "embedded"
     host = request.host or (facts.record.measured.host if remote else None)
@@ -212,7 +261,7 @@ def _run_request(request: VerifyRequest, facts: ProbeRun, profile: Path) -> RunR
     return RunRequest(
         profile=str(profile),
         host=host,
-        out_dir=profile.parent / VERIFY_RUN,
+        out_dir=profile.parent / out,
         store_workers=1,
         seed=request.seed,
         report=False,
@@ -229,21 +278,27 @@ def verify_plan(request: VerifyRequest, echo: Callable[[str], None]) -> VerifyOu
     """
     facts, plan = _plan_of(request)
     plan_dir = request.run_dir / PLAN_DIR
-    points = verify_points(plan.sizing, probe_visits(facts), probe_curves(plan_dir))
+    # the runs of an earlier verify are replaced, not mixed with this one
+    for earlier in (VERIFY_RUN, VERIFY_CALIBRATION):
+        shutil.rmtree(plan_dir / earlier, ignore_errors=True)
+    if facts.levels is not None:
+        visits = probe_visits(facts)
+    else:
+        visits = _calibrate(request, facts, plan_dir, echo)
+    points = verify_points(plan.sizing, visits, probe_curves(plan_dir))
     if not points:
         raise ConfigError(
             f"the plan in {plan_dir} sizes no service the probe measured, so there is nothing "
             "to confirm on one replica"
         )
-    # the confirmation run of an earlier verify is replaced, not mixed with this one
-    shutil.rmtree(plan_dir / VERIFY_RUN, ignore_errors=True)
     profile = plan_dir / "verify-profile.yaml"
-    write_text(profile, confirmation_profile(facts, points, request.hold_s))
+    rates = [p.arrival_rate for p in points]
+    write_text(profile, confirmation_profile(facts, rates, request.hold_s))
     echo(
         f"Verify: {len(points)} plateaus of {request.hold_s:g} s (operating point and "
         "1.25 × safe of each service), open model, Poisson arrivals, one replica"
     )
-    result = execute(_run_request(request, facts, profile), echo)
+    result = execute(_run_request(request, facts, profile, VERIFY_RUN), echo)
     confirm = read_run(result.run_dir)
     judged = tuple(
         judge(p, m) for p, m in zip(points, measure(confirm, points, request.hold_s), strict=True)

@@ -9,9 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from stampede.app.plan_input import ProbeRun
-from stampede.app.planning import PlanRequest, plan_run
-from stampede.app.verify import LEAD_IN_S, VerifyOutcome, VerifyRequest, measure, probe_visits
+from stampede.app.plan_input import ProbeRun, read_run
+from stampede.app.verify import (
+    LEAD_IN_S,
+    VerifyOutcome,
+    VerifyRequest,
+    calibration_rate,
+    measure,
+    probe_visits,
+)
 from stampede.app.verify_points import (
     OPERATING,
     OVER,
@@ -23,6 +29,7 @@ from stampede.app.verify_points import (
     verify_points,
 )
 from stampede.capacity import LevelWindow, ServiceMap
+from stampede.core.errors import ConfigError
 from stampede.core.exits import Exit
 from stampede.core.latency import LatencyTimeline
 from stampede.core.plan_document import PlanSizingRow
@@ -144,15 +151,16 @@ def test_bad_inputs_are_one_line_and_exit_3(
     assert message in line
 
 
-def test_a_closed_model_probe_cannot_be_verified_in_one_line(make_run: MakeRun) -> None:
-    run_dir = make_run()
-    plan_run(PlanRequest(run_dir=run_dir, charts=False))
-    result = run_cli("verify", str(run_dir))
-    assert result.returncode == Exit.USAGE
-    [line] = result.stderr.strip().splitlines()
-    assert "is a closed-model probe (users, not arrivals_per_s)" in line
-    with pytest.raises(Exception, match="hold each confirmation plateau 2 to 600 s"):
-        VerifyRequest(run_dir, hold_s=float("nan"))
+def test_a_closed_model_probe_is_calibrated_no_heavier_than_its_lightest_plateau(
+    make_run: MakeRun,
+) -> None:
+    facts = read_run(make_run())  # capacity-probe at scale 0.005: 10 users at the lightest
+    assert facts.levels is None and facts.think_time_s > 0
+    assert calibration_rate(facts) == pytest.approx(10 / facts.think_time_s)
+    with pytest.raises(ConfigError, match="whose users do not think"):
+        calibration_rate(dataclasses.replace(facts, think_time_s=0.0))
+    with pytest.raises(ConfigError, match="hold each confirmation plateau 2 to 600 s"):
+        VerifyRequest(facts.path, hold_s=float("nan"))
 
 
 def _probe(levels: list[tuple[float, float, float]], per_arrival: float) -> ProbeRun:
