@@ -38,7 +38,7 @@ from stampede.app.verify_points import (
 from stampede.core.errors import ConfigError, InvalidRunError
 from stampede.core.exits import Exit
 from stampede.core.plan_document import PlanDocument
-from stampede.core.protocol import PLAN_DIR, PLAN_FILE, TARGET_FILE
+from stampede.core.protocol import PLAN_DIR, TARGET_FILE
 from stampede.core.rundir import RunDir, write_text
 from stampede.core.strict_json import strict_json
 from stampede.profiles import Stage, load_profile
@@ -244,13 +244,13 @@ def measure(confirm: ProbeRun, points: list[VerifyPoint], hold_s: float) -> list
 
 def _plan_of(request: VerifyRequest) -> tuple[ProbeRun, PlanDocument]:
     facts = read_run(request.run_dir)
-    path = request.run_dir / PLAN_DIR / PLAN_FILE
-    if not path.is_file():
+    plan = RunDir(request.run_dir).plan()
+    if plan is None:
         raise ConfigError(
-            f"{request.run_dir} has no plan ({path} is missing); plan it first with "
+            f"{request.run_dir} has no plan (no {PLAN_DIR}/plan.json); plan it first with "
             f"`stampede plan {request.run_dir}`, or run `stampede plan {request.run_dir} --verify`"
         )
-    return facts, PlanDocument.load(path)
+    return facts, plan
 
 
 def _run_request(request: VerifyRequest, facts: ProbeRun, profile: Path, out: str) -> RunRequest:
