@@ -47,9 +47,11 @@ VERIFY_FILE = "verify.json"
 VERIFY_RUN = "verify-run"
 VERIFY_CALIBRATION = "verify-calibration"
 STEP_S = 0.1
-#: the first point's rate held unmeasured before the plateaus: Locust spawns its whole pool of
-#: open-model users within the first second, and the arrivals due meanwhile go out in a burst
+#: an unmeasured lead-in at a quarter of the first point's rate: Locust spawns its whole pool
+#: of open-model users first (seconds on a busy machine), and the arrivals due meanwhile go out
+#: in one burst, which a light rate keeps small and lets the target drain before the plateaus
 LEAD_IN_S = 4.0
+LEAD_IN_SHARE = 0.25
 _SECTION = "\n## Verify: predicted, then measured on one replica\n"
 
 
@@ -208,7 +210,8 @@ def probe_curves(plan_dir: Path) -> dict[str, list[tuple[float, float]]]:
 def confirmation_profile(facts: ProbeRun, rates: list[float], hold_s: float) -> str:
     """The probe's profile with Poisson plateaus at ``rates`` (arrivals/s), as YAML."""
     profile = RunDir(facts.path).profile(load_profile)
-    stages = [Stage(LEAD_IN_S, "verify-lead-in", arrivals_per_s=round(rates[0], 3))]
+    lead_in = round(rates[0] * LEAD_IN_SHARE, 3)
+    stages = [Stage(LEAD_IN_S, "verify-lead-in", arrivals_per_s=lead_in)]
     for i, exact in enumerate(rates):
         phase = f"verify-{i + 1:02d}"
         rate = round(exact, 3)
