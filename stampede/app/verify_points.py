@@ -60,6 +60,8 @@ class Measured:
     rps: float
     p95_ms: float | None
     requests: int
+    #: from each request's actual send, not its intended time (None: not measured)
+    p95_uncorrected_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,10 @@ def verify_points(
 def judge(point: VerifyPoint, measured: Measured) -> Judged:
     """Whether a plateau's measurement is what the plan said, and why, in words."""
     p95, budget = measured.p95_ms, point.budget_ms
+    if point.point == OVER and measured.p95_uncorrected_ms is not None:
+        # over capacity the open-model pool sends late, and the target sees less than the
+        # intended load: its p95 from the actual sends is a lower bound of its p95 at that load
+        p95 = measured.p95_uncorrected_ms
     if p95 is None or measured.requests < MIN_REQUESTS:
         return Judged(
             point,
@@ -135,6 +141,7 @@ def judge(point: VerifyPoint, measured: Measured) -> Judged:
     if point.point == OPERATING:
         held = p95 <= budget
         return Judged(point, measured, held, f"{shown}: {'met' if held else 'missed'}")
+    shown = f"uncorrected {shown}" if p95 != measured.p95_ms else shown
     if p95 > budget:
         return Judged(point, measured, True, f"{shown}: over, as planned")
     if point.lower_bound:
@@ -166,6 +173,25 @@ def verdict_line(judged: Sequence[Judged], valid: bool, invalid_because: str) ->
     if unjudged:
         line += f" ({', '.join(unjudged)} not judged: too few requests)"
     return line
+
+
+def late_only_above(judged: Sequence[Judged]) -> bool:
+    """Whether a run flagged late kept its schedule at every operating point.
+
+    A plateau over a replica's capacity makes the open-model pool send late by
+    design (its users wait on slow answers); the run is still trustworthy when
+    each operating point got its planned rate (within 10 %) and its p95 from the
+    intended times is that from the actual sends (within 10 % and 1 ms).
+    """
+    for j in judged:
+        m = j.measured
+        if j.point.point != OPERATING:
+            continue
+        if m.p95_ms is None or m.p95_uncorrected_ms is None:
+            return False
+        if m.rps < 0.9 * j.point.planned_rps or m.p95_ms > 1.1 * m.p95_uncorrected_ms + 1.0:
+            return False
+    return True
 
 
 def point_line(j: Judged) -> str:
@@ -200,6 +226,9 @@ def point_json(j: Judged) -> dict[str, object]:
         "measured_p95_ms_null_because": None
         if j.measured.p95_ms is not None
         else "no request of the service in the plateau",
+        "measured_p95_uncorrected_ms": None
+        if j.measured.p95_uncorrected_ms is None
+        else round(j.measured.p95_uncorrected_ms, 2),
         "requests": j.measured.requests,
         "as_planned": j.as_planned,
         "note": j.note,

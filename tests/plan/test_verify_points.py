@@ -23,6 +23,7 @@ from stampede.app.verify_points import (
     OVER,
     Measured,
     judge,
+    late_only_above,
     point_json,
     predicted_p95,
     verdict_line,
@@ -198,3 +199,21 @@ def test_requests_per_arrival_come_from_the_probes_lighter_plateaus() -> None:
     )
     assert measured.requests == 20 * 2 * 8  # the whole seconds 1002-1009, after 2 s warm-up
     assert measured.rps == pytest.approx(40.0) and measured.p95_ms == pytest.approx(10.0, abs=0.1)
+
+
+def test_over_capacity_the_p95_from_the_actual_sends_decides_and_lateness_there_is_allowed() -> (
+    None
+):
+    op, over = verify_points([_row("queue", 100.0)], {"queue": 1.0}, {"queue": CURVE})
+    # the pool sent late above capacity: corrected 1.5 s, from the actual sends 400 ms
+    above = judge(over, Measured(120.0, 1500.0, 900, 400.0))
+    assert above.as_planned is True and above.note.startswith("uncorrected p95 400 ms")
+    # corrected over budget only because of the generator's lateness: not "over" at all
+    late = judge(over, Measured(120.0, 150.0, 900, 90.0))
+    assert late.as_planned is False
+    clean = judge(op, Measured(79.0, 60.0, 640, 59.5))
+    assert late_only_above([clean, above])
+    # an operating point sent late, or short of its rate, voids the run
+    assert not late_only_above([judge(op, Measured(79.0, 90.0, 640, 60.0)), above])
+    assert not late_only_above([judge(op, Measured(60.0, 60.0, 480, 60.0)), above])
+    assert point_json(above)["measured_p95_uncorrected_ms"] == 400.0
