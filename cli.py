@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "gate": "stampede.app.commands.gate:gate",
     "compare": "stampede.app.commands.compare:compare",
     "plan": "stampede.app.commands.plan:plan",
+    "verify": "stampede.app.commands.verify:verify",
     "fleet": "stampede.app.commands.fleet:fleet",
     "case-study": "stampede.app.commands.case_study:case_study",
     "scenario": "stampede.app.commands.scenario:scenario",

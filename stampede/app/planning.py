@@ -214,9 +214,42 @@ def measured_topology(topology: Topology | None, facts: ProbeRun) -> Topology:
     return dataclasses.replace(topology, services=services)
 
 
+def shared_cpu_services(facts: ProbeRun) -> tuple[str, ...]:
+    """The services measured in an embedded store whose CPU cores the generator shared.
+
+    A run records its isolation (``run.json`` ``isolation``); an embedded run
+    without that record was made before probes were pinned, so it shared them.
+    """
+    runner = facts.record.runner
+    if runner is None or runner.target_kind != "embedded":
+        return ()
+    if runner.isolation is not None and runner.isolation.pinned:
+        return ()
+    return facts.services.measured
+
+
+def isolation_warning(facts: ProbeRun) -> str | None:
+    """The mark of a probe whose generator and embedded store competed for CPU."""
+    services = shared_cpu_services(facts)
+    if not services:
+        return None
+    assert facts.record.runner is not None
+    isolation = facts.record.runner.isolation
+    why = isolation.note if isolation is not None else "the run records no CPU pinning"
+    return (
+        f"the probe's generator and the embedded store shared CPU cores ({why}): the "
+        f"throughput per replica of {', '.join(services)} was measured while the generator "
+        "took part of the store's CPU, so it is a lower bound; probe on a machine with at "
+        "least 2 cores (the run then pins them apart) before trusting those replica counts."
+    )
+
+
 def run_warnings(facts: ProbeRun) -> list[str]:
     """Caveats about the run itself, printed before the plan's own warnings."""
     notes = []
+    shared = isolation_warning(facts)
+    if shared is not None:
+        notes.append(shared)
     if not facts.valid:
         notes.append(
             "the run is marked invalid ("
@@ -268,6 +301,7 @@ def plan_source(facts: ProbeRun, topology: Topology | None = None) -> PlanSource
         plateau_p95="exact (corrected)" if facts.timeline is not None else "Locust rolling",
         run_warnings=tuple(run_warnings(facts)),
         outbox_drain=drain_choice(topology, facts).reason,
+        shared_cpu_services=shared_cpu_services(facts),
     )
 
 

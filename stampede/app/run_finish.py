@@ -27,7 +27,7 @@ from stampede.core.protocol import (
     STORE_SUMMARY_FILE,
     WRITE_FAILED,
 )
-from stampede.core.records import ChaosFault, MeasuredRun, RunnerFacts, RunRecord
+from stampede.core.records import ChaosFault, CoreIsolation, MeasuredRun, RunnerFacts, RunRecord
 from stampede.core.rundir import RunDir, write_json
 from stampede.reports import load_run, recovery_seconds
 
@@ -55,6 +55,8 @@ class AfterTraffic:
     audit: dict[str, Any] | None
     summary: dict[str, Any] | None
     faults: tuple[dict[str, Any], ...]
+    #: the store's and the generator's CPU cores (None: a --host run)
+    isolation: CoreIsolation | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def _runner_facts(
         locustfile=sources.locustfile,
         locustfile_sha256=sources.locustfile_sha256,
         target_file=sources.target_file,
+        isolation=after.isolation,
     )
 
 

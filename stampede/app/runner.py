@@ -4,7 +4,7 @@
    scale the profile once and write it to the run directory (``profile.yaml``);
 2. start the embedded store on a free port (with a private Redis or RabbitMQ
    when a ``--chaos redis-restart`` or ``broker-*`` asks for one, on ``--queue``
-   when given), or check the user's host answers;
+   when given; on cores apart from the generator's), or check the host answers;
 3. run Locust headless in a child process (it monkey-patches the standard
    library, so it never runs inside this one) on that profile file, showing
    its progress lines, while the chaos injector breaks things on schedule and
@@ -35,6 +35,7 @@ from typing import IO
 
 from stampede.app.chaos import ChaosTarget, FaultSpec, Injector, PrivateRedis
 from stampede.app.chaos._rabbit import PrivateRabbit
+from stampede.app.isolation import isolate
 from stampede.app.queue_watch import QueueWatch
 from stampede.app.run_checks import (
     chaos_specs,
@@ -68,7 +69,7 @@ from stampede.core.ports import free_port
 from stampede.core.processes import stop_child
 from stampede.core.protocol import LOCUST_ERR, LOCUST_OUT, STORE_CPU_FILE, TARGET_FILE, ChildArgs
 from stampede.core.queue_samples import write_queue
-from stampede.core.records import RunRecord
+from stampede.core.records import CoreIsolation, RunRecord
 from stampede.core.rundir import RunDir, new_run_dir, use_run_dir, write_json, write_text
 from stampede.core.version import DISTRIBUTION
 from stampede.profiles import Profile, load_profile
@@ -91,6 +92,7 @@ class RunRequest:
     out_dir: Path | None = None
     admin_token: str | None = None
     store_workers: int = 1
+    isolation: bool = True  # pin the embedded store and the generator to separate cores
     store_args: tuple[str, ...] = ()
     shoppers: int | None = None
     seed: int | None = None
@@ -120,6 +122,8 @@ class SystemUnderTest:
     #: the broker and queue the embedded store's notifications go through, if any
     queue_url: str | None = None
     queue_name: str | None = None
+    #: the embedded store's and the generator's CPU cores (None: the user's host)
+    isolation: CoreIsolation | None = None
 
 
 def _locustfile(module: str | None) -> str:
@@ -130,8 +134,7 @@ def _locustfile(module: str | None) -> str:
 
 
 def _shoppers(profile: Profile, requested: int | None) -> int:
-    peak = max((s.users or 0) for s in profile.stages)
-    return requested or max(10_000, round(peak * 1.2))
+    return requested or max(10_000, round(max((s.users or 0) for s in profile.stages) * 1.2))
 
 
 @contextlib.contextmanager
@@ -161,9 +164,7 @@ def _system(
             )
             extra += ["--queue", queue_url, "--queue-name", queue_name]
         sut = stack.enter_context(_embedded(request, profile, run_dir, echo, extra))
-        yield SystemUnderTest(
-            sut.url, sut.token, sut.kind, sut.process, redis, broker, queue_url, queue_name
-        )
+        yield replace(sut, redis=redis, broker=broker, queue_url=queue_url, queue_name=queue_name)
 
 
 @contextlib.contextmanager
@@ -188,8 +189,9 @@ def _embedded(
         log_path=run_dir / "store.log",
         ready_timeout_s=300,
     )
-    with store:
-        yield SystemUnderTest(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
+    with store, isolate(store.process, echo, request.isolation) as cores:
+        sut = SystemUnderTest(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
+        yield replace(sut, isolation=cores)
 
 
 def _locust_command(
@@ -215,8 +217,7 @@ def _locust_command(
 
 
 def _stop(child: subprocess.Popen[bytes]) -> int:
-    # one SIGINT: Locust stops gracefully and writes what it measured (a second
-    # one, arriving while it stops its users, would kill it before it writes)
+    # one SIGINT: Locust stops and writes what it measured (a second would kill it first)
     return stop_child(child, signal.SIGINT, group=False, timeout_s=60)
 
 
@@ -373,7 +374,7 @@ def execute(request: RunRequest, echo: Echo) -> RunResult:
         if ended.target_lost is None:
             audit = fetch_admin(sut.url, sut.token, target.description.audit)
             summary = fetch_admin(sut.url, sut.token, target.description.summary)
-    after = AfterTraffic(sut.kind, ended, audit, summary, tuple(faults))
+    after = AfterTraffic(sut.kind, ended, audit, summary, tuple(faults), sut.isolation)
     sources = RunSources(
         str(own.path) if own else None,
         own.sha256 if own else None,

@@ -78,6 +78,8 @@ class PlanSource:
     run_warnings: tuple[str, ...]
     #: which outbox drain rate the plan used, measured (queue.json) or stated, and why
     outbox_drain: str | None = None
+    #: services whose figures a generator on the embedded store's CPU cores held down
+    shared_cpu_services: tuple[str, ...] = ()
 
     @classmethod
     def from_fields(cls, f: Fields) -> PlanSource:
@@ -95,6 +97,8 @@ class PlanSource:
             plateau_p95=f.text("plateau_p95"),
             run_warnings=f.texts("run_warnings"),
             outbox_drain=f.optional_text("outbox_drain", absent_ok=True),
+            # plans written before probes were pinned to cores lack it
+            shared_cpu_services=f.texts("shared_cpu_services", ()),
         )
 
     def to_json(self) -> dict[str, Json]:

@@ -240,6 +240,44 @@ class MeasuredRun:
 
 
 @dataclass(frozen=True)
+class CoreIsolation:
+    """Which CPU cores the embedded store and the generator were pinned to (``isolation``).
+
+    ``pinned`` is false, with ``note`` saying why, when they could not be separated
+    (fewer than two cores available): their figures then include the competition.
+    """
+
+    pinned: bool
+    available_cores: tuple[int, ...]
+    store_cores: tuple[int, ...]
+    generator_cores: tuple[int, ...]
+    note: str | None = None
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> CoreIsolation:
+        def cores(key: str) -> tuple[int, ...]:
+            inner = f.child(key)
+            return tuple(inner.integer(i) for i in range(len(inner)))
+
+        return cls(
+            pinned=f.flag("pinned"),
+            available_cores=cores("available_cores"),
+            store_cores=cores("store_cores"),
+            generator_cores=cores("generator_cores"),
+            note=f.optional_text("note", absent_ok=True),
+        )
+
+    def to_json(self) -> dict[str, Json]:
+        return {
+            "pinned": self.pinned,
+            "available_cores": list(self.available_cores),
+            "store_cores": list(self.store_cores),
+            "generator_cores": list(self.generator_cores),
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
 class RunnerFacts:
     """What ``stampede run`` adds once the child has ended: the second step of the record.
 
@@ -265,9 +303,12 @@ class RunnerFacts:
     locustfile_sha256: str | None = None
     #: the target description file given (--target or the profile's; None: the reference's)
     target_file: str | None = None
+    #: the embedded store's and the generator's cores (None: a --host run, or not recorded)
+    isolation: CoreIsolation | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> RunnerFacts:
+        isolation = f.optional_child("isolation") if "isolation" in f else None
         return cls(
             target_kind=f.text("target"),
             # runs made before the store's workers were recorded do not say
@@ -284,6 +325,7 @@ class RunnerFacts:
             locustfile=f.optional_text("locustfile", absent_ok=True),
             locustfile_sha256=f.optional_text("locustfile_sha256", absent_ok=True),
             target_file=f.optional_text("target_file", absent_ok=True),
+            isolation=None if isolation is None else CoreIsolation.from_fields(isolation),
         )
 
     def to_json(self) -> dict[str, Json]:
@@ -306,6 +348,8 @@ class RunnerFacts:
             value = getattr(self, key)
             if value is not None:
                 data[key] = value
+        if self.isolation is not None:
+            data["isolation"] = self.isolation.to_json()
         return data
 
 

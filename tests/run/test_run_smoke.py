@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -48,6 +49,17 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     assert run["interrupted"] is False
     assert run["profile"] == "smoke" and run["target"] == "embedded"
     assert run["generator"]["processes"] == processes
+    # the store and the generator on separate cores, recorded (or why they shared one)
+    isolation = run["isolation"]
+    cores = sorted(os.sched_getaffinity(0))
+    assert isolation["available_cores"] == cores, isolation
+    if len(cores) >= 2:
+        assert isolation["pinned"] is True and not set(isolation["store_cores"]) & set(
+            isolation["generator_cores"]
+        )
+        assert sorted(isolation["store_cores"] + isolation["generator_cores"]) == cores
+    else:
+        assert isolation["pinned"] is False and "only 1 CPU core" in isolation["note"]
     latency = RunDir(run_dir).latency()
     stats = {row["Name"]: row for row in csv.DictReader((run_dir / "locust_stats.csv").open())}
     # every request Locust counted was recorded in the corrected histograms too

@@ -8,6 +8,7 @@ from typing import Literal
 
 import click
 
+from stampede.app.commands.verify import HOLD_HELP, parse_hold, run_verify
 from stampede.app.planning import DEFAULT_TARGET_USERS
 
 
@@ -103,6 +104,14 @@ from stampede.app.planning import DEFAULT_TARGET_USERS
     "the sale plus the reactive metric) or a reactive HPA.",
 )
 @click.option("--no-charts", is_flag=True, help="Skip the PNG charts.")
+@click.option(
+    "--verify",
+    "verify",
+    is_flag=True,
+    help="Then confirm the plan on one replica (as `stampede verify RUN/capacity`); the exit "
+    "code is the confirmation's.",
+)
+@click.option("--verify-hold", default="8s", show_default=True, help=HOLD_HELP)
 def plan(
     run_dir: Path,
     target_users: float,
@@ -119,6 +128,8 @@ def plan(
     sale_duration: str,
     autoscaler: Literal["keda", "hpa"],
     no_charts: bool,
+    verify: bool,
+    verify_hold: str,
 ) -> None:
     """Plan capacity for a flash sale from RUN_DIR, a capacity-probe run: fit the Universal
     Scalability Law, size each service, write autoscaling policies and price the sale into
@@ -133,6 +144,8 @@ def plan(
 
     Exits 0 with a plan, 2 when the probe run's measurements are invalid (the plan is
     still written, as a draft, and its first line says why), 3 on a bad option or file.
+    With --verify the plan is then confirmed on one replica and the exit code is the
+    confirmation's (see `stampede verify`).
     """
     from stampede.app.plan_summary import summary_lines
     from stampede.app.planning import PlanRequest, parse_sale_duration, parse_slo, plan_run
@@ -153,9 +166,13 @@ def plan(
             conversion, visit_length, pace, baseline_share, daily_visits, baseline_users
         ),
     )
+    if verify:
+        parse_hold(verify_hold)  # a bad length fails before the plan, in one line
     outcome = plan_run(request)
     for line in summary_lines(outcome):
         click.echo(line)
+    if verify and outcome.facts.valid:
+        run_verify(run_dir, verify_hold, None, None)
     if not outcome.facts.valid:
         # a plan resting on an invalid run cannot be trusted: the run's own exit code
         from stampede.core.exits import Exit

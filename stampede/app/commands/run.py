@@ -67,6 +67,13 @@ from stampede.core.exits import Exit
     help="Server processes of the embedded store.",
 )
 @click.option(
+    "--isolation/--no-isolation",
+    default=True,
+    show_default=True,
+    help="Pin the embedded store and the generator to separate CPU cores (when there are "
+    "2 or more); a plan of a run without it marks the store's figures as shared.",
+)
+@click.option(
     "--store-arg",
     "store_args",
     multiple=True,
