@@ -171,10 +171,14 @@ def plan(
     outcome = plan_run(request)
     for line in summary_lines(outcome):
         click.echo(line)
-    if verify and outcome.facts.valid:
+    _after_the_plan(outcome.facts.valid, run_dir, verify_hold if verify else None)
+
+
+def _after_the_plan(valid: bool, run_dir: Path, verify_hold: str | None) -> None:
+    """Confirm a trusted plan when asked; a plan resting on an invalid run exits as the run."""
+    if verify_hold is not None and valid:
         run_verify(run_dir, verify_hold, None, None)
-    if not outcome.facts.valid:
-        # a plan resting on an invalid run cannot be trusted: the run's own exit code
+    if not valid:
         from stampede.core.exits import Exit
 
         click.get_current_context().exit(Exit.UNTRUSTED)
