@@ -50,7 +50,7 @@ def _shown(value: float | None, unit: str) -> str:
         return numbers.latency(value / 1000)
     if unit == "s":
         return numbers.latency(value)
-    if unit == "users":
+    if unit in ("users", "orders"):
         return numbers.count(value)
     return numbers.money(value, unit)
 
