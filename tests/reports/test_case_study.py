@@ -198,3 +198,19 @@ def test_the_patience_rows_come_from_the_abandonments(tmp_path: Path) -> None:
     )
     row = next(r for r in both if r.metric == "orders lost to slowness")
     assert row.after == 0.0 and row.improvement == "100% ↓"
+
+
+def test_the_checkout_ratio_against_the_case_studys() -> None:
+    from stampede.reports._case_study import CaseMetric
+    from stampede.reports._case_study_render import checkout_ratio
+
+    def row(before: float, after: float) -> list[CaseMetric]:
+        metric = "checkout response time (p95)"
+        return [CaseMetric(metric, before, after, "ms", "measured", "")]
+
+    assert "legacy over modern: 29.7×, at or above the case study's 7.5×" in checkout_ratio(
+        row(9010.0, 303.4)
+    )
+    assert "legacy over modern: 6.0×, below the case study's 7.5×" in checkout_ratio(
+        row(1800.0, 300.0)
+    )
