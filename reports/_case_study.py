@@ -20,6 +20,7 @@ from stampede.reports._availability import run_availability
 from stampede.reports._failures import timeouts_by_request
 from stampede.reports._improvement import improvement
 from stampede.reports._model import RunData
+from stampede.reports._slowness import lost_to_slowness
 from stampede.reports._where import phase_results
 
 Status = Literal["measured", "not measured yet", "not measured by a load test", "not measured"]
@@ -101,6 +102,11 @@ def cart_abandonment(d: RunData) -> float | None:
     checked_out -= d.outcome_totals.get(ABANDONED_SLOW_CHECKOUT, 0)
     share = _ratio(max(added - checked_out, 0), added)
     return _pct(share)
+
+
+def orders_lost(d: RunData) -> float | None:
+    """Orders lost to slowness (None: the profile's patience is off, nobody abandons)."""
+    return None if d.patience is None else lost_to_slowness(d.outcome_totals).orders
 
 
 def users_at_slo(probe: RunData) -> float | None:
@@ -226,6 +232,10 @@ def _sale_rows(before: Side, after: Side) -> list[CaseMetric]:
                   "carts filled that never reached a checkout or whose failed checkout was "
                   "given up: shoppers with patience (docs/patience.md) leave a cart page or "
                   "checkout slower than it"),
+        _measured("orders lost to slowness", "orders", sale(orders_lost),
+                  "carts abandoned at a cart page or checkout slower than the shopper's "
+                  "patience, plus the visits left at a slow page times the run's conversion: "
+                  "an estimate, as in each run's report"),
         _measured("mean time to recovery", "s", sale(mttr_s),
                   "from the end of the injected fault to the first 5 s back within the "
                   "objectives"),
@@ -233,7 +243,16 @@ def _sale_rows(before: Side, after: Side) -> list[CaseMetric]:
     rows = [_why_missing(make(before, after), before, after, False) for make in makers]
     rows[1] = _p95_bound(rows[1], "all", (before, after))
     rows[2] = _p95_bound(rows[2], "checkout", (before, after))
-    return [_recovery_note(r, before, after) for r in rows]
+    return [_patience_note(_recovery_note(r, before, after), before, after) for r in rows]
+
+
+def _patience_note(row: CaseMetric, before: Side, after: Side) -> CaseMetric:
+    """Orders lost to slowness, unmeasured, says whose profile turned patience off."""
+    if row.metric != "orders lost to slowness" or row.status == "measured":
+        return row
+    off = [s.architecture for s in (before, after) if s.sale.patience is None]
+    note = f"patience is off in the {' and '.join(off)} sale's profile, so nobody abandons"
+    return CaseMetric(row.metric, row.before, row.after, row.unit, row.status, note)
 
 
 def _recovery_note(row: CaseMetric, before: Side, after: Side) -> CaseMetric:

@@ -20,6 +20,8 @@ from stampede.reports._case_study import CaseMetric, Side, dashboard, fault_note
 from stampede.reports._report import environment
 
 CASE_STUDY_FORMAT = "stampede.case-study/1"
+#: legacy over modern checkout p95 in the case study
+CASE_STUDY_RATIO = 7.5
 LAPTOP = (
     "The absolute numbers are a laptop's: both architectures ran here, one after the other, "
     "on the same shared cores, at a fraction of the case study's load and time. Compare the "
@@ -50,7 +52,7 @@ def _shown(value: float | None, unit: str) -> str:
         return numbers.latency(value / 1000)
     if unit == "s":
         return numbers.latency(value)
-    if unit == "users":
+    if unit in ("users", "orders"):
         return numbers.count(value)
     return numbers.money(value, unit)
 
@@ -69,12 +71,15 @@ def checkout_ratio(rows: Sequence[CaseMetric]) -> str:
     if row.before is None or not row.after:
         return "The checkout p95 ratio could not be computed: " + row.note
     bound = "at least " if row.at_least else ""
+    ratio = row.before / row.after
+    side = "at or above" if ratio >= CASE_STUDY_RATIO else "below"
     return (
-        f"Checkout p95, legacy over modern: {bound}{row.before / row.after:.1f}× (the case study "
-        "reported 7.5×). The legacy store is the monolith's real faults — one shared database, "
-        "no cache, N+1 queries, synchronous e-mail and checkout behind a table lock — and how "
-        "much they cost depends on how many shoppers queue behind that lock, so the ratio "
-        "grows with the scale."
+        f"Checkout p95, legacy over modern: {bound}{ratio:.1f}×, {side} the case study's "
+        f"{CASE_STUDY_RATIO:g}×. The legacy store is the monolith's real faults — one shared "
+        "database, no cache, N+1 queries, synchronous e-mail and checkout behind a table lock "
+        "— and how much they cost depends on how many shoppers queue behind that lock at once, "
+        "so the ratio grows with the scale (the shoppers at the sale's peak) and with how few "
+        "cores this machine gives the store; nothing is slowed on purpose."
     )
 
 

@@ -86,6 +86,11 @@ def store_args(request: CaseStudyRequest, architecture: str) -> tuple[str, ...]:
     return tuple(args)
 
 
+def _flags(args: tuple[str, ...]) -> str:
+    """The store's flags as ``stampede run`` takes them, for the recorded command."""
+    return " ".join(f"--store-arg={arg}" for arg in args)
+
+
 def _run(request: RunRequest, echo: Echo) -> RunResult:
     result = execute(request, echo)
     if result.interrupted:
@@ -112,7 +117,7 @@ def _side(request: CaseStudyRequest, architecture: str, fault: str, echo: Echo) 
             profile=SALE_PROFILE, scale=request.scale, time_scale=request.time_scale,
             out_dir=root / "sale", store_args=args, chaos=(fault,), seed=request.seed,
             command=f"stampede run {SALE_PROFILE} --scale {request.scale:g} --time-scale "
-            f"{request.time_scale:g} --store-arg={args[0]} --chaos {fault}",
+            f"{request.time_scale:g} {_flags(args)} --chaos {fault}",
         ),
         echo,
     )  # fmt: skip
@@ -122,7 +127,7 @@ def _side(request: CaseStudyRequest, architecture: str, fault: str, echo: Echo) 
             profile=PROBE_PROFILE, scale=request.scale, time_scale=request.probe_time_scale,
             out_dir=root / "probe", store_args=args, seed=request.seed, report=False,
             command=f"stampede run {PROBE_PROFILE} --scale {request.scale:g} --time-scale "
-            f"{request.probe_time_scale:g} --store-arg={args[0]}",
+            f"{request.probe_time_scale:g} {_flags(args)}",
         ),
         echo,
     )  # fmt: skip

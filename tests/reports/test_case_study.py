@@ -23,6 +23,7 @@ METRICS = (
     "infrastructure cost per month",
     "conversion rate",
     "cart abandonment",
+    "orders lost to slowness",
     "checkout success",
     "error rate",
     "mobile crash rate",
@@ -155,4 +156,61 @@ def test_a_p95_among_timeouts_is_a_lower_bound(tmp_path: Path) -> None:
         ("before",)
         if checkouts > 0.05 * (checkouts + legacy.sale.distributions["all"].total)
         else ()
+    )
+
+
+def test_the_patience_rows_come_from_the_abandonments(tmp_path: Path) -> None:
+    import dataclasses
+
+    from stampede.profiles import Patience
+
+    legacy, modern = _sides(tmp_path)
+    # 40 carts filled; 10 left at a slow cart page (no checkout), 5 of the 30 checkouts
+    # given up past patience; 20 visits left at a slow page; 12 paid of 400 products viewed
+    funnel = {
+        "viewed_product": 400,
+        "added_to_cart": 40,
+        "checkout_attempted": 30,
+        "order_paid": 12,
+        "abandoned_slow_page": 20,
+        "abandoned_slow_cart": 10,
+        "abandoned_slow_checkout": 5,
+    }
+    slow = dataclasses.replace(legacy.sale, outcome_totals=funnel, patience=Patience())
+    off = dataclasses.replace(modern.sale, patience=None)
+    rows = {
+        r.metric: r
+        for r in dashboard(
+            dataclasses.replace(legacy, sale=slow), dataclasses.replace(modern, sale=off)
+        )
+    }
+    assert rows["cart abandonment"].before == pytest.approx(100 * (40 - (30 - 5)) / 40)
+    assert rows["conversion rate"].before == pytest.approx(100 * 12 / 400)
+    lost = rows["orders lost to slowness"]
+    # 15 carts, plus 20 visits × 3 % conversion
+    assert lost.before == pytest.approx(15 + 20 * 12 / 400)
+    # patience off: nobody abandons, so nothing to count, not a zero
+    assert lost.after is None and lost.status == "not measured", lost
+    assert "patience is off in the modern sale's profile" in lost.note
+    patient = dataclasses.replace(modern.sale, patience=Patience())
+    both = dashboard(
+        dataclasses.replace(legacy, sale=slow), dataclasses.replace(modern, sale=patient)
+    )
+    row = next(r for r in both if r.metric == "orders lost to slowness")
+    assert row.after == 0.0 and row.improvement == "100% ↓"
+
+
+def test_the_checkout_ratio_against_the_case_studys() -> None:
+    from stampede.reports._case_study import CaseMetric
+    from stampede.reports._case_study_render import checkout_ratio
+
+    def row(before: float, after: float) -> list[CaseMetric]:
+        metric = "checkout response time (p95)"
+        return [CaseMetric(metric, before, after, "ms", "measured", "")]
+
+    assert "legacy over modern: 29.7×, at or above the case study's 7.5×" in checkout_ratio(
+        row(9010.0, 303.4)
+    )
+    assert "legacy over modern: 6.0×, below the case study's 7.5×" in checkout_ratio(
+        row(1800.0, 300.0)
     )
