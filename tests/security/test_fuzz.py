@@ -95,6 +95,8 @@ ADMIN_CASES = _cases(ADMIN_WRITES)
 
 #: bounded: about 20 s a backend on the 2-core CI machine
 EXAMPLES = 50
+#: a valid seed rebuilds the whole catalog (~0.8 s each): fewer examples for the admin writes
+ADMIN_EXAMPLES = 20
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -197,7 +199,7 @@ def test_the_store_keeps_to_its_openapi_document(
 def test_the_admin_writes_keep_to_the_document_and_the_audit_stays_clean(
     admin_api: schemathesis.BaseSchema, admin_store: StoreProcess, label: str, mode: GenerationMode
 ) -> None:
-    _fuzz(admin_api, label, mode)
+    _fuzz(admin_api, label, mode, ADMIN_EXAMPLES)
     headers = {"Authorization": f"Bearer {admin_store.admin_token}"}
     with httpx.Client(base_url=admin_store.url, timeout=60, headers=headers) as admin:
         assert admin.put("/admin/chaos", json={}).status_code == 200  # every fault off again
@@ -207,12 +209,14 @@ def test_the_admin_writes_keep_to_the_document_and_the_audit_stays_clean(
     assert products["total"] > 0, products  # no refused seed left the store empty
 
 
-def _fuzz(api: schemathesis.BaseSchema, label: str, mode: GenerationMode) -> None:
+def _fuzz(
+    api: schemathesis.BaseSchema, label: str, mode: GenerationMode, examples: int = EXAMPLES
+) -> None:
     operation = api.find_operation_by_label(label)
     assert operation is not None, label
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
         derandomize=True,
         database=None,
