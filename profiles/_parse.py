@@ -25,7 +25,7 @@ from stampede.profiles._model import (
     UniformThinkTime,
     UserBehaviour,
 )
-from stampede.profiles._profile import Profile
+from stampede.profiles._profile import Isolation, Profile
 from stampede.profiles._units import format_duration, parse_duration, parse_latency
 
 _TOP_REQUIRED = ("name", "stages", "mix", "think_times")
@@ -33,6 +33,7 @@ _TOP_OPTIONAL: tuple[str, ...] = ("description", "flash", "slos", "scale", "time
 _TOP_OPTIONAL += ("arrivals",)
 _TOP_OPTIONAL += ("target",)
 _TOP_OPTIONAL += ("patience",)
+_TOP_OPTIONAL += ("isolation",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 #: a user class of the locustfile, or a bundled behaviour (browser, flash_buyer, ...)
 _CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -70,7 +71,21 @@ def parse_profile(root: Node) -> Profile:
         applied_time_scale=_factor(applied.child("time_scale")),
         target=None if target.value is None else target.text("the path of a target description"),
         patience=parse_patience(root.child("patience")),
+        isolation=_isolation(root.child("isolation")),
     )
+
+
+def _isolation(node: Node) -> Isolation:
+    """``isolation``: shared (the default) or pinned, the embedded store and the generator on
+    separate CPU cores (a capacity probe's: each replica's figures measured undisturbed)."""
+    if node.value is None:
+        return "shared"
+    if node.value not in ("shared", "pinned"):
+        node.fail(
+            "shared (the store and the generator share the machine's cores, the default) or "
+            "pinned (each on cores of its own)"
+        )
+    return "pinned" if node.value == "pinned" else "shared"
 
 
 _PATIENCE = "on, off or {page: {median: 3s, sigma: 0.5}, checkout: {median: 10s, sigma: 0.5}}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -19,6 +19,9 @@ from stampede.profiles._model import (
 )
 from stampede.profiles._scale import check_factor, scale_slos, scale_stages
 from stampede.profiles._units import format_duration
+
+#: the embedded store and the generator on separate CPU cores, or sharing them
+Isolation = Literal["shared", "pinned"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Profile:
     target: str | None = None
     #: how long the bundled shoppers wait before they abandon (None: ``patience: off``)
     patience: Patience | None = None
+    #: the embedded store and the generator on cores of their own (pinned) or not (shared)
+    isolation: Isolation = "shared"
 
     @property
     def model(self) -> Model:
@@ -112,4 +117,6 @@ class Profile:
             data["patience"] = patience_data(self.patience)
         if self.target is not None:
             data["target"] = self.target
+        if self.isolation != "shared":
+            data["isolation"] = self.isolation
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -61,13 +61,17 @@ def _pin_tree(pid: int, cores: Collection[int]) -> int:
 
 @contextlib.contextmanager
 def isolate(
-    store: subprocess.Popen[bytes] | None, echo: Callable[[str], None], enabled: bool = True
+    store: subprocess.Popen[bytes] | None,
+    echo: Callable[[str], None],
+    enabled: bool = True,
+    by_profile: bool = False,
 ) -> Iterator[CoreIsolation | None]:
     """Pin the embedded ``store`` and this thread (the generator's parent) apart.
 
     Yields None for a ``--host`` run (no store of Stampede's to pin); with
-    ``enabled`` false (``--no-isolation``) it pins nothing and records that.
-    On exit this thread gets its cores back.
+    ``enabled`` false it pins nothing and records why: the profile's
+    ``isolation: shared`` (``by_profile``) or ``--no-isolation``. On exit this
+    thread gets its cores back.
     """
     if store is None or not hasattr(os, "sched_setaffinity"):
         yield None
@@ -76,7 +80,12 @@ def isolate(
     split = split_cores(before)
     if not enabled:
         cores = split.available_cores
-        split = CoreIsolation(False, cores, cores, cores, "pinning was turned off (--no-isolation)")
+        why = (
+            "the profile shares them (isolation: shared); --isolation pins them"
+            if by_profile
+            else "pinning was turned off (--no-isolation)"
+        )
+        split = CoreIsolation(False, cores, cores, cores, why)
     if not split.pinned:
         echo(f"Isolation: none ({split.note}); the plan marks the store's figures as shared")
         yield split

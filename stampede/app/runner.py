@@ -92,7 +92,8 @@ class RunRequest:
     out_dir: Path | None = None
     admin_token: str | None = None
     store_workers: int = 1
-    isolation: bool = True  # pin the embedded store and the generator to separate cores
+    #: pin the embedded store and the generator to separate cores; None: as the profile says
+    isolation: bool | None = None
     store_args: tuple[str, ...] = ()
     shoppers: int | None = None
     seed: int | None = None
@@ -189,7 +190,8 @@ def _embedded(
         log_path=run_dir / "store.log",
         ready_timeout_s=300,
     )
-    with store, isolate(store.process, echo, request.isolation) as cores:
+    pinned = request.isolation if request.isolation is not None else profile.isolation == "pinned"
+    with store, isolate(store.process, echo, pinned, request.isolation is None) as cores:
         sut = SystemUnderTest(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
         yield replace(sut, isolation=cores)
 

@@ -270,6 +270,7 @@ def _run_request(request: VerifyRequest, facts: ProbeRun, profile: Path, out: st
         host=host,
         out_dir=profile.parent / out,
         store_workers=1,
+        isolation=True,  # one replica's figures, undisturbed by the generator
         seed=request.seed,
         report=False,
         command=request.command,

@@ -149,3 +149,13 @@ def test_soak_holds_one_open_model_level_for_half_an_hour() -> None:
     assert schedule.model == "open" and schedule.duration_s == 30 * 60
     hold = max(schedule.plateaus, key=lambda p: p.end_s - p.start_s)
     assert hold.level == 6 and hold.end_s - hold.start_s == 29 * 60
+
+
+def test_the_capacity_probe_pins_its_store_and_a_sale_rehearsal_shares_the_cores(
+    tmp_path: Path,
+) -> None:
+    assert load_profile("capacity-probe").isolation == "pinned"
+    assert load_profile("flash-sale").isolation == "shared"
+    path = tmp_path / "probe.yaml"  # as the runner hands it to Locust: profile.yaml
+    path.write_text(load_profile("capacity-probe").scaled().to_yaml(), encoding="utf-8")
+    assert load_profile(str(path)).isolation == "pinned"

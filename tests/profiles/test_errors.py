@@ -244,6 +244,12 @@ CASES: list[tuple[str, Edit, str, list[str]]] = [
         ["-1 is not allowed"],
     ),
     ("unknown slo key", _set("slos.p95", "1s"), "slos.p95", ["unknown key"]),
+    (
+        "isolation not shared or pinned",
+        _set("isolation", "separate"),
+        "isolation",
+        ["separate is not allowed", "shared (the store and the generator share", "pinned"],
+    ),
     # the shoppers' patience (docs/patience.md)
     (
         "patience not on or off",

@@ -4,6 +4,7 @@ and plans, and a dashboard whose every row is measured or says why not."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,10 @@ def test_case_study_end_to_end(tmp_path: Path) -> None:
         assert f"--architecture={arch}" in run["command"]
         assert [f["kind"] for f in run["chaos"]] == ["payment-outage"]
         assert (out / arch / "sale" / "report.html").is_file()
-        assert (out / arch / "probe" / "run.json").is_file()
+        probe = json.loads((out / arch / "probe" / "run.json").read_text())
+        # the sale shares the machine's cores; the probe the plan sizes from pins them apart
+        assert run["isolation"]["pinned"] is False, run["isolation"]
+        if len(os.sched_getaffinity(0)) >= 2:
+            assert probe["isolation"]["pinned"] is True, probe["isolation"]
     html = (out / "case-study.html").read_text()
     assert "scale 0.001" in html and "time scale 0.01" in html

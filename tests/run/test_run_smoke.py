@@ -38,7 +38,7 @@ ARTIFACTS = [
 ]
 
 
-def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
+def _check_run(run_dir: Path, processes: int, pinned: bool = False) -> dict[str, object]:
     for name in ARTIFACTS:
         assert (run_dir / name).is_file(), (
             f"{name} missing from {sorted(p.name for p in run_dir.iterdir())}"
@@ -49,11 +49,13 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     assert run["interrupted"] is False
     assert run["profile"] == "smoke" and run["target"] == "embedded"
     assert run["generator"]["processes"] == processes
-    # the store and the generator on separate cores, recorded (or why they shared one)
+    # smoke shares the cores (its profile's default), and says why; --isolation pins them
     isolation = run["isolation"]
     cores = sorted(os.sched_getaffinity(0))
     assert isolation["available_cores"] == cores, isolation
-    if len(cores) >= 2:
+    if not pinned:
+        assert isolation["pinned"] is False and "isolation: shared" in isolation["note"]
+    elif len(cores) >= 2:
         assert isolation["pinned"] is True and not set(isolation["store_cores"]) & set(
             isolation["generator_cores"]
         )
@@ -86,7 +88,9 @@ def _check_run(run_dir: Path, processes: int) -> dict[str, object]:
     return run
 
 
-def _check_command(result: subprocess.CompletedProcess[str], out: Path, processes: int) -> None:
+def _check_command(
+    result: subprocess.CompletedProcess[str], out: Path, processes: int, pinned: bool = False
+) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     # the verdict first: the gate's, on the profile's objectives, which decided the exit code
     verdict = result.stdout.splitlines()[0]
@@ -95,7 +99,7 @@ def _check_command(result: subprocess.CompletedProcess[str], out: Path, processe
     assert "Store audit: clean" in result.stdout
     progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
     assert progress and "users" in progress[0] and "p95" in progress[0]
-    run = _check_run(out, processes)
+    run = _check_run(out, processes, pinned)
     sizing = run["generator_sizing"]
     assert sizing["workers_needed"] >= 1  # type: ignore[index]
     # smoke's 4 then 8 users vary enough for a fit, too few for a precise one: the fit is
@@ -117,9 +121,17 @@ def test_stampede_run_smoke_in_one_process(smoke: SmokeRun) -> None:
 def test_stampede_run_smoke_in_two_processes(tmp_path: Path) -> None:
     out = tmp_path / "run"
     result = stampede(
-        "run", "smoke", "--out", str(out), "--no-report", "--processes", "2", cwd=tmp_path
+        "run",
+        "smoke",
+        "--out",
+        str(out),
+        "--no-report",
+        "--processes",
+        "2",
+        "--isolation",
+        cwd=tmp_path,
     )
-    _check_command(result, out, 2)
+    _check_command(result, out, 2, pinned=True)
 
 
 def test_plain_locust_headless_against_the_store(tmp_path: Path) -> None:

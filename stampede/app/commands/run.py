@@ -68,10 +68,11 @@ from stampede.core.exits import Exit
 )
 @click.option(
     "--isolation/--no-isolation",
-    default=True,
-    show_default=True,
+    default=None,
     help="Pin the embedded store and the generator to separate CPU cores (when there are "
-    "2 or more); a plan of a run without it marks the store's figures as shared.",
+    "2 or more), or let them share. Default: the profile's isolation (pinned for "
+    "capacity-probe, shared for a sale rehearsal); a plan of a run that shared them marks "
+    "the store's figures.",
 )
 @click.option(
     "--store-arg",
