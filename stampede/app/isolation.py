@@ -81,7 +81,7 @@ def isolate(
     if not enabled:
         cores = split.available_cores
         why = (
-            "the profile shares them (isolation: shared); --isolation pins them"
+            "the profile says isolation: shared; --isolation pins them"
             if by_profile
             else "pinning was turned off (--no-isolation)"
         )
