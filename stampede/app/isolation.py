@@ -63,16 +63,19 @@ def _pin_tree(pid: int, cores: Collection[int]) -> int:
 def isolate(
     store: subprocess.Popen[bytes] | None,
     echo: Callable[[str], None],
-    enabled: bool = True,
-    by_profile: bool = False,
+    enabled: bool | None = True,
+    profile: str = "shared",
 ) -> Iterator[CoreIsolation | None]:
     """Pin the embedded ``store`` and this thread (the generator's parent) apart.
 
-    Yields None for a ``--host`` run (no store of Stampede's to pin); with
-    ``enabled`` false it pins nothing and records why: the profile's
-    ``isolation: shared`` (``by_profile``) or ``--no-isolation``. On exit this
-    thread gets its cores back.
+    Yields None for a ``--host`` run (no store of Stampede's to pin). ``enabled``
+    None leaves it to the ``profile``'s isolation (pinned or shared); unpinned,
+    it records why: the profile's ``isolation: shared`` or ``--no-isolation``.
+    On exit this thread gets its cores back.
     """
+    by_profile = enabled is None
+    if enabled is None:
+        enabled = profile == "pinned"
     if store is None or not hasattr(os, "sched_setaffinity"):
         yield None
         return

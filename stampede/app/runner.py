@@ -190,8 +190,7 @@ def _embedded(
         log_path=run_dir / "store.log",
         ready_timeout_s=300,
     )
-    pinned = request.isolation if request.isolation is not None else profile.isolation == "pinned"
-    with store, isolate(store.process, echo, pinned, request.isolation is None) as cores:
+    with store, isolate(store.process, echo, request.isolation, profile.isolation) as cores:
         sut = SystemUnderTest(store.url, EMBEDDED_ADMIN_TOKEN, "embedded", store.process)
         yield replace(sut, isolation=cores)
 

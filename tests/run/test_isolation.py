@@ -96,3 +96,23 @@ def test_no_isolation_pins_nothing_and_records_why() -> None:
         assert store.stdin is not None
         store.stdin.close()
         store.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("profile", "pinned"), [("shared", False), ("pinned", True)])
+def test_without_a_flag_the_profile_decides(profile: str, pinned: bool) -> None:
+    store = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
+    try:
+        with isolate(store, print, enabled=None, profile=profile) as split:
+            assert split is not None
+            assert split.pinned is (pinned and len(CORES) >= 2)
+            if not pinned:
+                assert split.note == "the profile says isolation: shared; --isolation pins them"
+                assert os.sched_getaffinity(store.pid) == CORES
+            elif len(CORES) >= 2:
+                assert os.sched_getaffinity(store.pid) == set(split.store_cores)
+    finally:
+        assert store.stdin is not None
+        store.stdin.close()
+        store.wait(timeout=10)
