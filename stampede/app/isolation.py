@@ -21,8 +21,7 @@ import os
 import subprocess
 from collections.abc import Callable, Collection, Iterator
 
-import psutil
-
+from stampede.core.processes import process_tree
 from stampede.core.records import CoreIsolation
 
 
@@ -41,13 +40,8 @@ def split_cores(available: Collection[int]) -> CoreIsolation:
 
 def _pin_tree(pid: int, cores: Collection[int]) -> int:
     """Pin every thread of ``pid`` and of its descendants to ``cores``; how many were pinned."""
-    try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
     pinned = 0
-    for process in processes:
+    for process in process_tree(pid):
         try:
             threads = [int(t) for t in os.listdir(f"/proc/{process.pid}/task")]
         except OSError:

@@ -35,6 +35,8 @@ import numpy as np
 import numpy.typing as npt
 import psutil
 
+from stampede.core.processes import process_tree
+
 MB = 2.0**20
 KB = 2.0**10
 REFERENCE_KB_PER_USER = 49.0
@@ -42,13 +44,8 @@ REFERENCE_KB_PER_USER = 49.0
 
 def tree_rss(pid: int) -> int:
     """Resident memory of process ``pid`` and all its descendants, in bytes (0 if it is gone)."""
-    try:
-        root = psutil.Process(pid)
-        procs = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
     total = 0
-    for proc in procs:
+    for proc in process_tree(pid):
         try:
             total += proc.memory_info().rss
         except psutil.Error:

@@ -1,7 +1,9 @@
-"""Stopping a child process: ask it to stop, give it time, then kill it.
+"""Child processes: stopping one (ask it to stop, give it time, then kill it), and a
+process with all its descendants.
 
-Shared by the private Redis of ``redis-restart`` chaos and by the store's
-launcher, which stop their children on different signals and process groups.
+Stopping is shared by the private Redis of ``redis-restart`` chaos and by the
+store's launcher, which stop their children on different signals and process
+groups; the tree by the generator's memory and the store's CPU pinning.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
+
+import psutil
 
 
 def stop_child(
@@ -63,3 +67,12 @@ def wait_until_ready(
             return False
         time.sleep(poll_s)  # polling a child process for readiness
     return True
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    """Process ``pid`` and all its descendants; empty when it is gone."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
