@@ -40,11 +40,11 @@ from bench.generator import (  # noqa: E402
 )
 from stampede.core.rundir import RunDir  # noqa: E402
 from stampede.profiles import Schedule, load_profile  # noqa: E402
+from tests.run.helpers import RUN_CLI  # noqa: E402
 
 PROFILES = ("smoke", "steady", "soak", "flash-sale", "capacity-probe", "black-friday")
 GOAL = 0.25
 _STDERR = re.compile(r"± ([\d.]+) KB per user")
-_RUN_CLI = "import sys; from stampede.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _time_scale(profile: str, seconds: float) -> float:
 
 def _run(profile: str, seconds: float, out: Path) -> Fit:
     time_scale = _time_scale(profile, seconds)
-    command = [sys.executable, "-c", _RUN_CLI, "run", profile, "--time-scale", f"{time_scale:.4g}"]
+    command = [sys.executable, "-c", RUN_CLI, "run", profile, "--time-scale", f"{time_scale:.4g}"]
     command += ["--out", str(out), "--no-report", "--no-gate", "--seed", "1"]
     subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
     record = RunDir(out).record()

@@ -40,13 +40,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._hardware import describe  # noqa: E402
+from stampede.core.processes import process_tree  # noqa: E402
+from tests.run.helpers import RUN_CLI  # noqa: E402
 
 FULL_MINUTES = 30.0  # profiles/soak.yaml at time scale 1
 GOAL_PERCENT = 5.0
 WINDOW = 20  # samples a level is the median of
 SERIES = ("generator_rss_mb", "generator_connections", "store_rss_mb", "store_connections")
 _MB = 1e6
-_RUN_CLI = "import sys; from stampede.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,6 @@ def trend(times_s: Sequence[float], values: Sequence[float], window: int = WINDO
     return Trend(start, end, slope_per_min(times_s[third:], values[third:]), growth)
 
 
-def _tree(process: psutil.Process) -> list[psutil.Process]:
-    try:
-        return [process, *process.children(recursive=True)]
-    except psutil.Error:
-        return []
-
-
 def _measure(processes: list[psutil.Process]) -> tuple[float, int]:
     rss = 0
     connections = 0
@@ -129,9 +123,9 @@ def _parts(run: psutil.Process) -> tuple[list[psutil.Process], list[psutil.Proce
         except psutil.Error:
             continue
         if "locust" in command:
-            generator = _tree(child)
+            generator = process_tree(child.pid)
         elif "store" in command:
-            store = _tree(child)
+            store = process_tree(child.pid)
     return generator, store
 
 
@@ -179,7 +173,7 @@ class Sampler:
 
 
 def _command(minutes: float, backend: str, database_url: str | None, run_dir: Path) -> list[str]:
-    command = [sys.executable, "-c", _RUN_CLI, "run", "soak"]
+    command = [sys.executable, "-c", RUN_CLI, "run", "soak"]
     command += ["--time-scale", f"{minutes / FULL_MINUTES:g}", "--out", str(run_dir)]
     command += ["--seed", "18", "--no-gate", "--no-report"]
     if backend == "postgres":
