@@ -21,6 +21,7 @@ from typing import Literal
 from stampede.capacity._bill import (
     HOURS_PER_MONTH,
     SQS_CHUNK_KB,
+    BillLine,
     LoadPoint,
     bill_lines,
     database_io_per_s,
@@ -128,11 +129,9 @@ class CostReport:
         return tuple(sorted(rows, key=lambda line: -line.monthly))
 
 
-def _lines(
-    point: LoadPoint, hours: float, topology: Topology, prices: PriceSheet
-) -> dict[str, float]:
-    """Cost of holding one operating point for ``hours``, by line."""
-    return {k: v.amount for k, v in bill_lines(point, hours, topology, prices).items()}
+def _amounts(bill: Mapping[str, BillLine]) -> dict[str, float]:
+    """Each line's amount of a bill from :func:`bill_lines`."""
+    return {k: v.amount for k, v in bill.items()}
 
 
 def savings_waterfall(
@@ -222,7 +221,7 @@ def cost_report(
     CostReport
     """
     month = bill_lines(baseline, HOURS_PER_MONTH, topology, prices)
-    monthly = {k: v.amount for k, v in month.items()}
+    monthly = _amounts(month)
     steps = savings_waterfall(
         baseline,
         sum(monthly.values()),
@@ -232,7 +231,7 @@ def cost_report(
         spot_share=spot_share,
         off_peak_fraction=off_peak_fraction,
     )
-    window = _lines(sale, sale_hours, topology, prices)
+    window = _amounts(bill_lines(sale, sale_hours, topology, prices))
     orders = sale.paid_orders_per_s * selling_hours * 3600.0
     report = CostReport.of(prices.currency, monthly, sale_hours, window, orders, steps)
     return replace(report, explained=explain(month, prices.currency))
