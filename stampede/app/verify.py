@@ -185,11 +185,10 @@ def _calibrate(
             f"the calibration run {result.run_dir} is not to be trusted "
             f"({'; '.join(run.reasons) or 'interrupted'}), so no rate can be confirmed"
         )
-    start = run.record.measured.origin + LEAD_IN_S + STEP_S
+    window = _plateau(run.record.measured.origin, 0, request.hold_s)
     visits = {}
     for service in facts.services.measured:
-        end = start + request.hold_s
-        seen = _service_recorder(run, service, start + _warmup_s(request.hold_s), end)
+        seen = _service_recorder(run, service, *window)
         if seen.requests:
             visits[service] = seen.rps / rate
     return visits
@@ -240,13 +239,17 @@ def confirmation_profile(facts: ProbeRun, rates: list[float], hold_s: float) -> 
 def measure(confirm: ProbeRun, points: list[VerifyPoint], hold_s: float) -> list[Measured]:
     """Each point's plateau of the confirmation run: its service's rate and exact p95."""
     origin = confirm.record.measured.origin
-    measured = []
-    for i, point in enumerate(points):
-        start = origin + LEAD_IN_S + i * (STEP_S + hold_s) + STEP_S
-        measured.append(
-            _service_recorder(confirm, point.service, start + _warmup_s(hold_s), start + hold_s)
-        )
-    return measured
+    return [
+        _service_recorder(confirm, point.service, *_plateau(origin, i, hold_s))
+        for i, point in enumerate(points)
+    ]
+
+
+def _plateau(origin: float, i: int, hold_s: float) -> tuple[float, float]:
+    """Run seconds measured of confirmation plateau ``i`` (as :func:`confirmation_profile`
+    lays them out): after the lead-in, the earlier plateaus, its step and its warm-up."""
+    start = origin + LEAD_IN_S + i * (STEP_S + hold_s) + STEP_S
+    return start + _warmup_s(hold_s), start + hold_s
 
 
 def _plan_of(request: VerifyRequest) -> tuple[ProbeRun, PlanDocument]:
