@@ -13,30 +13,13 @@ import psutil
 import pytest
 
 from stampede.reports import load_run
+from tests.chaos.flash_profile import flash_profile
 from tests.cli import run_cli
 from tests.run.helpers import RUN_CLI, run_json
 
-PROFILE = """\
-name: chaos-smoke
-description: a short flash sale to break things in
-scale: 1
-time_scale: 1
-stages:
-  - {duration: 3s, users: 12, phase: baseline}
-  - {duration: 25s, users: 12, phase: sale}
-  - {duration: 2s, users: 0, phase: decay}
-mix: {browser: 0.15, shopper: 0.5, flash_buyer: 0.2, mobile_app: 0.15}
-think_times:
-  browser: {min: 100ms, max: 300ms}
-  shopper: {min: 100ms, max: 300ms}
-  flash_buyer: {distribution: constant, value: 100ms}
-  mobile_app: {min: 100ms, max: 300ms}
-flash: {sku: FLASH-001, opens_at: 3s}
-slos:
-  latency:
-    all: {p95: 500ms, p99: 1s}
-  error_rate: 0.05
-"""
+PROFILE = flash_profile(
+    "chaos-smoke", "a short flash sale to break things in", users=12, sale="25s"
+)
 CHAOS = [
     "db-latency@sale:300ms:4s",
     "payment-outage@sale+6s:6s",

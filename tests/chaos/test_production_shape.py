@@ -15,33 +15,19 @@ import pytest
 
 from stampede.reports import load_run
 from stampede.reports._report import run_recoveries
+from tests.chaos.flash_profile import flash_profile
 from tests.run.helpers import outcome_totals, run_json, stampede
 from tests.services import require_rabbitmq
 from tests.store.backends import fresh_database, require_backends
 
 pytestmark = [pytest.mark.e2e, pytest.mark.services]
 
-PROFILE = """\
-name: chaos-production
-description: a short flash sale broken in every way the production shape can break
-scale: 1
-time_scale: 1
-stages:
-  - {duration: 3s, users: 10, phase: baseline}
-  - {duration: 45s, users: 10, phase: sale}
-  - {duration: 2s, users: 0, phase: decay}
-mix: {browser: 0.15, shopper: 0.5, flash_buyer: 0.2, mobile_app: 0.15}
-think_times:
-  browser: {min: 100ms, max: 300ms}
-  shopper: {min: 100ms, max: 300ms}
-  flash_buyer: {distribution: constant, value: 100ms}
-  mobile_app: {min: 100ms, max: 300ms}
-flash: {sku: FLASH-001, opens_at: 3s}
-slos:
-  latency:
-    all: {p95: 500ms, p99: 1s}
-  error_rate: 0.05
-"""
+PROFILE = flash_profile(
+    "chaos-production",
+    "a short flash sale broken in every way the production shape can break",
+    users=10,
+    sale="45s",
+)
 #: one of each kind, apart from each other so every recovery is its own; the broker takes
 #: seconds to stop and boot, so the outage ends about 7 s after it starts, and the sale
 #: goes on long enough after it for a healthy 5 s window
