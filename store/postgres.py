@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import zlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, cast
@@ -42,6 +43,11 @@ _LOST = (
     asyncpg.InternalClientError,
     OSError,
 )
+log = logging.getLogger("stampede.store")
+
+#: seconds a closing pool waits for its connections to come back before it drops them
+#: (asyncpg's ``Pool.close`` waits for every connection without a limit)
+CLOSE_TIMEOUT_S = 10.0
 #: attempts of a read whose connection was lost (a write runs in a transaction, retried by
 #: :func:`store.db.transact` when it was lost before the commit)
 _READ_RETRIES = 3
@@ -205,9 +211,25 @@ class PostgresDatabase:
         await tx.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
 
     async def close(self) -> None:
+        """Close the pool gracefully; connections not back within
+        :data:`CLOSE_TIMEOUT_S` (one left mid-operation by a lost server) are dropped."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            await pool.close()
+            in_use = pool.get_size() - pool.get_idle_size()
+            try:
+                await asyncio.wait_for(pool.close(), CLOSE_TIMEOUT_S)
+            except TimeoutError:
+                log.warning(
+                    "PostgreSQL pool %s: not closed within %g s (%d connection(s) in use when "
+                    "closing began); dropping its connections",
+                    self.schema,
+                    CLOSE_TIMEOUT_S,
+                    in_use,
+                )
+            except _LOST as exc:
+                log.warning("PostgreSQL pool %s: closing failed (%s)", self.schema, _reason(exc))
+            finally:
+                pool.terminate()  # a no-op once close() finished
 
 
 async def _ddl_lock(conn: asyncpg.Connection) -> None:

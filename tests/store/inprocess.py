@@ -16,6 +16,7 @@ workers racing, the raw request line, WebSockets, a store killed or restarted.
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future
@@ -94,6 +95,15 @@ class _AsyncTransport(httpx.AsyncBaseTransport):
         return await asyncio.wrap_future(self._forward.submit(request))
 
 
+async def _task_stacks() -> str:
+    """Where every task of the running loop is waiting (what a shutdown that hangs waits on)."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            task.print_stack(file=out)
+    return out.getvalue()
+
+
 class InProcessStore:
     """A seeded store app with its lifespan running, and clients that call it (a context
     manager). It answers as a one-worker ``stampede store`` with the same flags would."""
@@ -140,7 +150,13 @@ class InProcessStore:
     def stop(self) -> None:
         if self._serving is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
-            self._serving.result(timeout=60)
+            try:
+                self._serving.result(timeout=60)
+            except TimeoutError:
+                stacks = asyncio.run_coroutine_threadsafe(_task_stacks(), self._loop)
+                raise TimeoutError(
+                    f"the store did not shut down in 60 s; its tasks:\n{stacks.result(10)}"
+                ) from None
         if self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=60)

@@ -165,13 +165,16 @@ async def _checkouts_through_terminations(
         a, b = await _product_ids(client)
         answered = 0
         terminated = 0
+        # one terminator at a time: two would terminate each other's connection
+        terminating = asyncio.Lock()
 
         async def one(token: str) -> httpx.Response:
             nonlocal answered, terminated
             response = await _pair(client, token, a, b)
             answered += 1
             if answered % 10 == 0:  # drop every connection the store holds, mid-traffic
-                terminated += await _terminate_backends(url)
+                async with terminating:
+                    terminated += await _terminate_backends(url)
             return response
 
         return await bounded((one(t) for t in shoppers), concurrency=20), terminated
@@ -198,3 +201,21 @@ def test_terminated_database_connections_mid_checkout_are_never_a_500(
     # the units sold are exactly the paid orders, and nobody paid twice
     assert statuses[201] <= 30 and statuses[201] + statuses[409] + statuses[503] == 80, statuses
     assert report["ok"], [c for c in report["checks"] if not c["ok"]]
+
+
+def test_a_pool_with_a_connection_never_released_still_closes(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """asyncpg's Pool.close waits for every connection without a limit: a store whose
+    connection was left mid-operation by a lost server would never finish shutting down."""
+    monkeypatch.setattr("stampede.store.postgres.CLOSE_TIMEOUT_S", 0.2)
+
+    async def run() -> None:
+        db = PostgresDatabase(database_url, "leak")
+        await db.fetch_all("SELECT 1")
+        pool = await db._get_pool()
+        await pool.acquire()  # never released, as a stuck request's would be
+        await asyncio.wait_for(db.close(), 5.0)  # without the bound: TimeoutError
+
+    asyncio.run(run())
+    assert "leak: not closed within 0.2 s (1 connection(s) in use" in caplog.text
