@@ -47,6 +47,7 @@ The units and the ``slos:`` block are public for other inputs written the same w
 from stampede.profiles._load import available_profiles, load_profile, profile_from_yaml
 from stampede.profiles._model import (
     ALL_GROUP,
+    Arrivals,
     ConstantThinkTime,
     ExponentialThinkTime,
     FlashSale,
@@ -66,6 +67,7 @@ from stampede.profiles._units import parse_duration, parse_latency
 
 __all__ = [
     "ALL_GROUP",
+    "Arrivals",
     "ConstantThinkTime",
     "ExponentialThinkTime",
     "FlashSale",

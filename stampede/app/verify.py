@@ -42,7 +42,7 @@ from stampede.core.plan_document import PlanDocument
 from stampede.core.protocol import PLAN_DIR, TARGET_FILE
 from stampede.core.rundir import RunDir, write_text
 from stampede.core.strict_json import strict_json
-from stampede.profiles import Stage, load_profile
+from stampede.profiles import Arrivals, Stage, load_profile
 
 VERIFY_FILE = "verify.json"
 VERIFY_RUN = "verify-run"
@@ -53,6 +53,11 @@ STEP_S = 0.1
 #: in one burst, which a light rate keeps small and lets the target drain before the plateaus
 LEAD_IN_S = 4.0
 LEAD_IN_SHARE = 0.25
+#: arrivals a calibration plateau measures at least: a closed-model probe's light rate can be
+#: under one arrival a second, where an 8 s hold measures 7 arrivals and one sent late is 14 %
+#: of them (the run is invalid above 5 %), while requests per arrival want many visits
+CALIBRATION_ARRIVALS = 50
+MAX_HOLD_S = 600.0
 _SECTION = "\n## Verify: predicted, then measured on one replica\n"
 
 
@@ -67,7 +72,7 @@ class VerifyRequest:
     command: str = ""
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.hold_s) and 2.0 <= self.hold_s <= 600.0):
+        if not (math.isfinite(self.hold_s) and 2.0 <= self.hold_s <= MAX_HOLD_S):
             raise ConfigError(
                 f"--verify-hold {self.hold_s:g} s is not allowed; hold each confirmation "
                 "plateau 2 to 600 s (e.g. --verify-hold 8s)"
@@ -162,21 +167,31 @@ def calibration_rate(facts: ProbeRun) -> float:
     return min(users) / facts.think_time_s
 
 
+def calibration_hold(rate: float, hold_s: float) -> float:
+    """Seconds to hold the calibration plateau at ``rate`` arrivals/s: ``hold_s``, or longer
+    so that its measured seconds (after the warm-up) hold :data:`CALIBRATION_ARRIVALS`
+    arrivals; at most :data:`MAX_HOLD_S`."""
+    measured_share = 1.0 - 1.0 / 5.0  # the warm-up is a fifth of a hold of 5 s or more
+    needed = max(5.0, CALIBRATION_ARRIVALS / (rate * measured_share))
+    return min(MAX_HOLD_S, max(hold_s, math.ceil(needed)))
+
+
 def _calibrate(
     request: VerifyRequest, facts: ProbeRun, plan_dir: Path, echo: Callable[[str], None]
 ) -> dict[str, float]:
     """Requests per arrival of each service, from one light open-model plateau.
 
     A closed-model probe has no arrival rate, so a calibration run of the same
-    mix holds :func:`calibration_rate` for one plateau and counts each service's
-    requests in it.
+    mix holds :func:`calibration_rate` for one plateau of evenly spaced arrivals (their
+    count is exact, unlike a Poisson stream's) and counts each service's requests in it.
     """
     rate = calibration_rate(facts)
+    hold = calibration_hold(rate, request.hold_s)
     profile = plan_dir / "verify-calibration.yaml"
-    write_text(profile, confirmation_profile(facts, [rate], request.hold_s))
+    write_text(profile, confirmation_profile(facts, [rate], hold, arrivals="even"))
     echo(
         f"Verify: the probe is a closed model; calibrating requests per arrival at "
-        f"{rate:.3g} arrivals/s (no heavier than its lightest plateau) for {request.hold_s:g} s"
+        f"{rate:.3g} arrivals/s (no heavier than its lightest plateau) for {hold:g} s"
     )
     result = execute(_run_request(request, facts, profile, VERIFY_CALIBRATION), echo)
     run = read_run(result.run_dir)
@@ -185,7 +200,7 @@ def _calibrate(
             f"the calibration run {result.run_dir} is not to be trusted "
             f"({'; '.join(run.reasons) or 'interrupted'}), so no rate can be confirmed"
         )
-    window = _plateau(run.record.measured.origin, 0, request.hold_s)
+    window = _plateau(run.record.measured.origin, 0, hold)
     visits = {}
     for service in facts.services.measured:
         seen = _service_recorder(run, service, *window)
@@ -210,8 +225,10 @@ def probe_curves(plan_dir: Path) -> dict[str, list[tuple[float, float]]]:
     return curves
 
 
-def confirmation_profile(facts: ProbeRun, rates: list[float], hold_s: float) -> str:
-    """The probe's profile with Poisson plateaus at ``rates`` (arrivals/s), as YAML."""
+def confirmation_profile(
+    facts: ProbeRun, rates: list[float], hold_s: float, arrivals: Arrivals = "poisson"
+) -> str:
+    """The probe's profile with plateaus at ``rates`` (arrivals/s), as YAML."""
     profile = RunDir(facts.path).profile(load_profile)
     lead_in = round(rates[0] * LEAD_IN_SHARE, 3)
     stages = [Stage(LEAD_IN_S, "verify-lead-in", arrivals_per_s=lead_in)]
@@ -225,7 +242,7 @@ def confirmation_profile(facts: ProbeRun, rates: list[float], hold_s: float) -> 
         name=f"{profile.name}-verify",
         description=f"confirmation plateaus of the plan of {facts.path}",
         stages=tuple(stages),
-        arrivals="poisson",
+        arrivals=arrivals,
         flash=None,
         scale=1.0,
         time_scale=1.0,

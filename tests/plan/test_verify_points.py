@@ -14,6 +14,7 @@ from stampede.app.verify import (
     LEAD_IN_S,
     VerifyOutcome,
     VerifyRequest,
+    calibration_hold,
     calibration_rate,
     measure,
     probe_visits,
@@ -162,6 +163,16 @@ def test_a_closed_model_probe_is_calibrated_no_heavier_than_its_lightest_plateau
         calibration_rate(dataclasses.replace(facts, think_time_s=0.0))
     with pytest.raises(ConfigError, match="hold each confirmation plateau 2 to 600 s"):
         VerifyRequest(facts.path, hold_s=float("nan"))
+
+
+def test_a_light_calibration_plateau_is_held_long_enough_to_count_fifty_arrivals() -> None:
+    # 0.93 arrivals/s (a closed-model probe's 10 users thinking 10.75 s): an 8 s hold would
+    # measure 6 arrivals; 68 s, less its 13.6 s warm-up, measures 50.6
+    assert calibration_hold(0.93, 8.0) == 68.0
+    assert calibration_hold(0.93, 8.0) * 0.8 * 0.93 >= 50
+    assert calibration_hold(100.0, 8.0) == 8.0  # a heavy rate keeps the verify hold
+    assert calibration_hold(100.0, 2.0) == 5.0  # the warm-up is a fifth from 5 s on
+    assert calibration_hold(0.01, 8.0) == 600.0  # never past the longest hold allowed
 
 
 def _probe(levels: list[tuple[float, float, float]], per_arrival: float) -> ProbeRun:
