@@ -173,7 +173,7 @@ def calibration_hold(rate: float, hold_s: float) -> float:
     arrivals; at most :data:`MAX_HOLD_S`."""
     measured_share = 1.0 - 1.0 / 5.0  # the warm-up is a fifth of a hold of 5 s or more
     needed = max(5.0, CALIBRATION_ARRIVALS / (rate * measured_share))
-    return min(MAX_HOLD_S, max(hold_s, math.ceil(needed)))
+    return min(MAX_HOLD_S, max(hold_s, float(math.ceil(needed))))
 
 
 def _calibrate(

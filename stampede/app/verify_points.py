@@ -71,6 +71,8 @@ class Judged:
     #: True: as the plan said; False: against it; None: not judged (too few requests)
     as_planned: bool | None
     note: str
+    #: the p95 judged was over the budget (None: not judged)
+    over_budget: bool | None = None
 
 
 def predicted_p95(curve: Sequence[tuple[float, float]], rps: float) -> tuple[float | None, str]:
@@ -138,17 +140,17 @@ def judge(point: VerifyPoint, measured: Measured) -> Judged:
             f"{MIN_REQUESTS} (hold the plateaus longer with --verify-hold)",
         )
     shown = f"p95 {numbers.latency(p95 / 1000)} vs budget {numbers.latency(budget / 1000)}"
+    over = p95 > budget
     if point.point == OPERATING:
-        held = p95 <= budget
-        return Judged(point, measured, held, f"{shown}: {'met' if held else 'missed'}")
+        return Judged(point, measured, not over, f"{shown}: {'missed' if over else 'met'}", over)
     shown = f"uncorrected {shown}" if p95 != measured.p95_ms else shown
-    if p95 > budget:
-        return Judged(point, measured, True, f"{shown}: over, as planned")
+    if over:
+        return Judged(point, measured, True, f"{shown}: over, as planned", over)
     if point.lower_bound:
         note = f"{shown}: still within; the plan sized it from a lower bound, so it says so"
-        return Judged(point, measured, True, note)
+        return Judged(point, measured, True, note, over)
     note = f"{shown}: still within, so the plan under-states the replica by more than 25 %"
-    return Judged(point, measured, False, note)
+    return Judged(point, measured, False, note, over)
 
 
 def verdict_line(judged: Sequence[Judged], valid: bool, invalid_because: str) -> str:
@@ -159,20 +161,52 @@ def verdict_line(judged: Sequence[Judged], valid: bool, invalid_because: str) ->
             f"({invalid_because})"
         )
     failed = [j for j in judged if j.as_planned is False]
-    unjudged = sorted({j.point.service for j in judged if j.as_planned is None})
     if failed:
         what = "; ".join(f"{j.point.service} at the {j.point.point}: {j.note}" for j in failed)
         return f"The plan did not hold: {what}"
-    services = sorted({j.point.service for j in judged if j.as_planned is not None})
-    if not services:
+    confirmed, headroom, partly, unjudged = _held_by_service(judged)
+    if not (confirmed or headroom or partly):
         return "Could not verify the plan: no plateau had enough requests to judge"
-    line = (
-        f"The plan held: {', '.join(services)} met the budget at the operating point and "
-        "missed it at 1.25 × the safe rate, on one replica"
-    )
+    parts = []
+    if confirmed:
+        parts.append(
+            f"{', '.join(confirmed)} met the budget at the operating point and missed it at "
+            "1.25 × the safe rate"
+        )
+    if headroom:
+        parts.append(
+            f"{', '.join(headroom)} met it at both (sized from a lower bound: a replica holds "
+            "more than planned)"
+        )
+    if partly:
+        parts.append(f"judged at one point only: {', '.join(partly)}")
+    line = f"The plan held: {'; '.join(parts)}, on one replica"
     if unjudged:
         line += f" ({', '.join(unjudged)} not judged: too few requests)"
     return line
+
+
+def _held_by_service(
+    judged: Sequence[Judged],
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Services whose plan held, by what was seen: met then missed (confirmed), met at both
+    points (a lower bound with headroom), judged at one point only, and not judged."""
+    points: dict[str, dict[str, Judged]] = {}
+    for j in judged:
+        if j.as_planned is not None:
+            points.setdefault(j.point.service, {})[j.point.point] = j
+    confirmed, headroom, partly = [], [], []
+    for service, seen in sorted(points.items()):
+        if len(seen) == 1:
+            [only] = seen
+            where = "the operating point" if only == OPERATING else "1.25 × the safe rate"
+            partly.append(f"{service} at {where}")
+        elif seen[OVER].over_budget:
+            confirmed.append(service)
+        else:
+            headroom.append(service)
+    unjudged = sorted({j.point.service for j in judged} - set(points))
+    return confirmed, headroom, partly, unjudged
 
 
 def late_only_above(judged: Sequence[Judged]) -> bool:

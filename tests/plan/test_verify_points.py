@@ -92,6 +92,7 @@ def test_each_service_is_confirmed_at_its_operating_point_then_at_1_25_times_saf
 
 
 def test_the_judgement_needs_the_budget_met_at_the_operating_point_and_missed_above() -> None:
+    few_m = Measured(8.0, 50.0, 64)
     op, over = verify_points([_row("queue", 100.0)], {"queue": 1.0}, {"queue": CURVE})
     met = judge(op, Measured(80.0, 60.0, 640))
     missed_above = judge(over, Measured(125.0, 140.0, 1000))
@@ -109,8 +110,22 @@ def test_the_judgement_needs_the_budget_met_at_the_operating_point_and_missed_ab
     assert within.as_planned is False and "under-states the replica" in within.note
     # ... unless the plan said it was a lower bound
     [_, lower] = verify_points([_row("queue", 100.0, "measured-lower-bound")], {"queue": 1.0}, {})
-    assert judge(lower, Measured(125.0, 90.0, 1000)).as_planned is True
-    few = judge(op, Measured(8.0, 50.0, 64))
+    headroom = judge(lower, Measured(125.0, 90.0, 1000))
+    assert headroom.as_planned is True and headroom.over_budget is False
+    # the verdict says what was seen, service by service: met then missed, met at both
+    # (a lower bound's headroom), one point only, none
+    confirmed = dataclasses.replace(missed_above, point=dataclasses.replace(over, service="a"))
+    alone = dataclasses.replace(headroom, point=dataclasses.replace(lower, service="c"))
+    both = [met, headroom, confirmed, judge(dataclasses.replace(op, service="a"), met.measured)]
+    unjudged = judge(dataclasses.replace(op, service="d"), few_m)
+    line = verdict_line([*both, alone, unjudged], True, "")
+    assert line == (
+        "The plan held: a met the budget at the operating point and missed it at 1.25 × the "
+        "safe rate; queue met it at both (sized from a lower bound: a replica holds more than "
+        "planned); judged at one point only: c at 1.25 × the safe rate, on one replica "
+        "(d not judged: too few requests)"
+    )
+    few = judge(op, few_m)
     assert few.as_planned is None and "64 requests of queue, under 200" in few.note
     assert verdict_line([few], True, "").startswith("Could not verify the plan: no plateau")
     assert verdict_line([met], False, "12 % of sends were late") == (
@@ -169,6 +184,7 @@ def test_a_light_calibration_plateau_is_held_long_enough_to_count_fifty_arrivals
     # 0.93 arrivals/s (a closed-model probe's 10 users thinking 10.75 s): an 8 s hold would
     # measure 6 arrivals; 68 s, less its 13.6 s warm-up, measures 50.6
     assert calibration_hold(0.93, 8.0) == 68.0
+    assert isinstance(calibration_hold(0.93, 8.0), float)  # a stage duration, in seconds
     assert calibration_hold(0.93, 8.0) * 0.8 * 0.93 >= 50
     assert calibration_hold(100.0, 8.0) == 8.0  # a heavy rate keeps the verify hold
     assert calibration_hold(100.0, 2.0) == 5.0  # the warm-up is a fifth from 5 s on
