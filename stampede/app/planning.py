@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from stampede.app.plan_input import ProbeRun, RunAnswers, TimelineLatency, read_run
+from stampede.app.verify import forget_verification
 from stampede.capacity import (
     BusinessDemand,
     CapacityPlan,
@@ -350,6 +351,7 @@ def plan_run(request: PlanRequest) -> PlanOutcome:
     )
     plan = make_plan(facts.history, config)
     out = facts.path / PLAN_DIR
+    forget_verification(out)  # it confirmed the plan this one replaces
     files = write_plan(
         plan,
         out,

@@ -298,6 +298,13 @@ def _run_request(request: VerifyRequest, facts: ProbeRun, profile: Path, out: st
     )
 
 
+def forget_verification(plan_dir: Path) -> None:
+    """Remove an earlier verify's runs and verdict: they confirmed a plan now replaced."""
+    for earlier in (VERIFY_RUN, VERIFY_CALIBRATION):
+        shutil.rmtree(plan_dir / earlier, ignore_errors=True)
+    (plan_dir / VERIFY_FILE).unlink(missing_ok=True)
+
+
 def verify_plan(request: VerifyRequest, echo: Callable[[str], None]) -> VerifyOutcome:
     """Confirm the plan in ``request.run_dir``'s ``capacity/`` and write what was found.
 
@@ -306,9 +313,7 @@ def verify_plan(request: VerifyRequest, echo: Callable[[str], None]) -> VerifyOu
     """
     facts, plan = _plan_of(request)
     plan_dir = request.run_dir / PLAN_DIR
-    # the runs of an earlier verify are replaced, not mixed with this one
-    for earlier in (VERIFY_RUN, VERIFY_CALIBRATION):
-        shutil.rmtree(plan_dir / earlier, ignore_errors=True)
+    forget_verification(plan_dir)  # an earlier verify's runs are replaced, not mixed in
     if facts.levels is not None:
         visits = probe_visits(facts)
     else:

@@ -47,6 +47,23 @@ def test_plan_prints_the_fit_sizing_cost_and_the_run_it_came_from(
         assert all(doc for doc in yaml.safe_load_all(path.read_text()))
 
 
+def test_a_new_plan_drops_the_verification_of_the_plan_it_replaces(
+    make_run: MakeRun, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = make_run()
+    assert _plan(capsys, str(run_dir))[0] == 0
+    plan_dir = run_dir / "capacity"
+    (plan_dir / "verify.json").write_text('{"verdict": "The plan held: of the earlier plan"}')
+    for earlier in ("verify-run", "verify-calibration"):
+        (plan_dir / earlier).mkdir()
+        (plan_dir / earlier / "run.json").write_text("{}")
+    assert _plan(capsys, str(run_dir), "--target-users", "60000")[0] == 0
+    assert (plan_dir / "plan.json").is_file()
+    names = {p.name for p in plan_dir.iterdir()}
+    left = {"verify.json", "verify-run", "verify-calibration"} & names
+    assert not left, f"{left} confirmed the earlier plan, not this one"
+
+
 #: a business whose every visit buys, and within 10 s: the outbox relay cannot keep up
 #: with the sale's orders nor, afterwards, with an ordinary day's
 EVERY_VISIT_BUYS = ("--conversion", "100%", "--visit-length", "10s")
