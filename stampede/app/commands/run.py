@@ -6,7 +6,7 @@ import contextlib
 import shlex
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -17,6 +17,10 @@ from stampede.app.run_finish import RunResult
 from stampede.app.run_summary import RunVerdict, judge_result, summary_lines
 from stampede.app.runner import RunRequest, execute
 from stampede.core.exits import Exit
+from stampede.store.dialects import mask_url
+
+#: options whose value is a secret, recorded as ``***``
+SECRET_OPTIONS = frozenset({"--admin-token"})
 
 
 @click.command()
@@ -149,7 +153,7 @@ def run(profile: str, no_report: bool, no_gate: bool, **options: Any) -> None:
     request = RunRequest(
         profile=profile,
         report=not no_report,
-        command=shlex.join(["stampede", *sys.argv[1:]]),
+        command=recorded_command(sys.argv[1:]),
         **options,
     )
     with terminate_as_interrupt() as terminated:
@@ -199,3 +203,28 @@ def terminate_as_interrupt() -> Iterator[list[int]]:
         yield received
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _masked(arg: str) -> str:
+    """``arg`` with a URL's password masked, also as an option's ``=value``
+    (``--database-url=…``, ``--store-arg=--database-url=…``)."""
+    try:
+        masked = mask_url(arg)
+    except ValueError:  # not a URL (an unbalanced "[" ...)
+        masked = arg
+    if masked != arg or "=" not in arg:
+        return masked
+    name, _, value = arg.partition("=")
+    return f"{name}=***" if name in SECRET_OPTIONS else f"{name}={_masked(value)}"
+
+
+def recorded_command(args: Sequence[str]) -> str:
+    """The command line as run.json and the report keep it: a password in a URL
+    (``--database-url``, ``--queue``) and the admin token are ``***``; a secret belongs in
+    the environment (``STAMPEDE_DATABASE_URL``, ``STAMPEDE_ADMIN_TOKEN``), not in a file."""
+    words = ["stampede"]
+    secret_next = False
+    for arg in args:
+        words.append("***" if secret_next else _masked(arg))
+        secret_next = arg in SECRET_OPTIONS
+    return shlex.join(words)
