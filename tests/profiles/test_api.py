@@ -17,6 +17,7 @@ def test_all_is_sorted_and_complete() -> None:
     assert profiles.__all__ == sorted(profiles.__all__)
     assert set(profiles.__all__) == {
         "ALL_GROUP",
+        "Arrivals",
         "ConstantThinkTime",
         "ExponentialThinkTime",
         "FlashSale",
