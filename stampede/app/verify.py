@@ -151,10 +151,11 @@ def probe_visits(facts: ProbeRun) -> dict[str, float]:
 
 
 def calibration_rate(facts: ProbeRun) -> float:
-    """Arrivals per second no heavier than a closed-model probe's lightest plateau.
+    """Arrivals per second of a closed-model probe's lightest plateau, were its answers instant.
 
     A closed-model user starts one task per think time plus the task's own time,
-    so ``users / think time`` bounds the tasks per second of its lightest plateau.
+    so ``users / think time`` is the most tasks per second its lightest plateau could
+    start: as light as the probe gets, when the tasks are short beside the think time.
     """
     profile = RunDir(facts.path).profile(load_profile)
     users = [s.users for s in profile.stages if s.users]
@@ -191,7 +192,8 @@ def _calibrate(
     write_text(profile, confirmation_profile(facts, [rate], hold, arrivals="even"))
     echo(
         f"Verify: the probe is a closed model; calibrating requests per arrival at "
-        f"{rate:.3g} arrivals/s (no heavier than its lightest plateau) for {hold:g} s"
+        f"{rate:.3g} arrivals/s (its lightest plateau's users, were the answers instant) "
+        f"for {hold:g} s"
     )
     result = execute(_run_request(request, facts, profile, VERIFY_CALIBRATION), echo)
     run = read_run(result.run_dir)

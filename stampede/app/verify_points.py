@@ -252,6 +252,10 @@ def point_json(j: Judged) -> dict[str, object]:
         "point": p.point,
         "planned_rps": round(p.planned_rps, 3),
         "arrival_rate": round(p.arrival_rate, 3),
+        # the probe's (or, for a closed-model probe, the calibration run's) count
+        "requests_per_arrival": round(p.planned_rps / p.arrival_rate, 4)
+        if p.arrival_rate > 0
+        else None,
         "budget_ms": p.budget_ms,
         "predicted_p95_ms": None if p.predicted_p95_ms is None else round(p.predicted_p95_ms, 2),
         "predicted_from": p.predicted_because,
