@@ -65,6 +65,12 @@ def shown(row: CaseMetric, side: int) -> str:
     return f"≥ {text}" if row.at_least and names[side] in row.at_least else text
 
 
+def cell(row: CaseMetric, side: int) -> str:
+    """A cell of a row not measured on both sides: the side's value if it has one."""
+    value = row.before if side == 0 else row.after
+    return shown(row, side) if value is not None else row.status
+
+
 def checkout_ratio(rows: Sequence[CaseMetric]) -> str:
     """Legacy over modern checkout p95, and what the case study reported."""
     row = next(r for r in rows if r.metric == "checkout response time (p95)")
@@ -140,7 +146,7 @@ def markdown(rows: Sequence[CaseMetric], sides: Sequence[Side], cond: Conditions
         if r.status == "measured":
             lines.append(f"| {r.metric} | {shown(r, 0)} | {shown(r, 1)} | {r.improvement} |")
         else:
-            lines.append(f"| {r.metric} | {r.status} | {r.status} | — |")
+            lines.append(f"| {r.metric} | {cell(r, 0)} | {cell(r, 1)} | — |")
             notes.append(f"- **{r.metric}** ({r.status}): {r.note}")
     lines += ["", checkout_ratio(rows), "", *[f"- {n}" for n in fault_notes(sides)], ""]
     invalid = invalid_runs(sides)
@@ -169,6 +175,7 @@ def write_case_study(
         .render(
             rows=rows,
             shown=shown,
+            cell=cell,
             before=before,
             after=after,
             cond=cond,

@@ -116,7 +116,10 @@ def test_write_the_three_files(tmp_path: Path) -> None:
     markdown = paths[1].read_text()
     assert "| Metric | Before (legacy) | After (modern) | Improvement |" in markdown
     assert "| mobile crash rate | not measured by a load test |" in markdown
+    # legacy never recovered, modern did in 3 s: the side that was measured shows its value
+    assert "| mean time to recovery | not measured | 3.00 s | — |" in markdown
     html = paths[2].read_text()
+    assert '<td class="num">not measured</td><td class="num">3.00 s</td>' in html
     assert "absolute numbers are a laptop&#39;s" in html and "synthetic: 2 CPUs" in html
     assert "<script" not in html and "http" not in html.split("<main>", 1)[1]
 
