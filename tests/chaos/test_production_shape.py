@@ -9,6 +9,7 @@ through that node all the same.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,18 @@ def test_every_fault_kind_on_postgres_redis_and_rabbitmq(tmp_path: Path) -> None
     assert run["audit_ok"] is True and run["complete"] is True
     checks = {c["name"]: c for c in json.loads((out / "audit.json").read_text())["checks"]}
     assert all(c["ok"] for c in checks.values()), checks
-    paid = outcome_totals(out).get("order_paid", 0)
-    assert paid > 20, outcome_totals(out)  # the sale sold through the faults
-    # exactly one notification per paid order, after the broker came back twice
-    assert (
-        f"each of {paid} paid orders has exactly one notification"
-        in (checks["one_notification_per_paid_order"]["detail"])
-    )
+    totals = outcome_totals(out)
+    paid = totals.get("order_paid", 0)
+    assert paid > 20, totals  # the sale sold through the faults
+    # exactly one notification per each order the store holds paid, after the broker came back
+    # twice; a shopper whose checkout answer a fault cut off may not have seen its order paid
+    # (the store charged it once all the same), so the store holds at least what shoppers saw
+    # and at most what they attempted
+    detail = checks["one_notification_per_paid_order"]["detail"]
+    held = re.fullmatch(r"each of (\d+) paid orders has exactly one notification", detail)
+    assert held is not None, detail
+    store_paid = int(held[1])
+    assert paid <= store_paid <= totals["checkout_attempted"], (detail, totals)
 
     chaos = json.loads((out / "chaos.json").read_text())["faults"]
     assert run["chaos"] == chaos
@@ -112,7 +118,7 @@ def test_every_fault_kind_on_postgres_redis_and_rabbitmq(tmp_path: Path) -> None
     queue = json.loads((out / "queue.json").read_text())["samples"]
     assert any(s["depth"] is None for s in queue), "the broker was down for some seconds"
     assert all(s["lag_s"] is None for s in queue if s["depth"] is None), queue
-    assert max(s["consumed"] or 0 for s in queue) >= paid
+    assert max(s["consumed"] or 0 for s in queue) >= store_paid
 
     report = (out / "report.html").read_text()
     for spec in CHAOS:
