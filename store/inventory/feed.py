@@ -93,7 +93,8 @@ class StockFeed:
             finally:
                 self._listening = False
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    # untyped in older redis-py, typed in newer: the ignore covers both
+                    await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]
             await asyncio.sleep(self._interval_s * 10)
 
     async def _tick(self) -> None:
