@@ -61,9 +61,19 @@ def _reads(sql: str) -> bool:
 _CONFLICT = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 
 
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 @contextlib.contextmanager
 def _translated() -> Iterator[None]:
-    """asyncpg's errors in the store's terms (:mod:`store.db`)."""
+    """asyncpg's errors in the store's terms (:mod:`store.db`).
+
+    A connection lost while the task is being cancelled stays a cancellation: asyncpg's
+    rollback of a cancelled transaction raises the loss in its place, and a loss is retried
+    or logged, so the task would run on and never end.
+    """
     try:
         yield
     except asyncpg.IntegrityConstraintViolationError as exc:
@@ -71,6 +81,8 @@ def _translated() -> Iterator[None]:
     except _CONFLICT as exc:
         raise TransientConflict(f"PostgreSQL rolled back a transaction: {exc}") from exc
     except _LOST as exc:
+        if _cancelling():
+            raise asyncio.CancelledError() from exc
         raise ConnectionLost(f"the PostgreSQL connection was lost: {_reason(exc)}") from exc
 
 

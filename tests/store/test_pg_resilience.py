@@ -8,6 +8,7 @@ cannot be served is a 503 with ``Retry-After``, never a 500.
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -219,3 +220,56 @@ def test_a_pool_with_a_connection_never_released_still_closes(
 
     asyncio.run(run())
     assert "leak: not closed within 0.2 s (1 connection(s) in use" in caplog.text
+
+
+async def _terminated(url: str, pid: int) -> None:
+    """Terminate backend ``pid`` and return once the server no longer lists it."""
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute("SELECT pg_terminate_backend($1)", pid)
+        while await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid):
+            await asyncio.sleep(0.01)
+    finally:
+        await admin.close()
+
+
+async def _cancelled_as_its_connection_is_lost(url: str) -> tuple[BaseException | None, int]:
+    """A transaction's task is cancelled while its backend is gone but before the client has
+    read the closed socket: asyncpg's rollback then meets the closed connection and raises
+    that in place of the cancellation.
+
+    The order is made certain by blocking this loop while another thread terminates the
+    backend: the cancellation is then queued before the socket's end is read.
+    """
+    db = PostgresDatabase(url, "cancelled")
+    attempts = 0
+    backend: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def sleeping(tx: Executor) -> None:
+        nonlocal attempts
+        attempts += 1
+        row = await tx.fetch_one("SELECT pg_backend_pid() AS pid")
+        assert row is not None
+        if not backend.done():
+            backend.set_result(int(row["pid"]))
+        await tx.fetch_all("SELECT pg_sleep(10)")
+
+    task = asyncio.create_task(transact(db, sleeping))
+    try:
+        pid = await backend
+        terminator = threading.Thread(target=asyncio.run, args=(_terminated(url, pid),))
+        terminator.start()
+        terminator.join()  # this loop stands still meanwhile, on purpose
+        task.cancel()
+        outcome = (await asyncio.gather(task, return_exceptions=True))[0]
+    finally:
+        await db.close()
+    return outcome if isinstance(outcome, BaseException) else None, attempts
+
+
+def test_a_task_cancelled_as_its_connection_is_lost_stays_cancelled(database_url: str) -> None:
+    """Otherwise the loss is retried or logged and the task runs on: the store's background
+    jobs then never end and its shutdown waits for them forever (a CI run timed out so)."""
+    outcome, attempts = asyncio.run(_cancelled_as_its_connection_is_lost(database_url))
+    assert isinstance(outcome, asyncio.CancelledError), repr(outcome)
+    assert attempts == 1  # not run again after the cancellation
